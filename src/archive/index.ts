@@ -1,0 +1,5 @@
+export { TenantRepo, ensureBareRepo, type CommitOutcome, type CommitRequest } from "./tenant-repo.js";
+export { runGit, gitText, gitEnv, GitPipe, GitError, type GitCall } from "./git.js";
+export { summarize, summaryLine, sectionsOfLines, splitLines, HEADER_SECTION, type ChangeSummary, type SectionChange } from "./summarize.js";
+export { commitMessage, parseTrailers, rfc3339, TRAILER_KEYS, type Trigger, type CommitFacts } from "./commit-message.js";
+export { repositoryReadme } from "./readme-text.js";

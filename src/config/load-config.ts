@@ -1,0 +1,185 @@
+import path from "node:path";
+import { parseDocument } from "yaml";
+import { parseDuration, RosarchiveError } from "../common/index.js";
+import { configSchema, type RawConfig } from "./schema.js";
+import type { Config, DeviceConfig, TenantConfig } from "./types.js";
+
+/** One problem in a config file, named by key path (`tenants.acme.devices[1].host`). */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ConfigError extends RosarchiveError {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super("config_invalid", problems.map((p) => `${p.path}: ${p.message}`).join("\n"), {});
+    this.problems = problems;
+  }
+}
+
+export function keyPath(parts: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out || "(root)";
+}
+
+/**
+ * YAML text → validated, resolved, deep-frozen Config. Relative directories
+ * resolve against `baseDir` (the config file's folder). Throws ConfigError
+ * listing every problem, each with its key path.
+ */
+export function loadConfig(text: string, opts: { baseDir: string; sourcePath?: string | null }): Config {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => ({ path: "(yaml)", message: e.message.split("\n")[0]! })));
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigError([{ path: "(root)", message: "must be a YAML mapping with at least `encryption` and `tenants`" }]);
+  }
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems: ConfigProblem[] = [];
+    for (const issue of parsed.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        for (const k of issue.keys) problems.push({ path: keyPath([...issue.path, k]), message: "unknown key" });
+      } else {
+        problems.push({ path: keyPath(issue.path), message: issue.message });
+      }
+    }
+    throw new ConfigError(problems);
+  }
+  return resolveConfig(parsed.data, opts);
+}
+
+function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: string | null }): Config {
+  const problems: ConfigProblem[] = [];
+  const abs = (p: string) => path.resolve(opts.baseDir, p);
+  const ms = (d: string) => parseDuration(d)!;
+  const [host, portText] = splitHostPort(raw.listen);
+  const schedule = {
+    intervalMs: ms(raw.schedule.interval),
+    concurrency: raw.schedule.concurrency,
+    connectTimeoutMs: ms(raw.schedule.connect_timeout),
+    commandTimeoutMs: ms(raw.schedule.command_timeout),
+    backoffMs: raw.schedule.backoff.map(ms),
+  };
+
+  const tenants = new Map<string, TenantConfig>();
+  const tokenHashes = new Map<string, string>();
+  for (const [tenantId, t] of Object.entries(raw.tenants)) {
+    const devices: DeviceConfig[] = [];
+    const byId = new Map<string, DeviceConfig>();
+    t.devices.forEach((d, i) => {
+      const where = `tenants.${tenantId}.devices[${i}]`;
+      const merged = { ...raw.defaults, ...d };
+      if (byId.has(d.id)) problems.push({ path: `${where}.id`, message: `duplicate device id "${d.id}" in tenant ${tenantId}` });
+      const credentials = {
+        ...(merged.password !== undefined && { password: merged.password }),
+        ...(merged.password_env !== undefined && { password_env: merged.password_env }),
+        ...(merged.password_file !== undefined && { password_file: abs(merged.password_file) }),
+        ...(merged.private_key_file !== undefined && { private_key_file: abs(merged.private_key_file) }),
+        ...(merged.passphrase_env !== undefined && { passphrase_env: merged.passphrase_env }),
+      };
+      const device: DeviceConfig = {
+        tenant: tenantId,
+        id: d.id,
+        host: d.host,
+        port: merged.port ?? 22,
+        username: merged.username ?? "backup",
+        group: merged.group ?? null,
+        intervalMs: merged.interval ? ms(merged.interval) : schedule.intervalMs,
+        enabled: merged.enabled ?? true,
+        credentials,
+        path: merged.group ? `${merged.group}/${d.id}.rsc` : `${d.id}.rsc`,
+      };
+      devices.push(device);
+      byId.set(d.id, device);
+    });
+    t.tokens.forEach((tok, i) => {
+      const seen = tokenHashes.get(tok.sha256);
+      if (seen) problems.push({ path: `tenants.${tenantId}.tokens[${i}].sha256`, message: `same token as ${seen}; each token belongs to one tenant` });
+      tokenHashes.set(tok.sha256, `tenants.${tenantId}.tokens[${i}]`);
+    });
+    t.webhooks.forEach((w, i) => {
+      if (!w.secret_env && !w.secret_file) {
+        problems.push({ path: `tenants.${tenantId}.webhooks[${i}].secret_env`, message: "required (or secret_file): webhooks are always signed" });
+      }
+    });
+    tenants.set(tenantId, {
+      id: tenantId,
+      tokens: t.tokens,
+      webhooks: t.webhooks.map((w) => ({ ...w, events: w.events ?? ["config.changed", "device.failed", "device.blocked", "device.recovered"] })),
+      devices,
+      deviceById: byId,
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    sourcePath: opts.sourcePath ?? null,
+    listen: { host, port: Number(portText) },
+    publicUrl: (raw.public_url ?? `http://${raw.listen}`).replace(/\/+$/, ""),
+    dataDir: abs(raw.data_dir),
+    stateDir: abs(raw.state_dir),
+    hooksDir: abs(raw.hooks_dir),
+    metricsTokenSha256: raw.metrics_token_sha256,
+    logLevel: raw.log_level,
+    encryption: {
+      recipients: raw.encryption.recipients,
+      identityFile: raw.encryption.identity_file ? abs(raw.encryption.identity_file) : null,
+    },
+    schedule,
+    limits: {
+      maxExportBytes: raw.limits.max_export_bytes,
+      maxRequestBodyBytes: raw.limits.max_request_body_bytes,
+      maxConnections: raw.limits.max_connections,
+      webhookTimeoutMs: ms(raw.limits.webhook_timeout),
+      hookTimeoutMs: ms(raw.limits.hook_timeout),
+      manualBackupsPerMinute: raw.limits.manual_backups_per_minute,
+    },
+    tenants,
+  });
+}
+
+function splitHostPort(listen: string): [string, string] {
+  const i = listen.lastIndexOf(":");
+  return [listen.slice(0, i).replace(/^\[|\]$/g, ""), listen.slice(i + 1)];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    if (value instanceof Map) for (const v of value.values()) deepFreeze(v);
+    else for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Problems that only show against the running environment (env vars, files). */
+export function checkEnvironment(config: Config, env: NodeJS.ProcessEnv, exists: (p: string) => boolean): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const tenant of config.tenants.values()) {
+    tenant.devices.forEach((d, i) => {
+      const where = `tenants.${tenant.id}.devices[${i}]`;
+      const c = d.credentials;
+      if (!c.password && !c.password_env && !c.password_file && !c.private_key_file) {
+        problems.push({ path: `${where}.password_env`, message: "no credentials: set password_env, password_file, private_key_file or password (here or in defaults)" });
+      }
+      if (c.password_env && env[c.password_env] === undefined) problems.push({ path: `${where}.password_env`, message: `environment variable ${c.password_env} is not set` });
+      if (c.password_file && !exists(c.password_file)) problems.push({ path: `${where}.password_file`, message: `file ${c.password_file} does not exist` });
+      if (c.private_key_file && !exists(c.private_key_file)) problems.push({ path: `${where}.private_key_file`, message: `file ${c.private_key_file} does not exist` });
+    });
+    tenant.webhooks.forEach((w, i) => {
+      if (w.secret_env && env[w.secret_env] === undefined) problems.push({ path: `tenants.${tenant.id}.webhooks[${i}].secret_env`, message: `environment variable ${w.secret_env} is not set` });
+    });
+  }
+  if (config.encryption.identityFile && !exists(config.encryption.identityFile)) {
+    problems.push({ path: "encryption.identity_file", message: `file ${config.encryption.identityFile} does not exist` });
+  }
+  return problems;
+}

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { ID_PATTERN, parseDuration } from "../common/index.js";
+
+/** SPEC §1 identifiers, as a schema. */
+const id = z
+  .string({ error: (i) => (i.input === undefined ? "required" : "must be a string") })
+  .regex(ID_PATTERN, "must match ^[a-z0-9][a-z0-9._-]{0,62}$")
+  .refine((v) => !v.includes(".."), "must not contain '..'");
+
+const duration = z
+  .string({ error: (i) => (i.input === undefined ? "required" : "must be a duration like 30s, 5m, 6h, 1d") })
+  .refine((v) => parseDuration(v) !== null && parseDuration(v)! > 0, "must be a duration like 30s, 5m, 6h, 1d");
+
+const required = (what: string) => ({
+  error: (i: { input: unknown }) => (i.input === undefined ? "required" : `must be ${what}`),
+});
+
+const hostPort = z
+  .string(required("host:port"))
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:8080");
+
+const sha256Hex = z.string(required("64 hex characters")).regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters (the sha256 printed by `rosarchive token`)");
+
+/** Keys a device may carry; `defaults` takes the same keys, all optional. */
+const deviceFields = {
+  host: z.string(required("a host name or address")).min(1, "required").max(253),
+  port: z.number(required("a port number")).int().min(1).max(65535),
+  username: z.string(required("a user name")).min(1).max(128),
+  password: z.string(required("a string")),
+  password_env: z.string(required("an environment variable name")).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+  password_file: z.string(required("a file path")).min(1),
+  private_key_file: z.string(required("a file path")).min(1),
+  passphrase_env: z.string(required("an environment variable name")).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+  group: id,
+  interval: duration,
+  enabled: z.boolean(required("true or false")),
+};
+
+export const deviceSchema = z.strictObject({
+  id,
+  ...deviceFields,
+  host: deviceFields.host,
+  port: deviceFields.port.optional(),
+  username: deviceFields.username.optional(),
+  password: deviceFields.password.optional(),
+  password_env: deviceFields.password_env.optional(),
+  password_file: deviceFields.password_file.optional(),
+  private_key_file: deviceFields.private_key_file.optional(),
+  passphrase_env: deviceFields.passphrase_env.optional(),
+  group: deviceFields.group.optional(),
+  interval: deviceFields.interval.optional(),
+  enabled: deviceFields.enabled.optional(),
+});
+
+export const defaultsSchema = z.strictObject({
+  port: deviceFields.port.optional(),
+  username: deviceFields.username.optional(),
+  password: deviceFields.password.optional(),
+  password_env: deviceFields.password_env.optional(),
+  password_file: deviceFields.password_file.optional(),
+  private_key_file: deviceFields.private_key_file.optional(),
+  passphrase_env: deviceFields.passphrase_env.optional(),
+  group: deviceFields.group.optional(),
+  interval: deviceFields.interval.optional(),
+  enabled: deviceFields.enabled.optional(),
+});
+
+export const EVENT_NAMES = ["config.changed", "device.failed", "device.blocked", "device.recovered"] as const;
+
+const webhookSchema = z.strictObject({
+  url: z.string(required("an http(s) URL")).url("must be an http(s) URL").refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL"),
+  secret_env: z.string(required("an environment variable name")).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+  secret_file: z.string(required("a file path")).min(1).optional(),
+  events: z.array(z.enum(EVENT_NAMES)).min(1).optional(),
+});
+
+const tokenSchema = z.strictObject({
+  name: z.string(required("a name")).min(1).max(64),
+  role: z.enum(["viewer", "operator", "admin"], { error: "must be viewer, operator or admin" }),
+  sha256: sha256Hex,
+});
+
+const tenantSchema = z.strictObject({
+  tokens: z.array(tokenSchema).default([]),
+  webhooks: z.array(webhookSchema).default([]),
+  devices: z.array(deviceSchema).default([]),
+});
+
+const recipient = z.string(required("an age recipient")).regex(/^age1[02-9ac-hj-np-z]{58}$/, "must be an age X25519 recipient (age1..., from `rosarchive keygen`)");
+
+export const configSchema = z.strictObject({
+  listen: hostPort.default("127.0.0.1:8080"),
+  public_url: z.string(required("a URL")).url("must be a URL").optional(),
+  data_dir: z.string(required("a directory")).min(1).default("./repos"),
+  state_dir: z.string(required("a directory")).min(1).default("./state"),
+  hooks_dir: z.string(required("a directory")).min(1).default("./hooks"),
+  metrics_token_sha256: sha256Hex.nullable().default(null),
+  log_level: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  encryption: z.strictObject(
+    {
+      recipients: z.array(recipient, required("a list of age recipients")).min(1, "at least one recipient is required"),
+      identity_file: z.string().min(1).nullable().default(null),
+    },
+    required("a mapping with recipients"),
+  ),
+  schedule: z
+    .strictObject({
+      interval: duration.default("6h"),
+      concurrency: z.number().int().min(1).max(1000).default(20),
+      connect_timeout: duration.default("10s"),
+      command_timeout: duration.default("60s"),
+      backoff: z.array(duration).min(1).default(["5m", "15m", "1h"]),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      max_export_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      max_request_body_bytes: z.number().int().min(1024).default(1024 * 1024),
+      max_connections: z.number().int().min(1).default(512),
+      webhook_timeout: duration.default("10s"),
+      hook_timeout: duration.default("30s"),
+      manual_backups_per_minute: z.number().int().min(1).default(10),
+    })
+    .prefault({}),
+  defaults: defaultsSchema.prefault({}),
+  tenants: z.record(id, tenantSchema, required("a mapping of tenants")),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,75 @@
+/** The validated, resolved, frozen configuration every other folder receives. */
+export type Role = "viewer" | "operator" | "admin";
+export type EventName = "config.changed" | "device.failed" | "device.blocked" | "device.recovered";
+
+export interface Credentials {
+  readonly password?: string;
+  readonly password_env?: string;
+  readonly password_file?: string;
+  readonly private_key_file?: string;
+  readonly passphrase_env?: string;
+}
+
+export interface DeviceConfig {
+  readonly tenant: string;
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly group: string | null;
+  readonly intervalMs: number;
+  readonly enabled: boolean;
+  readonly credentials: Credentials;
+  /** Path of the device's file inside the tenant repository (SPEC §7). */
+  readonly path: string;
+}
+
+export interface TokenConfig {
+  readonly name: string;
+  readonly role: Role;
+  readonly sha256: string;
+}
+
+export interface WebhookConfig {
+  readonly url: string;
+  readonly secret_env?: string;
+  readonly secret_file?: string;
+  readonly events: readonly EventName[];
+}
+
+export interface TenantConfig {
+  readonly id: string;
+  readonly tokens: readonly TokenConfig[];
+  readonly webhooks: readonly WebhookConfig[];
+  readonly devices: readonly DeviceConfig[];
+  readonly deviceById: ReadonlyMap<string, DeviceConfig>;
+}
+
+export interface Config {
+  /** Absolute path of the file it came from (null when built in memory). */
+  readonly sourcePath: string | null;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly stateDir: string;
+  readonly hooksDir: string;
+  readonly metricsTokenSha256: string | null;
+  readonly logLevel: "debug" | "info" | "warn" | "error";
+  readonly encryption: { readonly recipients: readonly string[]; readonly identityFile: string | null };
+  readonly schedule: {
+    readonly intervalMs: number;
+    readonly concurrency: number;
+    readonly connectTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+    readonly backoffMs: readonly number[];
+  };
+  readonly limits: {
+    readonly maxExportBytes: number;
+    readonly maxRequestBodyBytes: number;
+    readonly maxConnections: number;
+    readonly webhookTimeoutMs: number;
+    readonly hookTimeoutMs: number;
+    readonly manualBackupsPerMinute: number;
+  };
+  readonly tenants: ReadonlyMap<string, TenantConfig>;
+}
