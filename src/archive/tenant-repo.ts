@@ -160,8 +160,10 @@ export class TenantRepo {
         try {
           return await this.commitOnce(req);
         } catch (err) {
-          if (!(err instanceof RefRaceError) || attempt >= 5) throw err;
-          await this.reload(); // someone else moved main: rebuild on the new tip
+          if (!(err instanceof RefRaceError) || attempt >= 50) throw err;
+          // Another process moved main: back off a little, then rebuild on the new tip.
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
+          await this.reload();
         }
       }
     });

@@ -1,0 +1,34 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { RosarchiveError } from "../common/index.js";
+
+/** What every command receives: argv after the command name, and the process edges. */
+export interface CommandIo {
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: NodeJS.ReadableStream;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(io: CommandIo): Promise<number>;
+}
+
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: readonly string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new RosarchiveError("bad_parameter", `${(err as Error).message}\n\n${usage}`);
+  }
+}
+
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes("--help") || argv.includes("-h");
+}
+
+export function println(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text.endsWith("\n") ? text : `${text}\n`);
+}

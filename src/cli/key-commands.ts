@@ -1,0 +1,81 @@
+import { createHash, randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import { RosarchiveError } from "../common/index.js";
+import { generateIdentityPair, parseIdentityFile, unsealText } from "../seal/index.js";
+import { parse, println, type Command } from "./command.js";
+
+const KEYGEN_USAGE = `usage: rosarchive keygen
+
+Prints a new age identity (keep it offline, it decrypts the archive) and its
+recipient (put it in encryption.recipients). The format is the age CLI's.`;
+
+export const keygenCommand: Command = {
+  name: "keygen",
+  summary: "print a new age identity and its recipient",
+  usage: KEYGEN_USAGE,
+  async run(io) {
+    parse(io.argv, {}, KEYGEN_USAGE);
+    const { identity, recipient } = await generateIdentityPair();
+    println(io.stdout, `# created: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}\n# public key: ${recipient}\n${identity}`);
+    return 0;
+  },
+};
+
+const TOKEN_USAGE = `usage: rosarchive token
+
+Prints a new random API token and the sha256 to put in the config
+(tenants.<t>.tokens[].sha256). Only the hash is ever stored.`;
+
+export const tokenCommand: Command = {
+  name: "token",
+  summary: "print a new API token and its sha256",
+  usage: TOKEN_USAGE,
+  async run(io) {
+    parse(io.argv, {}, TOKEN_USAGE);
+    const token = `ra_${randomBytes(24).toString("base64url")}`;
+    println(io.stdout, `token:  ${token}\nsha256: ${createHash("sha256").update(token).digest("hex")}`);
+    return 0;
+  },
+};
+
+const DECRYPT_USAGE = `usage: rosarchive decrypt [-i IDENTITY_FILE] [FILE or -]
+
+Turns an archived .rsc back into the exact normalized export: every
+\`=age:...\` value is decrypted with the identity (default: $ROSARCHIVE_IDENTITY_FILE).
+Reads standard input when FILE is - or absent; writes standard output.`;
+
+export const decryptCommand: Command = {
+  name: "decrypt",
+  summary: "restore the plaintext export from an archived file",
+  usage: DECRYPT_USAGE,
+  async run(io) {
+    const { values, positionals } = parse(io.argv, { identity: { type: "string", short: "i" } }, DECRYPT_USAGE);
+    const idFile = values.identity ?? io.env.ROSARCHIVE_IDENTITY_FILE;
+    if (!idFile) throw new RosarchiveError("bad_parameter", `missing -i IDENTITY_FILE (the file from \`rosarchive keygen\`)\n\n${DECRYPT_USAGE}`);
+    let idText: string;
+    try {
+      idText = await fs.readFile(idFile, "utf8");
+    } catch (err) {
+      throw new RosarchiveError("bad_parameter", `cannot read identity file ${idFile}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+    const identities = parseIdentityFile(idText);
+    if (identities.length === 0) throw new RosarchiveError("bad_parameter", `${idFile} holds no AGE-SECRET-KEY-1... line`);
+    const input = positionals[0] && positionals[0] !== "-" ? await readInput(positionals[0]) : await readStream(io.stdin);
+    io.stdout.write(await unsealText(input, identities));
+    return 0;
+  },
+};
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, "utf8");
+  } catch (err) {
+    throw new RosarchiveError("bad_parameter", `cannot read ${file}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,61 @@
+import { RosarchiveError } from "../common/index.js";
+import { ConfigError } from "../config/index.js";
+import { createLogger } from "../observe/index.js";
+import { parse, type Command } from "./command.js";
+import { readConfigFile } from "./load.js";
+import { startService } from "./start-service.js";
+
+const SERVE_USAGE = `usage: rosarchive serve -c FILE
+
+Runs the scheduler, the HTTP API, git clone over HTTP and webhook delivery in
+one process. SIGHUP reloads FILE (a bad file is refused, the old one stays);
+SIGTERM or Ctrl-C lets running backups finish, then exits.`;
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "scheduler, API, git HTTP and webhooks in one process",
+  usage: SERVE_USAGE,
+  async run(io) {
+    const { values } = parse(io.argv, { config: { type: "string", short: "c" } }, SERVE_USAGE);
+    if (!values.config) throw new RosarchiveError("bad_parameter", `missing -c FILE\n\n${SERVE_USAGE}`);
+    const config = readConfigFile(values.config);
+    const log = createLogger({ level: config.logLevel });
+    const service = await startService(config, io.env, { log });
+    return waitForSignals(service, () => readConfigFile(values.config), log);
+  },
+};
+
+/** SIGHUP reloads, SIGTERM/SIGINT stop cleanly; resolves with the exit code. */
+export function waitForSignals(
+  service: { reload(c: ReturnType<typeof readConfigFile>): Promise<void>; close(): Promise<void> },
+  reread: () => ReturnType<typeof readConfigFile>,
+  log: ReturnType<typeof createLogger>,
+): Promise<number> {
+  return new Promise((resolve) => {
+    const onHup = () => {
+      try {
+        const next = reread();
+        void service.reload(next);
+      } catch (err) {
+        const why = err instanceof ConfigError ? err.problems.map((p) => `${p.path}: ${p.message}`).join("; ") : (err as Error).message;
+        log.error({ event: "config.reload_refused", msg: why });
+      }
+    };
+    let stopping = false;
+    const onStop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ event: "serve.stopping", signal });
+      void service.close().then(
+        () => {
+          process.off("SIGHUP", onHup);
+          resolve(0);
+        },
+        () => resolve(1),
+      );
+    };
+    process.on("SIGHUP", onHup);
+    process.once("SIGTERM", () => onStop("SIGTERM"));
+    process.once("SIGINT", () => onStop("SIGINT"));
+  });
+}

@@ -1,0 +1,80 @@
+import { asRosarchiveError, RosarchiveError } from "../common/index.js";
+import { importExport, runBackup, type SnapshotResult } from "../pipeline/index.js";
+import { buildContext } from "./build-context.js";
+import { parse, println, type Command, type CommandIo } from "./command.js";
+import { findDevice, readConfigFile } from "./load.js";
+import { createOutbox } from "./outbox.js";
+
+const IMPORT_USAGE = `usage: rosarchive import -c FILE TENANT/DEVICE EXPORT.rsc [--collected-at RFC3339]
+
+Archives an export taken elsewhere (migration, offline devices) through the
+same normalize, seal and commit path as a backup. Prints the result as JSON.`;
+
+const BACKUP_USAGE = `usage: rosarchive backup -c FILE TENANT/DEVICE
+
+Collects one device now over SSH and prints the result as JSON.
+Exit 0 when changed or unchanged, 1 otherwise (the error is in the JSON).`;
+
+/** SPEC §2: one JSON object; on failure the same object with the error, exit 1. */
+async function printResult(io: CommandIo, tenantDevice: string | undefined, work: () => Promise<SnapshotResult>): Promise<number> {
+  const [tenant, device] = (tenantDevice ?? "").split("/");
+  try {
+    const r = await work();
+    println(io.stdout, JSON.stringify({ tenant: r.tenant, device: r.device, result: r.result, changed: r.changed, commit: r.commit, parent: r.parent }));
+    return 0;
+  } catch (raw) {
+    const err = asRosarchiveError(raw);
+    const result = ["auth_failed", "host_key_mismatch", "timeout", "unreachable", "invalid_output"].includes(err.code) ? err.code : "error";
+    println(io.stdout, JSON.stringify({ tenant: tenant ?? null, device: device ?? null, result, changed: false, commit: null, parent: null, error: { code: err.code, message: err.message } }));
+    return 1;
+  }
+}
+
+export const importCommand: Command = {
+  name: "import",
+  summary: "archive an export taken elsewhere",
+  usage: IMPORT_USAGE,
+  async run(io) {
+    const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" }, "collected-at": { type: "string" } }, IMPORT_USAGE);
+    return printResult(io, positionals[0], async () => {
+      const config = readConfigFile(values.config);
+      const device = findDevice(config, positionals[0]);
+      if (!positionals[1]) throw new RosarchiveError("bad_parameter", `missing EXPORT.rsc argument\n\n${IMPORT_USAGE}`);
+      let at: number | undefined;
+      if (values["collected-at"] !== undefined) {
+        const s = values["collected-at"];
+        at = Date.parse(s);
+        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) || Number.isNaN(at)) {
+          throw new RosarchiveError("bad_parameter", `--collected-at: ${JSON.stringify(s.slice(0, 40))} is not an RFC 3339 time like 2026-11-22T10:00:00Z`);
+        }
+      }
+      const outbox = await createOutbox(config, io.env);
+      const ctx = buildContext(config, io.env, { events: outbox });
+      try {
+        return await importExport(ctx, device, positionals[1], at);
+      } finally {
+        await ctx.repos.closeAll();
+      }
+    });
+  },
+};
+
+export const backupCommand: Command = {
+  name: "backup",
+  summary: "collect one device now",
+  usage: BACKUP_USAGE,
+  async run(io) {
+    const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" } }, BACKUP_USAGE);
+    return printResult(io, positionals[0], async () => {
+      const config = readConfigFile(values.config);
+      const device = findDevice(config, positionals[0]);
+      const outbox = await createOutbox(config, io.env);
+      const ctx = buildContext(config, io.env, { events: outbox });
+      try {
+        return await runBackup(ctx, device, "manual");
+      } finally {
+        await ctx.repos.closeAll();
+      }
+    });
+  },
+};

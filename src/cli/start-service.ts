@@ -1,0 +1,119 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import express from "express";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Config } from "../config/index.js";
+import { createLogger, createMetrics, type Logger, type Metrics } from "../observe/index.js";
+import type { PipelineContext } from "../pipeline/index.js";
+import { Scheduler, type SchedulerOptions } from "../scheduler/index.js";
+import { AuditLog } from "../state/index.js";
+import { createApp } from "../api/app.js";
+import { buildContext } from "./build-context.js";
+import { createOutbox } from "./outbox.js";
+
+export interface RunningService {
+  readonly url: string;
+  readonly ctx: PipelineContext;
+  readonly scheduler: Scheduler;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  reload(config: Config): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * `serve` without the process edges: scheduler, API, git HTTP and metrics on
+ * one listener. Tests and the demo start it in-process.
+ */
+export async function startService(config: Config, env: NodeJS.ProcessEnv, opts: { log?: Logger; scheduler?: SchedulerOptions; listen?: { host: string; port: number } } = {}): Promise<RunningService> {
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const metrics = createMetrics();
+  const events = await createOutbox(config, env);
+  const ctx = buildContext(config, env, {
+    log,
+    events,
+  });
+  Object.assign(ctx, {
+    observe: {
+      backup: (tenant: string, result: string, seconds: number) => {
+        metrics.backups.inc({ tenant, result });
+        metrics.backupDuration.observe(seconds);
+      },
+      commit: (tenant: string) => metrics.commits.inc({ tenant }),
+      inFlight: (d: number) => metrics.inFlight.inc(d),
+    },
+  });
+  const audit = new AuditLog(config.stateDir);
+  const scheduler = new Scheduler(ctx, opts.scheduler ?? {});
+
+  // Device-state gauge is computed at scrape time from the state files.
+  metrics.registry.getSingleMetric("rosarchive_devices");
+  const root = express();
+  root.disable("x-powered-by");
+  root.get("/metrics", async (req, res) => {
+    const want = ctx.config.metricsTokenSha256;
+    if (want) {
+      const got = /^Bearer (.+)$/.exec(req.get("authorization") ?? "")?.[1] ?? "";
+      const h = createHash("sha256").update(got).digest();
+      if (!timingSafeEqual(h, Buffer.from(want, "hex"))) {
+        res.status(401).json({ error: { code: "unauthorized", message: "metrics need the metrics token" } });
+        return;
+      }
+    }
+    metrics.devices.reset();
+    for (const tenant of ctx.config.tenants.values()) {
+      const counts = new Map<string, number>([["never", 0], ["ok", 0], ["failing", 0], ["blocked", 0]]);
+      for (const d of tenant.devices) {
+        const s = await ctx.states.get(tenant.id, d.id);
+        counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+      }
+      for (const [state, n] of counts) metrics.devices.set({ tenant: tenant.id, state }, n);
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  root.use(
+    createApp({
+      ctx,
+      audit,
+      log,
+      metrics: {
+        httpRequest: (route: string, status: number, seconds: number) => {
+          metrics.httpRequests.inc({ route, status: String(status) });
+          metrics.httpDuration.observe({ route }, seconds);
+        },
+      },
+    }),
+  );
+  const listen = opts.listen ?? config.listen;
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = root.listen(listen.port, listen.host, () => resolve(s));
+    s.once("error", reject);
+  });
+  server.maxConnections = config.limits.maxConnections;
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 300_000;
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  await scheduler.start();
+  log.info({ event: "serve.listening", url, tenants: config.tenants.size });
+  return {
+    url,
+    ctx,
+    scheduler,
+    metrics,
+    log,
+    async reload(next) {
+      await scheduler.reload(next);
+      log.info({ event: "config.reloaded", tenants: next.tenants.size });
+    },
+    async close() {
+      await scheduler.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+      await ctx.repos.closeAll();
+    },
+  };
+}

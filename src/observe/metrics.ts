@@ -1,0 +1,45 @@
+import client from "prom-client";
+
+/** SPEC §10 metric names: one table, checked against SPEC by a contract test. */
+export const METRIC_NAMES = [
+  "rosarchive_backups_total",
+  "rosarchive_backup_duration_seconds",
+  "rosarchive_commits_total",
+  "rosarchive_devices",
+  "rosarchive_backups_in_flight",
+  "rosarchive_webhook_deliveries_total",
+  "rosarchive_webhook_outbox_depth",
+  "rosarchive_hook_runs_total",
+  "rosarchive_http_requests_total",
+  "rosarchive_http_request_duration_seconds",
+] as const;
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A private registry per process (tests run several servers in one process). */
+export function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const backups = new client.Counter({ name: "rosarchive_backups_total", help: "Backups by tenant and result", labelNames: ["tenant", "result"], registers: [registry] });
+  const backupDuration = new client.Histogram({
+    name: "rosarchive_backup_duration_seconds",
+    help: "Duration of one backup, collection to commit",
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
+  const commits = new client.Counter({ name: "rosarchive_commits_total", help: "Commits written, by tenant", labelNames: ["tenant"], registers: [registry] });
+  const devices = new client.Gauge({ name: "rosarchive_devices", help: "Devices by tenant and state", labelNames: ["tenant", "state"], registers: [registry] });
+  const inFlight = new client.Gauge({ name: "rosarchive_backups_in_flight", help: "Backups running now", registers: [registry] });
+  const webhookDeliveries = new client.Counter({ name: "rosarchive_webhook_deliveries_total", help: "Webhook delivery attempts by result", labelNames: ["result"], registers: [registry] });
+  const outboxDepth = new client.Gauge({ name: "rosarchive_webhook_outbox_depth", help: "Webhook deliveries waiting in the outbox", registers: [registry] });
+  const hookRuns = new client.Counter({ name: "rosarchive_hook_runs_total", help: "Local hook runs by result", labelNames: ["result"], registers: [registry] });
+  const httpRequests = new client.Counter({ name: "rosarchive_http_requests_total", help: "HTTP requests by route and status", labelNames: ["route", "status"], registers: [registry] });
+  const httpDuration = new client.Histogram({
+    name: "rosarchive_http_request_duration_seconds",
+    help: "HTTP request duration by route",
+    labelNames: ["route"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [registry],
+  });
+  return { registry, backups, backupDuration, commits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration };
+}

@@ -1,0 +1,119 @@
+import { commitMessage, rfc3339, summarize, summaryLine, type Trigger } from "../archive/index.js";
+import { RosarchiveError } from "../common/index.js";
+import type { DeviceConfig } from "../config/index.js";
+import { NORMALIZER_VERSION, normalize } from "../normalize/index.js";
+import { configChangedEvent } from "../notify/index.js";
+import { sealValues } from "../seal/index.js";
+import type { PipelineContext } from "./context.js";
+
+/** SPEC §2 result object of `backup` and `import`. */
+export interface SnapshotResult {
+  readonly tenant: string;
+  readonly device: string;
+  readonly result: "changed" | "unchanged";
+  readonly changed: boolean;
+  readonly commit: string | null;
+  readonly parent: string | null;
+}
+
+export interface SnapshotInput {
+  readonly device: DeviceConfig;
+  /** The export as text, already through the output check. */
+  readonly text: string;
+  readonly trigger: Trigger;
+  readonly collectedAtMs: number;
+  /** Version from the device; falls back to the export header. */
+  readonly version?: string | null;
+}
+
+/**
+ * normalize → seal → archive → notify for one export. The same path serves
+ * SSH backups and `import`. The config.changed event is in the durable outbox
+ * before this resolves (SPEC §9).
+ */
+export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<SnapshotResult & { version: string }> {
+  const { device } = input;
+  const { platform } = ctx;
+  const version = input.version || platform.versionFromExport(input.text) || "unknown";
+  const normalized = normalize(input.text, platform);
+  if (!normalized.split("\n").some((l) => l.startsWith("/"))) {
+    throw new RosarchiveError("invalid_output", "after normalization the export holds no menu line; nothing archived");
+  }
+  const previous = await ctx.secrets.get(device.tenant, device.id);
+  const sealed = await sealValues(normalized, {
+    platform,
+    recipients: [...ctx.config.encryption.recipients],
+    previous,
+    indexKey: await ctx.secrets.indexKey(),
+    context: `${device.tenant}/${device.id}`,
+  });
+  // The index goes first: a crash before the commit then reuses these ciphertexts, never loses one.
+  if (!sameKeys(previous, sealed.index)) await ctx.secrets.put(device.tenant, device.id, sealed.index);
+
+  const collectedAt = rfc3339(input.collectedAtMs);
+  const repo = await ctx.repos.get(device.tenant);
+  let summary: ReturnType<typeof summarize> | null = null;
+  const outcome = await repo.commitFile({
+    path: device.path,
+    content: Buffer.from(sealed.text, "utf8"),
+    authorTime: Math.floor(input.collectedAtMs / 1000),
+    message: (prev) => {
+      summary = summarize(prev ? prev.toString("utf8") : null, sealed.text, platform.sectionOf);
+      const subject = prev ? summaryLine(summary) : "initial snapshot";
+      return commitMessage(subject, {
+        device: device.id,
+        host: device.host,
+        routerosVersion: version,
+        trigger: input.trigger,
+        collectedAt,
+        normalizer: NORMALIZER_VERSION,
+      });
+    },
+  });
+
+  if (outcome.changed && summary) {
+    const s = summary as ReturnType<typeof summarize>;
+    ctx.observe?.commit?.(device.tenant);
+    await ctx.events.emit(
+      configChangedEvent(
+        {
+          tenant: device.tenant,
+          device: device.id,
+          commit: outcome.commit!,
+          parent: outcome.parent,
+          collected_at: collectedAt,
+          trigger: input.trigger,
+          routeros_version: version,
+          stats: s.stats,
+          sections: s.sections,
+        },
+        ctx.config.publicUrl,
+      ),
+    );
+    ctx.log.info({ event: "snapshot.committed", tenant: device.tenant, device: device.id, commit: outcome.commit, added: s.stats.added, removed: s.stats.removed, trigger: input.trigger });
+  } else {
+    ctx.log.debug({ event: "snapshot.unchanged", tenant: device.tenant, device: device.id, commit: outcome.commit });
+  }
+  return {
+    tenant: device.tenant,
+    device: device.id,
+    result: outcome.changed ? "changed" : "unchanged",
+    changed: outcome.changed,
+    commit: outcome.commit,
+    parent: outcome.changed ? outcome.parent : outcome.commit ? await parentOf(ctx, device.tenant, outcome.commit) : null,
+    version,
+  };
+}
+
+async function parentOf(ctx: PipelineContext, tenant: string, commit: string): Promise<string | null> {
+  const repo = await ctx.repos.get(tenant);
+  const obj = await repo.readObject(commit);
+  const m = obj ? /^parent ([0-9a-f]{40})$/m.exec(obj.body.toString("utf8").split("\n\n")[0]!) : null;
+  return m ? m[1]! : null;
+}
+
+function sameKeys(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
+}

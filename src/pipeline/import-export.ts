@@ -1,0 +1,26 @@
+import { promises as fs } from "node:fs";
+import { RosarchiveError } from "../common/index.js";
+import type { DeviceConfig } from "../config/index.js";
+import { archiveSnapshot, type SnapshotResult } from "./archive-snapshot.js";
+import { checkExportText } from "./check-export-text.js";
+import type { PipelineContext } from "./context.js";
+
+/** SPEC §2 `import`: an export taken elsewhere, through the same normalize, seal, commit path. */
+export async function importExport(ctx: PipelineContext, device: DeviceConfig, file: string, collectedAtMs?: number): Promise<SnapshotResult> {
+  let bytes: Buffer;
+  try {
+    const st = await fs.stat(file);
+    if (!st.isFile()) throw new RosarchiveError("invalid_input", `${file} is not a regular file`);
+    if (st.size > ctx.config.limits.maxExportBytes) throw new RosarchiveError("invalid_output", `${file} is ${st.size} bytes, above the ${ctx.config.limits.maxExportBytes}-byte limit`);
+    bytes = await fs.readFile(file);
+  } catch (err) {
+    if (err instanceof RosarchiveError) throw err;
+    throw new RosarchiveError("invalid_input", `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const text = checkExportText(bytes, ctx.platform, ctx.config.limits.maxExportBytes);
+  return ctx.locks.runExclusive(device.tenant, device.id, async () => {
+    const r = await archiveSnapshot(ctx, { device, text, trigger: "import", collectedAtMs: collectedAtMs ?? ctx.clock() });
+    const { version: _v, ...result } = r;
+    return result;
+  });
+}

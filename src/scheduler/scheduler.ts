@@ -1,0 +1,144 @@
+import PQueue from "p-queue";
+import type { Config, DeviceConfig } from "../config/index.js";
+import { runBackup, type PipelineContext } from "../pipeline/index.js";
+import { planNextRun } from "./plan.js";
+
+interface Entry {
+  device: DeviceConfig;
+  dueAt: number | null;
+  running: boolean;
+  /** Re-read the state file at this time (blocked devices wait for `hostkey accept`). */
+  recheckAt: number;
+}
+
+export interface SchedulerOptions {
+  /** How often due times are checked. */
+  readonly tickMs?: number;
+  /** How long a blocked device's state file is left alone between looks. */
+  readonly blockedRecheckMs?: number;
+  /** On stop, in-flight backups get this long before they are aborted (never half-committed). */
+  readonly stopGraceMs?: number;
+}
+
+/**
+ * One in-process loop for the whole fleet: a tick finds due devices and hands
+ * them to one concurrency-limited queue (SPEC `schedule.concurrency`). No
+ * worker or timer per device, so 10,000 devices cost 10,000 small records.
+ */
+export class Scheduler {
+  private readonly entries = new Map<string, Entry>();
+  private readonly queue: PQueue;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly abort = new AbortController();
+  private stopped = false;
+  private loading: Promise<void> | null = null;
+
+  constructor(private readonly ctx: PipelineContext, private readonly opts: SchedulerOptions = {}) {
+    this.queue = new PQueue({ concurrency: ctx.config.schedule.concurrency });
+  }
+
+  async start(): Promise<void> {
+    await this.load(this.ctx.config);
+    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 1000);
+    this.timer.unref?.();
+    this.tick();
+  }
+
+  /** SIGHUP: new device list and limits; running backups finish under the old settings. */
+  async reload(config: Config): Promise<void> {
+    this.ctx.config = config;
+    this.queue.concurrency = config.schedule.concurrency;
+    await this.load(config);
+  }
+
+  private async load(config: Config): Promise<void> {
+    const run = async () => {
+      const now = this.ctx.clock();
+      const seen = new Set<string>();
+      for (const tenant of config.tenants.values()) {
+        for (const device of tenant.devices) {
+          const key = `${device.tenant}/${device.id}`;
+          seen.add(key);
+          const old = this.entries.get(key);
+          const state = await this.ctx.states.get(device.tenant, device.id);
+          const dueAt = planNextRun(device, state, now);
+          if (old) {
+            old.device = device;
+            if (!old.running) old.dueAt = dueAt;
+          } else {
+            this.entries.set(key, { device, dueAt, running: false, recheckAt: now + (this.opts.blockedRecheckMs ?? 15_000) });
+          }
+        }
+      }
+      for (const key of [...this.entries.keys()]) if (!seen.has(key)) this.entries.delete(key);
+    };
+    this.loading = run();
+    try {
+      await this.loading;
+    } finally {
+      this.loading = null;
+    }
+  }
+
+  private tick(): void {
+    if (this.stopped || this.loading) return;
+    const now = this.ctx.clock();
+    for (const entry of this.entries.values()) {
+      if (entry.running) continue;
+      if (entry.dueAt === null) {
+        if (now >= entry.recheckAt && entry.device.enabled) this.recheck(entry, now);
+        continue;
+      }
+      if (entry.dueAt <= now) this.dispatch(entry);
+    }
+  }
+
+  private recheck(entry: Entry, now: number): void {
+    entry.recheckAt = now + (this.opts.blockedRecheckMs ?? 15_000);
+    void this.ctx.states.get(entry.device.tenant, entry.device.id).then(
+      (s) => {
+        if (!entry.running && entry.dueAt === null) entry.dueAt = planNextRun(entry.device, s, this.ctx.clock());
+      },
+      () => {},
+    );
+  }
+
+  private dispatch(entry: Entry): void {
+    entry.running = true;
+    void this.queue.add(async () => {
+      const { device } = entry;
+      if (this.stopped) return;
+      try {
+        await runBackup(this.ctx, device, "scheduled", this.abort.signal);
+      } catch {
+        // runBackup logged, counted and recorded it; the state's next_run carries the backoff
+      } finally {
+        try {
+          const state = await this.ctx.states.get(device.tenant, device.id);
+          entry.dueAt = planNextRun(device, state, this.ctx.clock() + 1);
+        } catch {
+          entry.dueAt = this.ctx.clock() + device.intervalMs;
+        }
+        entry.running = false;
+      }
+    });
+  }
+
+  /** Devices known and how many backups run or wait right now. */
+  status(): { devices: number; running: number; queued: number } {
+    return { devices: this.entries.size, running: this.queue.pending, queued: this.queue.size };
+  }
+
+  /** SIGTERM: no new runs; in-flight ones finish within the grace period or are aborted (nothing half-committed). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.queue.clear();
+    const grace = setTimeout(() => this.abort.abort(), this.opts.stopGraceMs ?? 20_000);
+    try {
+      await this.queue.onIdle();
+    } finally {
+      clearTimeout(grace);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { writeFileAtomic, readJsonFile } from "./atomic-file.js";
+export { DeviceStateStore, INITIAL_STATE, type DeviceState, type DeviceStatus, type DeviceError } from "./device-state.js";
+export { SecretIndexStore } from "./secret-index-store.js";

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { commitMessage, parseTrailers, TenantRepo } from "../../src/archive/index.js";
+import { commitCount, fsckStrict, git } from "../helpers/git.js";
+import { tempDir } from "../helpers/tmp.js";
+
+const facts = (device: string) => ({ device, host: "10.0.0.1", routerosVersion: "7.16.2", trigger: "scheduled" as const, collectedAt: "2026-11-22T10:00:00Z", normalizer: 1 });
+
+describe("archive: TenantRepo (real git reads what we write)", () => {
+  it("creates a bare repo on main with a README, readable by stock git", async () => {
+    const dir = tempDir();
+    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
+    repo.close();
+    const gitDir = path.join(dir, "acme.git");
+    assert.equal(git(gitDir, ["rev-parse", "--is-bare-repository"]).trim(), "true");
+    assert.equal(git(gitDir, ["symbolic-ref", "HEAD"]).trim(), "refs/heads/main");
+    assert.match(git(gitDir, ["show", "main:README.md"]), /rosarchive decrypt/);
+    fsckStrict(gitDir);
+  });
+
+  it("commits a changed file once, skips an identical one, and keeps groups in folders", async () => {
+    const dir = tempDir();
+    const gitDir = path.join(dir, "acme.git");
+    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
+    const put = (p: string, body: string) => repo.commitFile({ path: p, content: Buffer.from(body), authorTime: 1_700_000_000, message: () => commitMessage("initial snapshot", facts(path.basename(p, ".rsc"))) });
+    const a = await put("fra/core-1.rsc", "/ip address\nadd address=10.0.0.1/24\n");
+    assert.equal(a.changed, true);
+    const again = await put("fra/core-1.rsc", "/ip address\nadd address=10.0.0.1/24\n");
+    assert.deepEqual([again.changed, again.commit], [false, a.commit]);
+    const b = await put("edge-7.rsc", "/system identity\nset name=edge\n");
+    assert.equal(b.parent, a.commit);
+    const c = await put("fra/core-1.rsc", "/ip address\nadd address=10.0.0.2/24\n");
+    assert.equal(c.changed, true);
+    repo.close();
+
+    fsckStrict(gitDir);
+    assert.equal(commitCount(gitDir, "fra/core-1.rsc"), 2);
+    assert.equal(git(gitDir, ["ls-tree", "-r", "--name-only", "main"]).trim().split("\n").sort().join(","), "README.md,edge-7.rsc,fra/core-1.rsc");
+    assert.equal(git(gitDir, ["show", "main:fra/core-1.rsc"]), "/ip address\nadd address=10.0.0.2/24\n");
+    const diff = git(gitDir, ["diff", `${a.commit}`, `${c.commit}`, "--", "fra/core-1.rsc"]);
+    assert.match(diff, /^-add address=10\.0\.0\.1\/24$/m);
+    assert.match(diff, /^\+add address=10\.0\.0\.2\/24$/m);
+    // one commit touches exactly one device file
+    assert.equal(git(gitDir, ["show", "--name-only", "--format=", c.commit!]).trim(), "fra/core-1.rsc");
+    const clone = path.join(dir, "clone");
+    execFileSync("git", ["clone", "-q", "--no-local", gitDir, clone], { env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null" } });
+  });
+
+  it("writes the SPEC message: subject, blank line, trailers in order", async () => {
+    const dir = tempDir();
+    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
+    const r = await repo.commitFile({ path: "core-1.rsc", content: Buffer.from("/x\n"), authorTime: 1_763_805_600, message: () => commitMessage("initial snapshot", facts("core-1")) });
+    repo.close();
+    const msg = git(path.join(dir, "acme.git"), ["log", "-1", "--format=%B", r.commit!]);
+    assert.equal(
+      msg,
+      "core-1: initial snapshot\n\nDevice: core-1\nHost: 10.0.0.1\nRouterOS-Version: 7.16.2\nTrigger: scheduled\nCollected-At: 2026-11-22T10:00:00Z\nNormalizer: 1\n\n",
+    );
+    assert.equal(git(path.join(dir, "acme.git"), ["log", "-1", "--format=%(trailers:key=Device,valueonly)", r.commit!]).trim(), "core-1");
+    assert.deepEqual(parseTrailers(msg)["Trigger"], "scheduled");
+  });
+
+  it("two writers on one repository (as two processes would be) lose nothing", async () => {
+    const dir = tempDir();
+    const gitDir = path.join(dir, "acme.git");
+    const one = await TenantRepo.open(dir, "acme", { fsync: false });
+    const two = await TenantRepo.open(dir, "acme", { fsync: false });
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const repo = i % 2 ? one : two;
+      writes.push(repo.commitFile({ path: `d${i}.rsc`, content: Buffer.from(`/x\nset v=${i}\n`), authorTime: 1_700_000_000, message: () => `d${i}: initial snapshot\n` }));
+    }
+    await Promise.all(writes);
+    one.close();
+    two.close();
+    fsckStrict(gitDir);
+    assert.equal(Number(git(gitDir, ["rev-list", "--count", "main"]).trim()), 21);
+    assert.equal(git(gitDir, ["ls-tree", "--name-only", "main"]).trim().split("\n").length, 21);
+  });
+
+  it("a git config on the host (autocrlf, gpgsign) changes nothing", async () => {
+    const dir = tempDir();
+    const home = tempDir();
+    execFileSync("git", ["config", "--file", path.join(home, ".gitconfig"), "core.autocrlf", "true"]);
+    execFileSync("git", ["config", "--file", path.join(home, ".gitconfig"), "commit.gpgsign", "true"]);
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      const repo = await TenantRepo.open(dir, "acme", { fsync: false });
+      const r = await repo.commitFile({ path: "a.rsc", content: Buffer.from("/x\nset a=1\n"), authorTime: 1, message: () => "a: initial snapshot\n" });
+      repo.close();
+      assert.equal(git(path.join(dir, "acme.git"), ["cat-file", "blob", `${r.commit}:a.rsc`]), "/x\nset a=1\n");
+      assert.doesNotMatch(git(path.join(dir, "acme.git"), ["cat-file", "commit", r.commit!]), /gpgsig/);
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+});

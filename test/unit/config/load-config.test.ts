@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "../../../src/config/index.js";
+
+const RECIPIENT = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+const base = (extra = "") => `
+encryption:
+  recipients: [${RECIPIENT}]
+tenants:
+  acme:
+    devices:
+      - { id: core-1, host: 10.0.0.1, group: fra }
+      - { id: edge-7, host: 10.0.0.7, port: 2222, interval: 1h, enabled: false }
+${extra}`;
+
+function problems(text: string): string[] {
+  try {
+    loadConfig(text, { baseDir: "/etc/rosarchive" });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+    return err.problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  assert.fail("config was accepted");
+}
+
+describe("config: loadConfig", () => {
+  it("fills SPEC defaults, merges device defaults and resolves paths", () => {
+    const c = loadConfig(base("defaults: { username: backup, password_env: ROUTER_PASSWORD }"), { baseDir: "/etc/rosarchive" });
+    assert.equal(c.listen.host, "127.0.0.1");
+    assert.equal(c.listen.port, 8080);
+    assert.equal(c.dataDir, "/etc/rosarchive/repos");
+    assert.equal(c.schedule.intervalMs, 6 * 3600_000);
+    assert.deepEqual(c.schedule.backoffMs, [300_000, 900_000, 3_600_000]);
+    const acme = c.tenants.get("acme")!;
+    const core = acme.deviceById.get("core-1")!;
+    assert.equal(core.port, 22);
+    assert.equal(core.path, "fra/core-1.rsc");
+    assert.equal(core.credentials.password_env, "ROUTER_PASSWORD");
+    const edge = acme.deviceById.get("edge-7")!;
+    assert.equal(edge.path, "edge-7.rsc");
+    assert.equal(edge.intervalMs, 3600_000);
+    assert.equal(edge.enabled, false);
+    assert.ok(Object.isFrozen(c) && Object.isFrozen(core));
+  });
+
+  it("names the key path of a missing device host", () => {
+    const text = base().replace("{ id: edge-7, host: 10.0.0.7,", "{ id: edge-7,");
+    assert.deepEqual(problems(text), ["tenants.acme.devices[1].host: required"]);
+  });
+
+  it("rejects unknown keys by path", () => {
+    assert.deepEqual(problems(base("schedule: { intervall: 5m }")), ["schedule.intervall: unknown key"]);
+  });
+
+  it("requires at least one valid recipient", () => {
+    assert.match(problems(base().replace(`[${RECIPIENT}]`, "[]")).join("\n"), /^encryption\.recipients: at least one recipient/m);
+    assert.match(problems(base().replace(RECIPIENT, "age1nope")).join("\n"), /^encryption\.recipients\[0\]: must be an age X25519 recipient/m);
+    assert.match(problems("tenants: {}\n").join("\n"), /^encryption: required/m);
+  });
+
+  it("rejects identifiers like ../x and duplicate devices", () => {
+    assert.match(problems(base().replace("id: core-1", "id: ../x")).join("\n"), /tenants\.acme\.devices\[0\]\.id: must/);
+    assert.match(problems(base().replace("id: edge-7", "id: core-1")).join("\n"), /devices\[1\]\.id: duplicate device id/);
+    assert.match(problems(base().replace("  acme:", "  Acme:")).join("\n"), /tenants/);
+  });
+
+  it("rejects bad durations, webhooks without a secret, and YAML syntax errors", () => {
+    assert.match(problems(base("schedule: { interval: soon }")).join("\n"), /schedule\.interval: must be a duration/);
+    const hook = base().replace("    devices:", "    webhooks: [{ url: 'https://h.example/x' }]\n    devices:");
+    assert.match(problems(hook).join("\n"), /webhooks\[0\]\.secret_env: required/);
+    assert.match(problems("tenants: [\n").join("\n"), /^\(yaml\)/);
+  });
+});
