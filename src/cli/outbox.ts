@@ -1,10 +1,22 @@
 import type { Config } from "../config/index.js";
-import { NO_EVENTS, type EventSink } from "../notify/index.js";
+import type { Logger } from "../observe/index.js";
+import { EventBus, HookRunner, Outbox } from "../notify/index.js";
+
+export interface Notifier {
+  readonly outbox: Outbox;
+  readonly hooks: HookRunner;
+  readonly bus: EventBus;
+}
 
 /**
- * The event sink one-shot commands write to, so a CLI `backup` or `import`
- * still notifies (the running `serve` delivers from the same outbox).
+ * The event path every command shares: durable outbox (webhooks), local hooks,
+ * live bus (SSE). A one-shot `backup`/`import` writes the outbox too; a
+ * running `serve` delivers from it.
  */
-export async function createOutbox(_config: Config, _env: NodeJS.ProcessEnv): Promise<EventSink> {
-  return NO_EVENTS;
+export function createNotifier(config: () => Config, log: Logger, onQueued?: () => void, onHook?: (r: "ok" | "failed" | "timeout") => void): Notifier {
+  const c = config();
+  const bus = new EventBus();
+  const hooks = new HookRunner({ hooksDir: c.hooksDir, dataDir: c.dataDir, timeoutMs: c.limits.hookTimeoutMs, log, ...(onHook && { onResult: onHook }) });
+  const outbox = new Outbox({ stateDir: c.stateDir, config, log, bus, hooks, ...(onQueued && { onQueued }) });
+  return { outbox, hooks, bus };
 }

@@ -3,7 +3,8 @@ import { importExport, runBackup, type SnapshotResult } from "../pipeline/index.
 import { buildContext } from "./build-context.js";
 import { parse, println, type Command, type CommandIo } from "./command.js";
 import { findDevice, readConfigFile } from "./load.js";
-import { createOutbox } from "./outbox.js";
+import { createLogger } from "../observe/index.js";
+import { createNotifier } from "./outbox.js";
 
 const IMPORT_USAGE = `usage: rosarchive import -c FILE TENANT/DEVICE EXPORT.rsc [--collected-at RFC3339]
 
@@ -48,12 +49,14 @@ export const importCommand: Command = {
           throw new RosarchiveError("bad_parameter", `--collected-at: ${JSON.stringify(s.slice(0, 40))} is not an RFC 3339 time like 2026-11-22T10:00:00Z`);
         }
       }
-      const outbox = await createOutbox(config, io.env);
-      const ctx = buildContext(config, io.env, { events: outbox });
+      const log = createLogger({ level: config.logLevel });
+      const notifier = createNotifier(() => config, log);
+      const ctx = buildContext(config, io.env, { log, events: notifier.outbox });
       try {
         return await importExport(ctx, device, positionals[1], at);
       } finally {
         await ctx.repos.closeAll();
+        await notifier.hooks.idle();
       }
     });
   },
@@ -68,12 +71,14 @@ export const backupCommand: Command = {
     return printResult(io, positionals[0], async () => {
       const config = readConfigFile(values.config);
       const device = findDevice(config, positionals[0]);
-      const outbox = await createOutbox(config, io.env);
-      const ctx = buildContext(config, io.env, { events: outbox });
+      const log = createLogger({ level: config.logLevel });
+      const notifier = createNotifier(() => config, log);
+      const ctx = buildContext(config, io.env, { log, events: notifier.outbox });
       try {
         return await runBackup(ctx, device, "manual");
       } finally {
         await ctx.repos.closeAll();
+        await notifier.hooks.idle();
       }
     });
   },

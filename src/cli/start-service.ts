@@ -9,7 +9,8 @@ import { Scheduler, type SchedulerOptions } from "../scheduler/index.js";
 import { AuditLog } from "../state/index.js";
 import { createApp } from "../api/app.js";
 import { buildContext } from "./build-context.js";
-import { createOutbox } from "./outbox.js";
+import { WebhookDeliverer, type EventBus } from "../notify/index.js";
+import { createNotifier } from "./outbox.js";
 
 export interface RunningService {
   readonly url: string;
@@ -17,6 +18,7 @@ export interface RunningService {
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
   readonly log: Logger;
+  readonly bus: EventBus;
   reload(config: Config): Promise<void>;
   close(): Promise<void>;
 }
@@ -25,14 +27,22 @@ export interface RunningService {
  * `serve` without the process edges: scheduler, API, git HTTP and metrics on
  * one listener. Tests and the demo start it in-process.
  */
-export async function startService(config: Config, env: NodeJS.ProcessEnv, opts: { log?: Logger; scheduler?: SchedulerOptions; listen?: { host: string; port: number } } = {}): Promise<RunningService> {
+export async function startService(config: Config, env: NodeJS.ProcessEnv, opts: { log?: Logger; scheduler?: SchedulerOptions; listen?: { host: string; port: number }; webhookBackoff?: (attempt: number) => number; webhookPollMs?: number } = {}): Promise<RunningService> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
-  const events = await createOutbox(config, env);
-  const ctx = buildContext(config, env, {
+  let live = config;
+  const deliverer = new WebhookDeliverer({
+    stateDir: config.stateDir,
+    config: () => live,
+    env,
     log,
-    events,
+    onResult: (result) => metrics.webhookDeliveries.inc({ result }),
+    onDepth: (n) => metrics.outboxDepth.set(n),
+    ...(opts.webhookBackoff && { backoff: opts.webhookBackoff }),
+    pollMs: opts.webhookPollMs ?? 1000,
   });
+  const notifier = createNotifier(() => live, log, () => deliverer.wake(), (result) => metrics.hookRuns.inc({ result }));
+  const ctx = buildContext(config, env, { log, events: notifier.outbox });
   Object.assign(ctx, {
     observe: {
       backup: (tenant: string, result: string, seconds: number) => {
@@ -47,7 +57,6 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   const scheduler = new Scheduler(ctx, opts.scheduler ?? {});
 
   // Device-state gauge is computed at scrape time from the state files.
-  metrics.registry.getSingleMetric("rosarchive_devices");
   const root = express();
   root.disable("x-powered-by");
   root.get("/metrics", async (req, res) => {
@@ -76,6 +85,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       ctx,
       audit,
       log,
+      bus: notifier.bus,
       metrics: {
         httpRequest: (route: string, status: number, seconds: number) => {
           metrics.httpRequests.inc({ route, status: String(status) });
@@ -95,6 +105,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
+  deliverer.start();
   await scheduler.start();
   log.info({ event: "serve.listening", url, tenants: config.tenants.size });
   return {
@@ -103,12 +114,16 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     scheduler,
     metrics,
     log,
+    bus: notifier.bus,
     async reload(next) {
+      live = next;
       await scheduler.reload(next);
       log.info({ event: "config.reloaded", tenants: next.tenants.size });
     },
     async close() {
       await scheduler.stop();
+      await deliverer.stop();
+      await notifier.hooks.idle();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections?.();

@@ -1,1 +1,6 @@
 export * from "./events.js";
+export { signBody, verifySignature } from "./sign.js";
+export { EventBus, type BusMessage } from "./event-bus.js";
+export { HookRunner, findHooks } from "./hooks.js";
+export { Outbox, listDeliveries, webhookKey, type Delivery } from "./outbox.js";
+export { WebhookDeliverer, defaultBackoff } from "./webhook-deliverer.js";

@@ -1,0 +1,120 @@
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import type { Config, WebhookConfig } from "../config/index.js";
+import type { Logger } from "../observe/index.js";
+import { readJsonFile, writeFileAtomic } from "../state/index.js";
+import type { EventBus } from "./event-bus.js";
+import type { EventSink, RosarchiveEvent } from "./events.js";
+import type { HookRunner } from "./hooks.js";
+
+/** One stored delivery: the body is serialized once, and every retry sends these exact bytes. */
+export interface Delivery {
+  readonly id: string;
+  readonly event: string;
+  readonly url: string;
+  readonly created: number;
+  readonly attempts: number;
+  readonly next_attempt: number;
+  readonly last_error: string | null;
+  readonly body: string;
+}
+
+/** Per-webhook folder name: stable across restarts and reloads for the same URL. */
+export function webhookKey(url: string): string {
+  return createHash("sha256").update(url).digest("hex").slice(0, 16);
+}
+
+/** Sortable, monotonic file names so each webhook's queue replays in commit order. */
+export class SequenceClock {
+  private last = 0;
+  next(now: number): string {
+    this.last = Math.max(this.last + 1, now * 1000);
+    return String(this.last).padStart(20, "0");
+  }
+  /** After a restart, new entries must sort after the ones still waiting. */
+  observe(name: string): void {
+    const n = Number(name.slice(0, 20));
+    if (Number.isFinite(n)) this.last = Math.max(this.last, n);
+  }
+}
+
+export interface OutboxOptions {
+  readonly stateDir: string;
+  readonly config: () => Config;
+  readonly log: Logger;
+  readonly clock?: () => number;
+  readonly bus?: EventBus;
+  readonly hooks?: HookRunner;
+  /** Called after a delivery was written (the deliverer wakes up). */
+  readonly onQueued?: () => void;
+}
+
+/**
+ * SPEC §9 durable outbox: `emit` returns only after one file per subscribed
+ * webhook is fsynced under `state_dir/outbox/<tenant>/<webhook>/`, so a commit
+ * is never reported done with its event only in memory. Live listeners (SSE)
+ * and local hooks are told at the same time.
+ */
+export class Outbox implements EventSink {
+  readonly root: string;
+  private readonly seq = new SequenceClock();
+  private primed = false;
+
+  constructor(private readonly opts: OutboxOptions) {
+    this.root = path.join(opts.stateDir, "outbox");
+  }
+
+  private async prime(): Promise<void> {
+    if (this.primed) return;
+    this.primed = true;
+    for (const file of await listDeliveries(this.root)) this.seq.observe(path.basename(file));
+  }
+
+  async emit(event: RosarchiveEvent): Promise<void> {
+    const body = JSON.stringify(event);
+    const tenant = this.opts.config().tenants.get(event.tenant);
+    const now = (this.opts.clock ?? Date.now)();
+    const hooks = (tenant?.webhooks ?? []).filter((w) => w.events.includes(event.event));
+    if (hooks.length > 0) {
+      await this.prime();
+      const name = `${this.seq.next(now)}-${event.id}.json`;
+      await Promise.all(hooks.map((w) => this.store(event.tenant, w, { id: event.id, event: event.event, url: w.url, created: now, attempts: 0, next_attempt: now, last_error: null, body }, name)));
+      this.opts.onQueued?.();
+    }
+    this.opts.bus?.publish(event, body);
+    this.opts.hooks?.run(event, body);
+  }
+
+  private async store(tenant: string, w: WebhookConfig, d: Delivery, name: string): Promise<void> {
+    await writeFileAtomic(path.join(this.root, tenant, webhookKey(w.url), name), JSON.stringify(d));
+  }
+}
+
+/** All delivery files, oldest first within each webhook folder. */
+export async function listDeliveries(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const tenant of await readdirSafe(root)) {
+    for (const hook of await readdirSafe(path.join(root, tenant))) {
+      const dir = path.join(root, tenant, hook);
+      for (const f of (await readdirSafe(dir)).filter((n) => n.endsWith(".json") && !n.startsWith(".")).sort()) out.push(path.join(dir, f));
+    }
+  }
+  return out;
+}
+
+export async function readdirSafe(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
+export async function readDelivery(file: string): Promise<Delivery | null> {
+  try {
+    return await readJsonFile<Delivery>(file);
+  } catch {
+    return null;
+  }
+}
