@@ -1,0 +1,21 @@
+/**
+ * SPEC §5 step 5: trailing spaces and tabs go, runs of blank lines become one,
+ * and the text ends with exactly one `\n`. Blank lines before the first line
+ * and after the last are dropped too (an SSH client may add them; they carry
+ * nothing). Text with no content at all becomes a single `\n`.
+ */
+export function tidy(lines: readonly string[]): string {
+  const out: string[] = [];
+  let blank = false;
+  for (const raw of lines) {
+    const line = raw.replace(/[ \t]+$/, "");
+    if (line === "") {
+      blank = out.length > 0;
+      continue;
+    }
+    if (blank) out.push("");
+    blank = false;
+    out.push(line);
+  }
+  return out.join("\n") + "\n";
+}

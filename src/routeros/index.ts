@@ -1,0 +1,33 @@
+import type { Platform } from "../common/index.js";
+import { COMMANDS, versionFromExport } from "./commands.js";
+import { ERROR_LINES } from "./error-lines.js";
+import { HEADER } from "./header.js";
+import { sectionOf } from "./sections.js";
+import { SENSITIVE_PARAMS } from "./sensitive.js";
+import { valueTokens } from "./tokens.js";
+import { VOLATILE_COMMENTS } from "./volatile.js";
+import { WRAP_INDENT } from "./wrap.js";
+
+export { COMMANDS, parseVersion, versionFromExport } from "./commands.js";
+export { ERROR_LINES } from "./error-lines.js";
+export { HEADER } from "./header.js";
+export { sectionOf } from "./sections.js";
+export { SENSITIVE_PARAMS } from "./sensitive.js";
+export { valueTokens } from "./tokens.js";
+export { VOLATILE_COMMENTS } from "./volatile.js";
+export { WRAP_INDENT } from "./wrap.js";
+
+/** MikroTik RouterOS v6 and v7, as the engines need to know it. */
+export const ROUTEROS: Platform = Object.freeze({
+  name: "routeros",
+  commentPrefix: "#",
+  header: HEADER,
+  wrapIndent: WRAP_INDENT,
+  volatileComments: VOLATILE_COMMENTS,
+  sensitiveParams: SENSITIVE_PARAMS,
+  errorLines: ERROR_LINES,
+  sectionOf,
+  valueTokens,
+  commands: COMMANDS,
+  versionFromExport,
+});

@@ -1,0 +1,18 @@
+/** Command verbs that may follow a menu path on the same line (`/ip address add ...`). */
+const VERBS = new Set(["add", "set", "remove", "unset", "enable", "disable", "move", "edit", "print", "export"]);
+
+/**
+ * The menu path of a line such as `/ip firewall filter`, or null when the line
+ * is not a menu line. Exports print the path alone; a hand-written line may put
+ * a command after it, so the path ends at the first verb, `[`, or `name=value`.
+ */
+export function sectionOf(line: string): string | null {
+  if (!line.startsWith("/")) return null;
+  const words = line.slice(1).trim().split(/[ \t]+/);
+  const path: string[] = [];
+  for (const word of words) {
+    if (word === "" || VERBS.has(word) || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(word)) break;
+    path.push(word);
+  }
+  return "/" + path.join(" ");
+}

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { COMMANDS, parseVersion, versionFromExport } from "../../../src/routeros/index.js";
+
+describe("routeros: COMMANDS (SPEC §4)", () => {
+  it("probes the version with :put", () => {
+    assert.equal(COMMANDS.version, ":put [/system resource get version]");
+  });
+
+  it("asks v7 for secrets and sends v6 the plain /export it accepts", () => {
+    assert.equal(COMMANDS.exportFor("7.16.2"), "/export show-sensitive");
+    assert.equal(COMMANDS.exportFor("7.16.2 (stable)"), "/export show-sensitive");
+    assert.equal(COMMANDS.exportFor("7.5"), "/export show-sensitive");
+    assert.equal(COMMANDS.exportFor("8.0"), "/export show-sensitive");
+    assert.equal(COMMANDS.exportFor("6.48.4"), "/export");
+    assert.equal(COMMANDS.exportFor("6.43.8 (long-term)"), "/export");
+  });
+});
+
+describe("routeros: parseVersion", () => {
+  it("keeps the number part of what :put prints", () => {
+    assert.equal(parseVersion("7.16.2 (stable)\r\n"), "7.16.2");
+    assert.equal(parseVersion("7.5"), "7.5");
+    assert.equal(parseVersion("7.15rc3 (testing)"), "7.15rc3");
+    assert.equal(parseVersion("bad command name"), null);
+  });
+});
+
+describe("routeros: versionFromExport", () => {
+  it("reads both dated headers and the normalized one", () => {
+    assert.equal(versionFromExport("# jan/02/1970 06:11:28 by RouterOS 6.43.8\r\n# software id = X\r\n/ip address\r\n"), "6.43.8");
+    assert.equal(versionFromExport("# 2024-01-04 18:22:26 by RouterOS 7.17.2\n/ip address\n"), "7.17.2");
+    assert.equal(versionFromExport("# RouterOS 7.17.2\n# software id = X\n/ip address\n"), "7.17.2");
+    assert.equal(versionFromExport("\n# oct/13/2023 21:47:56 by RouterOS 7.5\r/interface bridge\r"), "7.5");
+  });
+
+  it("returns null without a header, and ignores comments after the first command", () => {
+    assert.equal(versionFromExport("/interface bridge\nadd name=bridge1\n"), null);
+    assert.equal(versionFromExport("/system note\n# RouterOS 7.1\n"), null);
+    assert.equal(versionFromExport(""), null);
+  });
+});
