@@ -139,6 +139,7 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
       maxRequestBodyBytes: raw.limits.max_request_body_bytes,
       maxConnections: raw.limits.max_connections,
       webhookTimeoutMs: ms(raw.limits.webhook_timeout),
+      webhookRetryStartMs: ms(raw.limits.webhook_retry_start),
       hookTimeoutMs: ms(raw.limits.hook_timeout),
       manualBackupsPerMinute: raw.limits.manual_backups_per_minute,
     },

@@ -118,6 +118,7 @@ export const configSchema = z.strictObject({
       max_request_body_bytes: z.number().int().min(1024).default(1024 * 1024),
       max_connections: z.number().int().min(1).default(512),
       webhook_timeout: duration.default("10s"),
+      webhook_retry_start: duration.default("10s"),
       hook_timeout: duration.default("30s"),
       manual_backups_per_minute: z.number().int().min(1).default(10),
     })

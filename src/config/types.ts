@@ -68,6 +68,8 @@ export interface Config {
     readonly maxRequestBodyBytes: number;
     readonly maxConnections: number;
     readonly webhookTimeoutMs: number;
+    /** First webhook retry delay; it doubles per attempt up to 1 h. */
+    readonly webhookRetryStartMs: number;
     readonly hookTimeoutMs: number;
     readonly manualBackupsPerMinute: number;
   };

@@ -1,4 +1,5 @@
 import type { Platform } from "../common/index.js";
+import { headerBlockEnd } from "./header-block.js";
 
 /**
  * SPEC §5 step 2: drops the export date from the header, keeping the version.
@@ -10,11 +11,7 @@ import type { Platform } from "../common/index.js";
 export function rewriteHeader(lines: readonly string[], platform: Pick<Platform, "header" | "commentPrefix">): string[] {
   const out = lines.slice();
   const { pattern, replacement } = platform.header;
-  for (let i = 0; i < out.length; i++) {
-    const line = out[i]!;
-    if (line.trim() === "") continue;
-    if (!line.startsWith(platform.commentPrefix)) break;
-    out[i] = line.replace(pattern, replacement);
-  }
+  const end = headerBlockEnd(out, platform.commentPrefix);
+  for (let i = 0; i < end; i++) out[i] = out[i]!.replace(pattern, replacement);
   return out;
 }

@@ -23,8 +23,8 @@ export interface DelivererOptions {
 
 const RESPONSE_READ_LIMIT = 16 * 1024;
 
-export function defaultBackoff(attempt: number): number {
-  return Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
+export function defaultBackoff(attempt: number, startMs = 10_000): number {
+  return Math.min(startMs * 2 ** Math.max(0, attempt - 1), 3_600_000);
 }
 
 /**
@@ -161,7 +161,7 @@ export class WebhookDeliverer {
       await this.moveDead(tenant, file, error);
       return true;
     }
-    const next = now + (this.opts.backoff ?? defaultBackoff)(attempts);
+    const next = now + (this.opts.backoff ? this.opts.backoff(attempts) : defaultBackoff(attempts, this.opts.config().limits.webhookRetryStartMs));
     await writeFileAtomic(file, JSON.stringify({ ...d, attempts, next_attempt: next, last_error: error }));
     this.opts.log.warn({ event: "webhook.failed", tenant, delivery: d.id, attempts, error, retry_in_ms: next - now });
     return false;

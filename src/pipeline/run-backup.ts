@@ -72,7 +72,7 @@ async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger:
       host_key: s.host_key ?? got.fingerprint,
       presented_host_key: null,
       blocked_credentials: null,
-      next_run: rfc3339(nextSlot(tenant, id, device.intervalMs, now)),
+      next_run: preciseTime(nextSlot(tenant, id, device.intervalMs, now)),
     }));
     if (before.status === "failing" || before.status === "blocked") {
       await ctx.events.emit(deviceEvent({ event: "device.recovered", tenant, device: id, time: rfc3339(now), state: after.status, error: null }));
@@ -125,7 +125,7 @@ async function recordFailure(
     failures,
     presented_host_key: code === "host_key_mismatch" ? presented : null,
     blocked_credentials: fp,
-    next_run: blocking ? null : rfc3339(retryAt(failures, ctx.config.schedule.backoffMs, now, slot)),
+    next_run: blocking ? null : preciseTime(retryAt(failures, ctx.config.schedule.backoffMs, now, slot)),
   }));
   const changedStatus = before.status !== after.status || before.last_error?.code !== code;
   if (!changedStatus) return; // one event per transition, not per retry
@@ -150,6 +150,11 @@ export function resultCode(code: string): string {
   return ["auth_failed", "host_key_mismatch", "timeout", "unreachable", "invalid_output"].includes(code) ? code : "error";
 }
 
+/** Milliseconds kept: a slot floored to the second would fall due before the slot itself and run again. */
+function preciseTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 function major(v: string): number {
   return Number.parseInt(v, 10);
 }
@@ -162,6 +167,6 @@ export async function acceptHostKey(ctx: PipelineContext, device: DeviceConfig):
     host_key: null,
     presented_host_key: null,
     last_error: s.last_error?.code === "host_key_mismatch" ? null : s.last_error,
-    next_run: rfc3339(ctx.clock()),
+    next_run: preciseTime(ctx.clock()),
   }));
 }

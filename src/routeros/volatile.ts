@@ -4,10 +4,14 @@ import type { VolatileComment } from "../common/index.js";
  * SPEC §5 step 4: comment lines RouterOS prints about runtime state, not
  * configuration; they come and go between two exports of the same config.
  * Each pattern is matched against one whole line (line endings unified),
- * indented or not, trailing blanks allowed. Comments that are stable for a
+ * indented or not, trailing blanks allowed; the normalizer tests comment lines
+ * below the header block only. Comments that are stable for a
  * given device and version (`# software id`, `# model`, `# disabled` under a
  * menu the hardware lacks, `# Cloud services not supported on x86`, the PPTP
  * warning) are NOT here: they change only when the device really changes.
+ * Nor are warnings that follow from the config itself (`# no interface`,
+ * `# DHCP client can not run on slave or passthrough interface!`): they change
+ * with the config, and a reviewer wants to see them appear.
  */
 export const VOLATILE_COMMENTS: readonly VolatileComment[] = [
   {
@@ -28,11 +32,19 @@ export const VOLATILE_COMMENTS: readonly VolatileComment[] = [
   },
   {
     pattern: /^\s*# managed by CAPsMAN\b.*$/,
-    reason: "v6 wireless interface currently provisioned by a CAPsMAN controller: connection state",
+    reason: "interface currently provisioned by a CAPsMAN controller (v6 wireless; v7 wifi adds the controller address): connection state",
   },
   {
     pattern: /^\s*# channel: .*$/,
-    reason: "channel/SSID a CAPsMAN controller assigned right now, printed under `# managed by CAPsMAN` (fixture v6.46.6-rb2011-capsman)",
+    reason: "v6 wireless: channel/power/SSID a CAPsMAN controller assigned right now, under `# managed by CAPsMAN` (fixture v6.46.6-rb2011-capsman)",
+  },
+  {
+    pattern: /^\s*# mode: .*, SSID: .*, channel: .*$/,
+    reason: "v7 wifi: mode/SSID/channel a CAPsMAN controller assigned right now, under `# managed by CAPsMAN ...`",
+  },
+  {
+    pattern: /^\s*#\s*$/,
+    reason: "empty status comment under `/interface wireless cap` (v6.46.6-rb2011-capsman, also seen on 7.18.2): the CAP's status message, empty now; an empty comment carries nothing (the header's `#` is never tested)",
   },
   {
     pattern: /^\s*# Interface not active\s*$/,

@@ -8,6 +8,16 @@ import { isSensitive } from "../../src/seal/index.js";
  */
 export function sensitiveValues(exportText: string): string[] {
   const out = new Set<string>();
+  for (const raw of sensitiveTokens(exportText)) {
+    out.add(raw);
+    if (raw.startsWith('"') && raw.endsWith('"')) out.add(raw.slice(1, -1));
+  }
+  return [...out];
+}
+
+/** The raw value tokens (quotes included) of every catalogued parameter. */
+export function sensitiveTokens(exportText: string): string[] {
+  const out = new Set<string>();
   let section: string | null = null;
   for (const line of normalize(exportText, ROUTEROS).split("\n")) {
     const s = ROUTEROS.sectionOf(line);
@@ -16,7 +26,6 @@ export function sensitiveValues(exportText: string): string[] {
       if (!isSensitive(section, t.name, ROUTEROS.sensitiveParams)) continue;
       if (t.raw === "" || t.raw === '""') continue;
       out.add(t.raw);
-      if (t.raw.startsWith('"') && t.raw.endsWith('"')) out.add(t.raw.slice(1, -1));
     }
   }
   return [...out];
@@ -24,5 +33,6 @@ export function sensitiveValues(exportText: string): string[] {
 
 /** Values long enough that finding one in a scanned text means a leak, not a coincidence. */
 export function distinctive(values: string[]): string[] {
-  return values.filter((v) => v.length >= 6 && !/^(yes|no|true|false|none|default)$/.test(v));
+  // `public`/`private` are the SNMP default communities: sealed, but also part of names like `public-key`.
+  return values.filter((v) => v.length >= 6 && !/^(yes|no|true|false|none|default|public|private)$/.test(v));
 }

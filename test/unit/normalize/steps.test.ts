@@ -19,6 +19,7 @@ const PLATFORM: Platform = {
   volatileComments: [
     { pattern: /^\s*# inactive time\s*$/, reason: "test" },
     { pattern: /^\s*# .*\bnot running\s*$/, reason: "test" },
+    { pattern: /^\s*#\s*$/, reason: "test" },
   ],
   sensitiveParams: [],
   errorLines: [],
@@ -86,6 +87,19 @@ describe("normalize: joinWraps (§5.3)", () => {
     assert.deepEqual(joinWraps(["# see C:\\", "    add a=1"], PLATFORM), ["# see C:\\", "    add a=1"]);
   });
 
+  it("counts a backslash run that spans wrapped pieces as one run", () => {
+    // `a\\\` joined with `\` ends in three backslashes: still a continuation.
+    assert.deepEqual(joinWraps(['add v="a\\\\\\', "    \\", '    b"'], PLATFORM), ['add v="a\\\\b"']);
+    assert.deepEqual(joinWraps(['add v="a\\', "    \\", '    b"'], PLATFORM), ['add v="ab"']);
+    assert.deepEqual(joinWraps(['add v="a\\\\', "    \\", '    b"'], PLATFORM), ['add v="a\\\\', '    b"']); // line 2 alone is a wrap head
+  });
+
+  it("joins a script wrapped over thousands of lines", () => {
+    const pieces = Array.from({ length: 5000 }, (_, i) => `:put ${i}\\n\\`);
+    const lines = ['add source="' + pieces[0]!, ...pieces.slice(1).map((p) => "    " + p), '    "'];
+    assert.deepEqual(joinWraps(lines, PLATFORM), ['add source="' + pieces.map((p) => p.slice(0, -1)).join("") + '"']);
+  });
+
   it("a wrap at the end of the text is left alone", () => {
     assert.deepEqual(joinWraps(["add a=1 \\"], PLATFORM), ["add a=1 \\"]);
   });
@@ -97,8 +111,13 @@ describe("normalize: dropVolatile (§5.4)", () => {
     assert.deepEqual(dropVolatile(input, PLATFORM), ["/interface ethernet", "add a=1", "add b=2"]);
   });
 
+  it("never touches the leading header block", () => {
+    const input = ["", "# RouterOS 7.17.2", "# software id = X", "#", "# inactive time", "/interface wireless cap", "# ", "set enabled=yes"];
+    assert.deepEqual(dropVolatile(input, PLATFORM), input.slice(0, 6).concat("set enabled=yes"));
+  });
+
   it("keeps other comments and any command that merely contains the words", () => {
-    const input = ["# software id = X", "# disabled", 'add comment="# inactive time"', "add comment=\"not running\""];
+    const input = ["/interface bridge port-controller", "# disabled", "# PPTP connections are considered unsafe", 'add comment="# inactive time"', "add comment=\"not running\""];
     assert.deepEqual(dropVolatile(input, PLATFORM), input);
   });
 });

@@ -13,6 +13,10 @@ describe("routeros: HEADER (SPEC §5.2)", () => {
     assert.equal(rewrite("# 2024-01-04 18:22:26 by RouterOS 7.17.2"), "# RouterOS 7.17.2");
   });
 
+  it("keeps whatever follows the version on the header line", () => {
+    assert.equal(rewrite("# 2024-01-04 18:22:26 by RouterOS 7.17.2 (stable)"), "# RouterOS 7.17.2 (stable)");
+  });
+
   it("leaves other header comments and the normalized header alone", () => {
     for (const line of ["# software id = 5K79-3TCR", "# model = RB941-2nD", "# serial number = 9D7509D149BD", "# system id = abc", "# RouterOS 7.17.2", "#"]) {
       assert.equal(rewrite(line), line);

@@ -29,8 +29,22 @@ describe("routeros: VOLATILE_COMMENTS (SPEC §5.4)", () => {
 
   it("drops the CAPsMAN state lines the v6.46.6-rb2011-capsman fixture shows", () => {
     const text = readFileSync(path.join(FIXTURES, "v6.46.6-rb2011-capsman.rsc"), "utf8");
-    const found = text.split(/\r?\n/).filter(isVolatile);
-    assert.deepEqual(found, ["# managed by CAPsMAN", "# channel: 2412/20-Ce/gn(13dBm), SSID: Office, local forwarding"]);
+    const lines = text.split(/\r?\n/);
+    const body = lines.slice(lines.findIndex((l) => l.startsWith("/")));
+    const found = body.filter(isVolatile);
+    assert.deepEqual(found, ["# managed by CAPsMAN", "# channel: 2412/20-Ce/gn(13dBm), SSID: Office, local forwarding", "# "]);
+  });
+
+  it("drops the v7 wifi CAPsMAN state lines", () => {
+    assert.ok(isVolatile("# managed by CAPsMAN 192.168.200.1, traffic processing on CAP"));
+    assert.ok(isVolatile("# mode: AP, SSID: main, channel: 2437/n"));
+    assert.ok(isVolatile("# mode: AP, SSID: Main5ax, channel: 5745/ax/Ceee"));
+  });
+
+  it("keeps config-derived warnings", () => {
+    for (const line of ["# no interface", "# DHCP client can not run on slave or passthrough interface!", "# disabled"]) {
+      assert.ok(!isVolatile(line), line);
+    }
   });
 
   it("keeps every other comment of the real exports (they are stable per device)", () => {

@@ -1,0 +1,96 @@
+import express, { type Request, type RequestHandler, type Response } from "express";
+import { requireAccess } from "./access.js";
+import { errorHandler, notFoundHandler, sendError } from "./http-error.js";
+import { gitHttp } from "./git-http.js";
+import { openApiDocument } from "./openapi.js";
+import { RateLimiter } from "./rate-limit.js";
+import { getAudit } from "./routes/audit.js";
+import { postBackup, postHostKeyAccept } from "./routes/backup.js";
+import { getConfigFile } from "./routes/config-file.js";
+import { getDevice, listDevices } from "./routes/devices.js";
+import { getDiff } from "./routes/diff.js";
+import { getDeviceHistory, getTenantHistory } from "./routes/history.js";
+import type { ApiDeps } from "./types.js";
+
+const T = "/api/v1/tenants/:tenant";
+const D = `${T}/devices/:device`;
+
+/**
+ * SPEC §8 HTTP API and Git smart HTTP. `/metrics` belongs to the caller
+ * (serve). Every request reads `deps.ctx.config` afresh, so a SIGHUP reload
+ * changes tokens, devices and limits without rebuilding the app.
+ */
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  const now = deps.now ?? Date.now;
+  const limiter = new RateLimiter(now);
+  const handle = (fn: (deps: ApiDeps, req: Request, res: Response) => Promise<void>): RequestHandler => (req, res) => fn(deps, req, res);
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const route = req.route?.path ? String(req.route.path) : req.originalUrl.startsWith("/git/") ? "/git" : "unmatched";
+      deps.metrics?.httpRequest?.(route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+
+  // Git first: its request body is the pack protocol, never parsed, never compressed.
+  app.use("/git", gitHttp(deps));
+
+  app.use("/api", bodyWithLimit(deps));
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/api/v1/openapi.json", (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.get(`${T}/devices`, handle(listDevices));
+  app.get(D, handle(getDevice));
+  app.get(`${D}/history`, handle(getDeviceHistory));
+  app.get(`${T}/history`, handle(getTenantHistory));
+  app.get(`${D}/config`, handle(getConfigFile));
+  app.get(`${D}/diff`, handle(getDiff));
+  app.post(`${D}/backup`, handle((d, req, res) => postBackup(d, limiter, req, res)));
+  app.post(`${D}/host-key/accept`, handle(postHostKeyAccept));
+  app.get(`${T}/audit`, handle(getAudit));
+
+  // ---- SSE: GET /api/v1/tenants/{t}/events -------------------------------
+  // Authenticated here (viewer, tenant isolation as every route); the stream
+  // itself is `deps.sse(req, res, access)`, supplied by the events module
+  // (it may use `deps.bus`). Without it: 501.
+  app.get(
+    `${T}/events`,
+    handle(async (d, req, res) => {
+      const access = await requireAccess(d, req, res, req.params.tenant, "viewer");
+      if (!d.sse) return sendError(res, 501, "not_implemented", "events are not available in this build");
+      await d.sse(req, res, access);
+    }),
+  );
+  // -------------------------------------------------------------------------
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}
+
+/**
+ * Reads (and discards: no route takes a body) any request body up to
+ * `limits.maxRequestBodyBytes` of the live config; beyond it 413. body-parser
+ * drains the rest before answering so the client sees the 413, not a reset.
+ */
+function bodyWithLimit(deps: ApiDeps): RequestHandler {
+  let parser: RequestHandler | null = null;
+  let parserLimit = -1;
+  return (req, res, next) => {
+    const limit = deps.ctx.config.limits.maxRequestBodyBytes;
+    if (!parser || parserLimit !== limit) {
+      parser = express.raw({ type: () => true, limit });
+      parserLimit = limit;
+    }
+    parser(req, res, next);
+  };
+}

@@ -1,0 +1,155 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import type { Request, RequestHandler, Response } from "express";
+import { gitEnv } from "../archive/index.js";
+import { RosarchiveError } from "../common/index.js";
+import { requireAccess } from "./access.js";
+import { recordAudit } from "./record-audit.js";
+import type { ApiDeps } from "./types.js";
+
+/** The only smart-HTTP endpoints served; everything else (dumb HTTP, objects/, HEAD) is 404. */
+const GIT_PATH = /^\/git\/([^/]+)\.git(\/info\/refs|\/git-upload-pack|\/git-receive-pack)$/;
+const PROTOCOL_HEADER = /^[A-Za-z0-9=:._-]{1,200}$/;
+
+/**
+ * SPEC §8 read-only Git smart HTTP: stock `git http-backend` as a CGI child
+ * with the fixed git environment. The path is decoded and matched against a
+ * short allowlist before anything is spawned, and PATH_INFO is rebuilt from
+ * the validated tenant id, so no traversal (`..`, `%2e%2e`) reaches git.
+ * Pushes are refused here (403) and by `http.receivepack=false` in the repo.
+ */
+export function gitHttp(deps: ApiDeps): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      await serveGit(deps, req, res);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+async function serveGit(deps: ApiDeps, req: Request, res: Response): Promise<void> {
+  const url = req.originalUrl;
+  const q = url.indexOf("?");
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(q < 0 ? url : url.slice(0, q));
+  } catch {
+    throw new RosarchiveError("not_found", "not found");
+  }
+  const m = GIT_PATH.exec(decoded);
+  if (!m) {
+    // Still authenticate first when the tenant part is present, so a foreign token can't probe paths.
+    throw new RosarchiveError("not_found", "not found");
+  }
+  const [, tenantId, endpoint] = m as unknown as [string, string, string];
+  const service = typeof req.query.service === "string" ? req.query.service : null;
+  const access = await requireAccess(deps, req, res, tenantId, "viewer", { basic: true });
+  const receive = endpoint === "/git-receive-pack" || (endpoint === "/info/refs" && service === "git-receive-pack");
+  if (receive) throw new RosarchiveError("forbidden", "this repository is read-only over HTTP; push is refused");
+  const infoRefs = endpoint === "/info/refs";
+  if (infoRefs ? req.method !== "GET" || service !== "git-upload-pack" : req.method !== "POST") {
+    throw new RosarchiveError("not_found", "not found");
+  }
+  // Creates the repository when a tenant has never been backed up, so clone answers an empty repo.
+  await deps.ctx.repos.get(access.tenant.id);
+  const gitProtocol = req.get("git-protocol");
+  if (infoRefs) await recordAudit(deps, access, "repo.clone", null, { protocol: gitProtocol && /version=2/.test(gitProtocol) ? 2 : 0 });
+
+  const env: Record<string, string> = {
+    GIT_PROJECT_ROOT: path.resolve(deps.ctx.config.dataDir),
+    GIT_HTTP_EXPORT_ALL: "1",
+    PATH_INFO: `/${access.tenant.id}.git${endpoint}`,
+    QUERY_STRING: infoRefs ? "service=git-upload-pack" : "",
+    REQUEST_METHOD: req.method,
+    REMOTE_USER: access.actor,
+    REMOTE_ADDR: access.ip,
+  };
+  const contentType = req.get("content-type");
+  if (contentType) env.CONTENT_TYPE = contentType;
+  const contentLength = req.get("content-length");
+  if (contentLength && /^\d+$/.test(contentLength)) env.CONTENT_LENGTH = contentLength;
+  const encoding = req.get("content-encoding");
+  if (encoding) env.HTTP_CONTENT_ENCODING = encoding;
+  if (gitProtocol && PROTOCOL_HEADER.test(gitProtocol)) env.GIT_PROTOCOL = gitProtocol;
+
+  await runCgi(deps, req, res, env);
+}
+
+function runCgi(deps: ApiDeps, req: Request, res: Response, extra: Record<string, string>): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn("git", ["http-backend"], { env: gitEnv(extra), stdio: ["pipe", "pipe", "pipe"] });
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        resolve();
+      }
+    };
+    // A client that goes away must not leave a pack-objects running.
+    res.on("close", () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      finish();
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      if (stderr.length < 4096) stderr += c.toString("utf8");
+    });
+    child.on("error", (err) => {
+      deps.log.error({ event: "git_http.spawn_failed", msg: err.message });
+      if (!res.headersSent) res.status(500).json({ error: { code: "error", message: "cannot run git http-backend" } });
+      else res.destroy();
+      finish();
+    });
+    child.on("close", (code) => {
+      if (code !== 0 && code !== null) deps.log.warn({ event: "git_http.failed", tenant: extra.PATH_INFO, code, msg: stderr.trim().slice(0, 500) });
+    });
+    child.stdin.on("error", () => {});
+    if (req.method === "POST") req.pipe(child.stdin);
+    else child.stdin.end();
+
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const parsed = parseCgiHead(head);
+      if (!parsed) {
+        if (head.length > 64 * 1024) child.kill("SIGKILL");
+        return;
+      }
+      child.stdout.off("data", onData);
+      res.status(parsed.status);
+      for (const [k, v] of parsed.headers) res.append(k, v);
+      if (parsed.rest.length) res.write(parsed.rest);
+      child.stdout.pipe(res);
+    };
+    child.stdout.on("data", onData);
+    child.stdout.on("end", () => {
+      if (!res.headersSent) {
+        res.status(502).json({ error: { code: "error", message: "git http-backend answered nothing" } });
+      }
+    });
+  });
+}
+
+/** CGI response head: header lines up to a blank line; `Status: 404 Not Found` sets the status. */
+export function parseCgiHead(buf: Buffer): { status: number; headers: Array<[string, string]>; rest: Buffer } | null {
+  let end = buf.indexOf("\r\n\r\n");
+  let sep = 4;
+  const lf = buf.indexOf("\n\n");
+  if (lf >= 0 && (end < 0 || lf < end)) {
+    end = lf;
+    sep = 2;
+  }
+  if (end < 0) return null;
+  let status = 200;
+  const headers: Array<[string, string]> = [];
+  for (const line of buf.toString("latin1", 0, end).split(/\r?\n/)) {
+    const i = line.indexOf(":");
+    if (i <= 0) continue;
+    const name = line.slice(0, i).trim();
+    const value = line.slice(i + 1).trim();
+    if (name.toLowerCase() === "status") status = Number.parseInt(value, 10) || 500;
+    else headers.push([name, value]);
+  }
+  return { status, headers, rest: buf.subarray(end + sep) };
+}

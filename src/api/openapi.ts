@@ -1,0 +1,106 @@
+/**
+ * SPEC §8 route table as OpenAPI 3.1. A test walks `paths` and checks each
+ * route answers (non-404) for a valid request, so this cannot drift silently.
+ */
+const error = { $ref: "#/components/schemas/Error" };
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: "error", content: { "application/json": { schema: error } } }]));
+const json = (description: string, schema: unknown = { type: "object" }) => ({ description, content: { "application/json": { schema } } });
+const tenant = { name: "tenant", in: "path", required: true, schema: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,62}$" } };
+const device = { ...tenant, name: "device" };
+const commit = (name: string, description: string) => ({ name, in: "query", required: false, description, schema: { type: "string", pattern: "^[0-9a-f]{7,40}$" } });
+const limit = (max: number, def: number) => ({ name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: max, default: def } });
+const historyEntry = {
+  type: "object",
+  required: ["commit", "parent", "time", "trigger", "routeros_version", "summary", "stats", "sections"],
+  properties: {
+    commit: { type: "string" },
+    parent: { type: ["string", "null"] },
+    time: { type: "string", format: "date-time" },
+    trigger: { type: "string", enum: ["scheduled", "manual", "import"] },
+    routeros_version: { type: "string" },
+    summary: { type: "string" },
+    stats: { $ref: "#/components/schemas/Stats" },
+    sections: { type: "array", items: { type: "object", properties: { section: { type: "string" }, added: { type: "integer" }, removed: { type: "integer" } } } },
+    device: { type: "string", description: "tenant timeline only" },
+  },
+};
+const page = { type: "object", properties: { entries: { type: "array", items: historyEntry }, next: { type: ["string", "null"], description: "pass as `before` for the next page" } } };
+const viewer = [{ bearer: [] }];
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: { title: "rosarchive", version: "1", description: "Git-backed RouterOS configuration archive. Roles: viewer < operator < admin. Errors: {\"error\":{\"code\",\"message\"}}." },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" }, basic: { type: "http", scheme: "basic", description: "git clients: any user name, the token as password" } },
+      schemas: {
+        Error: { type: "object", properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } } } },
+        Stats: { type: "object", properties: { added: { type: "integer" }, removed: { type: "integer" } } },
+      },
+    },
+    paths: {
+      "/healthz": { get: { summary: "liveness", security: [], responses: { "200": json("ok", { type: "object", properties: { status: { const: "ok" } } }) } } },
+      "/api/v1/openapi.json": { get: { summary: "this document", security: [], responses: { "200": json("OpenAPI 3.1") } } },
+      "/api/v1/tenants/{tenant}/devices": {
+        get: { summary: "devices with state (viewer)", security: viewer, parameters: [tenant], responses: { "200": json("devices"), ...errors(401, 404) } },
+      },
+      "/api/v1/tenants/{tenant}/devices/{device}": {
+        get: { summary: "one device with its pinned host key (viewer)", security: viewer, parameters: [tenant, device], responses: { "200": json("device"), ...errors(401, 404) } },
+      },
+      "/api/v1/tenants/{tenant}/devices/{device}/history": {
+        get: { summary: "the device's snapshots, newest first (viewer)", security: viewer, parameters: [tenant, device, limit(200, 50), commit("before", "cursor: entries strictly older than this commit")], responses: { "200": json("page", page), ...errors(400, 401, 404) } },
+      },
+      "/api/v1/tenants/{tenant}/history": {
+        get: { summary: "every device's snapshots, newest first, with `device` (viewer)", security: viewer, parameters: [tenant, limit(200, 50), commit("before", "cursor")], responses: { "200": json("page", page), ...errors(400, 401, 404) } },
+      },
+      "/api/v1/tenants/{tenant}/devices/{device}/config": {
+        get: {
+          summary: "the archived (sealed) export; decrypt=true needs admin and an identity_file",
+          security: viewer,
+          parameters: [tenant, device, commit("at", "default: the device's latest snapshot"), { name: "decrypt", in: "query", required: false, schema: { type: "boolean", default: false } }],
+          responses: { "200": { description: "text/plain attachment `<device>-<YYYYMMDDTHHMMSSZ>.rsc`", content: { "text/plain": { schema: { type: "string" } } } }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      "/api/v1/tenants/{tenant}/devices/{device}/diff": {
+        get: {
+          summary: "unified diff as git prints it, or sections with Accept: application/json",
+          security: viewer,
+          parameters: [tenant, device, commit("from", "default: parent of `to`"), commit("to", "default: latest snapshot")],
+          responses: {
+            "200": {
+              description: "diff",
+              content: {
+                "text/x-diff": { schema: { type: "string" } },
+                "application/json": { schema: { type: "object", properties: { from: { type: "string" }, to: { type: "string" }, stats: { $ref: "#/components/schemas/Stats" }, sections: { type: "array", items: { type: "object", properties: { section: { type: "string" }, added: { type: "array", items: { type: "string" } }, removed: { type: "array", items: { type: "string" } } } } } } } },
+              },
+            },
+            ...errors(400, 401, 404),
+          },
+        },
+      },
+      "/api/v1/tenants/{tenant}/devices/{device}/backup": {
+        post: {
+          summary: "manual backup now (operator)",
+          security: viewer,
+          parameters: [tenant, device],
+          responses: { "201": json("changed: {changed:true, commit}"), "200": json("unchanged: {changed:false, commit}"), ...errors(401, 403, 404, 409, 429, 502, 504) },
+        },
+      },
+      "/api/v1/tenants/{tenant}/devices/{device}/host-key/accept": {
+        post: { summary: "clear a host-key block; the next contact pins the presented key (admin)", security: viewer, parameters: [tenant, device], responses: { "200": json("device"), ...errors(401, 403, 404) } },
+      },
+      "/api/v1/tenants/{tenant}/events": {
+        get: { summary: "Server-Sent Events of section 9 (viewer)", security: viewer, parameters: [tenant], responses: { "200": { description: "text/event-stream" }, ...errors(401, 404) } },
+      },
+      "/api/v1/tenants/{tenant}/audit": {
+        get: { summary: "audit entries, newest first (admin)", security: viewer, parameters: [tenant, limit(1000, 100)], responses: { "200": json("entries"), ...errors(400, 401, 403, 404) } },
+      },
+      "/git/{tenant}.git/info/refs": {
+        get: { summary: "Git smart HTTP ref advertisement (service=git-upload-pack); push is refused with 403", security: [{ basic: [] }, { bearer: [] }], parameters: [tenant, { name: "service", in: "query", required: true, schema: { const: "git-upload-pack" } }], responses: { "200": { description: "application/x-git-upload-pack-advertisement" }, ...errors(401, 403, 404) } },
+      },
+      "/git/{tenant}.git/git-upload-pack": {
+        post: { summary: "Git smart HTTP fetch (protocol v0 and v2, shallow)", security: [{ basic: [] }, { bearer: [] }], parameters: [tenant], responses: { "200": { description: "application/x-git-upload-pack-result" }, ...errors(401, 404) } },
+      },
+    },
+  };
+}

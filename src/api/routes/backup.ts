@@ -1,0 +1,37 @@
+import type { Request, Response } from "express";
+import { asRosarchiveError, RosarchiveError } from "../../common/index.js";
+import { acceptHostKey, runBackup } from "../../pipeline/index.js";
+import { requireAccess, requireDevice } from "../access.js";
+import type { RateLimiter } from "../rate-limit.js";
+import { recordAudit } from "../record-audit.js";
+import type { ApiDeps } from "../types.js";
+import { deviceDetailView } from "./devices.js";
+
+/** SPEC §8 manual backup: 201 changed, 200 unchanged; errors keep their SPEC status (409, 502, 504). */
+export async function postBackup(deps: ApiDeps, limiter: RateLimiter, req: Request, res: Response): Promise<void> {
+  const access = await requireAccess(deps, req, res, req.params.tenant, "operator");
+  const d = requireDevice(access, req.params.device);
+  const wait = limiter.take(`${d.tenant}/${d.id}`, deps.ctx.config.limits.manualBackupsPerMinute);
+  if (wait > 0) {
+    res.set("Retry-After", String(wait));
+    throw new RosarchiveError("rate_limited", `at most ${deps.ctx.config.limits.manualBackupsPerMinute} manual backups of a device per minute`);
+  }
+  try {
+    const r = await runBackup(deps.ctx, d, "manual");
+    await recordAudit(deps, access, "backup.manual", d.id, { result: r.result, commit: r.commit });
+    res.status(r.changed ? 201 : 200).json({ changed: r.changed, commit: r.commit });
+  } catch (raw) {
+    const err = asRosarchiveError(raw);
+    await recordAudit(deps, access, "backup.manual", d.id, { result: "failed", code: err.code });
+    throw err;
+  }
+}
+
+export async function postHostKeyAccept(deps: ApiDeps, req: Request, res: Response): Promise<void> {
+  const access = await requireAccess(deps, req, res, req.params.tenant, "admin");
+  const d = requireDevice(access, req.params.device);
+  const before = await deps.ctx.states.get(d.tenant, d.id);
+  const after = await acceptHostKey(deps.ctx, d);
+  await recordAudit(deps, access, "hostkey.accepted", d.id, { previous_fingerprint: before.host_key, presented_fingerprint: before.presented_host_key });
+  res.json(deviceDetailView(d, after));
+}

@@ -1,0 +1,54 @@
+import { promises as fs } from "node:fs";
+import type { Request, Response } from "express";
+import { latestCommitOf, readDeviceFile, resolveCommit } from "../../archive/index.js";
+import { badParameter, RosarchiveError } from "../../common/index.js";
+import { parseIdentityFile, unsealText } from "../../seal/index.js";
+import { requireAccess, requireDevice } from "../access.js";
+import { parseBoolParam, parseCommitParam } from "../params.js";
+import { recordAudit } from "../record-audit.js";
+import type { ApiDeps } from "../types.js";
+
+/** `2026-11-22T10:00:00Z` → `20261122T100000Z` (SPEC §8 download name). */
+export function fileStamp(collectedAt: string | null, commit: string): string {
+  const m = collectedAt && /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(collectedAt);
+  return m ? `${m[1]}${m[2]}${m[3]}T${m[4]}${m[5]}${m[6]}Z` : commit.slice(0, 12);
+}
+
+export async function getConfigFile(deps: ApiDeps, req: Request, res: Response): Promise<void> {
+  const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
+  const d = requireDevice(access, req.params.device);
+  const at = parseCommitParam(req.query.at, "at");
+  const decrypt = parseBoolParam(req.query.decrypt, "decrypt");
+  if (decrypt && access.role !== "admin") throw new RosarchiveError("forbidden", "decrypt=true needs the admin role");
+  const identityFile = deps.ctx.config.encryption.identityFile;
+  if (decrypt && !identityFile) throw new RosarchiveError("no_identity", "no identity_file is configured; decrypted reads are off");
+  const repo = await deps.ctx.repos.get(access.tenant.id);
+  let commit: string | null;
+  if (at !== null) {
+    commit = await resolveCommit(repo, at);
+    if (!commit) throw badParameter("at", "no such commit in this repository");
+  } else {
+    commit = await latestCommitOf(repo, d.path);
+    if (!commit) throw new RosarchiveError("not_found", "no snapshot of this device yet");
+  }
+  const file = await readDeviceFile(repo, commit, d.path, d.id);
+  if (!file) throw new RosarchiveError("not_found", "that commit holds no snapshot of this device");
+  let body: Buffer = file.content;
+  if (decrypt) {
+    let identities: string[];
+    try {
+      identities = parseIdentityFile(await fs.readFile(identityFile!, "utf8"));
+    } catch {
+      throw new RosarchiveError("error", "cannot read the configured identity_file");
+    }
+    body = Buffer.from(await unsealText(file.content.toString("utf8"), identities), "utf8");
+  }
+  await recordAudit(deps, access, decrypt ? "config.read_decrypted" : "config.read", d.id, { commit });
+  res.set({
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Disposition": `attachment; filename="${d.id}-${fileStamp(file.collectedAt, commit)}.rsc"`,
+    "Cache-Control": "no-store",
+    "X-Rosarchive-Commit": commit,
+  });
+  res.status(200).end(body);
+}

@@ -1,0 +1,28 @@
+import { RosarchiveError, type Platform } from "../common/index.js";
+
+/**
+ * SPEC §4 output check, before anything is stored: exit status 0 (a missing
+ * one means the channel closed early: truncated), not empty, under the cap,
+ * no NUL, valid UTF-8, a `/menu` line, no RouterOS error line.
+ * Returns the decoded text. Reasons never quote the output (it holds secrets).
+ */
+export function checkExportOutput(output: Buffer | string, exitCode: number | null, platform: Platform, maxBytes: number): string {
+  const fail = (why: string) => new RosarchiveError("invalid_output", why);
+  const bytes = typeof output === "string" ? Buffer.from(output, "utf8") : output;
+  if (exitCode === null) throw fail("the export command ended without an exit status (channel closed early): the export may be truncated");
+  if (exitCode !== 0) throw fail(`the export command exited with status ${exitCode}`);
+  if (bytes.length === 0) throw fail("the export is empty");
+  if (bytes.length >= maxBytes) throw fail(`the export reached the ${maxBytes}-byte limit`);
+  if (bytes.includes(0)) throw fail("the export contains NUL bytes: not RouterOS export text");
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw fail("the export is not valid UTF-8 text");
+  }
+  const lines = text.split(/\r\n|\r|\n/);
+  const bad = lines.findIndex((l) => platform.errorLines.some((re) => re.test(l)));
+  if (bad >= 0) throw fail(`line ${bad + 1} of the output is a RouterOS error message: the export failed on the device`);
+  if (!lines.some((l) => l.startsWith("/"))) throw fail("the export has no menu line starting with '/': not a RouterOS export, or truncated");
+  return text;
+}

@@ -1,0 +1,304 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type Server as NetServer, type Socket } from "node:net";
+import ssh2, { type AuthContext, type Connection, type ServerChannel, type ServerConfig } from "ssh2";
+import { RosarchiveError, type Platform } from "../common/index.js";
+import { hostKeyFingerprint } from "../collect/index.js";
+import { ROUTEROS } from "../routeros/index.js";
+import { exportHeaderLine } from "./export-date.js";
+import { renderExport, type RenderedExport } from "./render-export.js";
+import type { SimAuthMethod, SimDeviceInfo, SimDeviceStats, SimDeviceSpec, SimFault, Simulator, SimulatorOptions } from "./types.js";
+
+// ssh2 is CommonJS: Node's ESM loader only finds its `default` export.
+const { Server: SshServer, utils } = ssh2;
+type SshServer = InstanceType<typeof SshServer>;
+
+/** Old RouterOS v6 SSH: no curve25519/ECDH, no CTR/GCM, SHA-1 MACs, RSA host keys. */
+const LEGACY_ALGORITHMS = {
+  kex: ["diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1"],
+  cipher: ["aes128-cbc", "aes256-cbc"],
+  hmac: ["hmac-sha1"],
+  serverHostKey: ["ssh-rsa"],
+} as ServerConfig["algorithms"];
+
+const ALL_METHODS: readonly SimAuthMethod[] = ["password", "keyboard-interactive", "publickey"];
+/** `huge` stops after this much (above the 64 MiB SPEC cap) unless the client hangs up first. */
+const HUGE_LIMIT = 80 * 1024 * 1024;
+const noop = () => {};
+
+interface DeviceState {
+  spec: SimDeviceSpec;
+  exportText: string;
+  version: string;
+  password: string | undefined;
+  fault: SimFault | null;
+  delayMs: number;
+  publicKeys: ReturnType<typeof utils.parseKey>[];
+  ssh: SshServer;
+  net: NetServer;
+  info: { id: string; port: number; hostKeyFingerprint: string; hostPublicKey: string; stats: SimDeviceStats };
+  /** Rendered exports by `hideSensitive`, dropped when text or version change. */
+  cache: Map<boolean, RenderedExport>;
+}
+
+/**
+ * Simulated RouterOS devices for tests, benchmarks and `rosarchive demo`:
+ * one ssh2 Server per device on its own loopback port, answering the exec
+ * commands rosarchive sends the way RouterOS v6/v7 does (SPEC §4), with
+ * injectable faults. Hundreds of devices fit in one process: each rendered
+ * export is cached until it changes, only the header date is formatted per answer.
+ */
+export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const host = opts.host ?? "127.0.0.1";
+  const platform: Platform = ROUTEROS;
+  const states = new Map<string, DeviceState>();
+  const devices = new Map<string, SimDeviceInfo>();
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const get = (id: string): DeviceState => {
+    const s = states.get(id);
+    if (!s) throw new RosarchiveError("not_found", `no simulated device '${id}'`);
+    return s;
+  };
+
+  const makeSshServer = (state: DeviceState, hostKey: string): SshServer => {
+    const key = utils.parseKey(hostKey);
+    if (key instanceof Error) throw new RosarchiveError("bad_parameter", `simulated device '${state.spec.id}': unusable host key`);
+    state.info.hostKeyFingerprint = hostKeyFingerprint(key.getPublicSSH());
+    state.info.hostPublicKey = `${key.type} ${key.getPublicSSH().toString("base64")}`;
+    const cfg: ServerConfig = { hostKeys: [hostKey] };
+    if (state.spec.legacyAlgorithms) cfg.algorithms = LEGACY_ALGORITHMS;
+    return new SshServer(cfg, (conn) => onConnection(state, conn));
+  };
+
+  const onConnection = (state: DeviceState, conn: Connection) => {
+    conn.on("error", noop);
+    conn.on("authentication", (ctx) => {
+      state.info.stats.authAttempts++;
+      authenticate(state, ctx);
+    });
+    conn.on("ready", () => {
+      conn.on("session", (accept) => {
+        const session = accept();
+        session.on("exec", (acceptExec, _reject, info) => {
+          state.info.stats.execs++;
+          state.info.stats.commands.push(info.command);
+          const ch = acceptExec();
+          ch.on("error", noop);
+          const answer = () => runCommand(state, info.command.trim(), ch, conn);
+          if (state.delayMs > 0) later(state.delayMs, answer);
+          else answer();
+        });
+        // rosarchive uses exec channels only; RouterOS would open a console here.
+        session.on("shell", (_a, reject) => reject());
+        session.on("pty", (_a, reject) => reject?.());
+      });
+    });
+  };
+
+  const authenticate = (state: DeviceState, ctx: AuthContext) => {
+    const methods = state.spec.authMethods ?? ALL_METHODS;
+    const offered = methods.filter((m) => m !== "publickey" || state.publicKeys.length > 0);
+    const refuse = () => ctx.reject(offered);
+    if (state.fault === "wrong_password") return refuse();
+    if (!offered.includes(ctx.method as SimAuthMethod) || ctx.username !== state.spec.username) return refuse();
+    if (ctx.method === "password") {
+      return state.password !== undefined && ctx.password === state.password ? ctx.accept() : refuse();
+    }
+    if (ctx.method === "keyboard-interactive") {
+      return ctx.prompt([{ prompt: "password: ", echo: false }], (answers) =>
+        state.password !== undefined && answers.length === 1 && answers[0] === state.password ? ctx.accept() : refuse(),
+      );
+    }
+    if (ctx.method === "publickey") {
+      const match = state.publicKeys.find(
+        (k) => !(k instanceof Error) && k.type === ctx.key.algo && k.getPublicSSH().equals(ctx.key.data),
+      );
+      if (!match || match instanceof Error) return refuse();
+      if (!ctx.signature) return ctx.accept(); // the "would this key do?" query
+      return match.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true ? ctx.accept() : refuse();
+    }
+    refuse();
+  };
+
+  const rendered = (state: DeviceState, hideSensitive: boolean): RenderedExport => {
+    let r = state.cache.get(hideSensitive);
+    if (!r) {
+      r = renderExport(state.exportText, platform, hideSensitive);
+      state.cache.set(hideSensitive, r);
+    }
+    return r;
+  };
+
+  const exportBytes = (state: DeviceState, hideSensitive: boolean): Buffer => {
+    const r = rendered(state, hideSensitive);
+    if (!r.hasHeader) return Buffer.concat([r.before, r.after]);
+    const header = Buffer.from(exportHeaderLine(state.version, new Date()) + r.headerTail + "\r\n", "utf8");
+    return Buffer.concat([r.before, header, r.after]);
+  };
+
+  const finish = (ch: ServerChannel, out: Buffer | string, code: number) => {
+    if (out.length) ch.write(out);
+    ch.exit(code);
+    ch.end();
+  };
+
+  const runCommand = (state: DeviceState, command: string, ch: ServerChannel, conn: Connection) => {
+    if (stopped) return;
+    if (state.fault === "hang") return; // accepted, never answered
+    const v6 = Number.parseInt(state.version, 10) < 7;
+    if (command === ":put [/system resource get version]") return finish(ch, `${state.version}\r\n`, 0);
+    const isExport = command === "/export" || command === "/export show-sensitive";
+    if (!isExport) return finish(ch, `bad command name ${command.split(/\s+/)[0]!.replace(/^\//, "")} (line 1 column 1)\r\n`, 1);
+    if (v6 && command !== "/export") return finish(ch, "expected end of command (line 1 column 9)\r\n", 1);
+    switch (state.fault) {
+      case "empty":
+        return finish(ch, "", 0);
+      case "bad_command":
+        return finish(ch, "bad command name export (line 1 column 2)\r\n", 0);
+      case "garbage": {
+        const junk = randomBytes(4096);
+        junk[17] = 0;
+        junk[18] = 0xff; // never valid UTF-8
+        return finish(ch, junk, 0);
+      }
+      case "huge":
+        return streamHuge(state, ch);
+      default:
+    }
+    const bytes = exportBytes(state, !v6 && command === "/export");
+    if (state.fault === "nonzero_exit") return finish(ch, bytes, 1);
+    if (state.fault === "truncate") {
+      ch.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+      return ch.close(); // no exit status: the device went away mid-export
+    }
+    if (state.fault === "drop") {
+      ch.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+      return void later(20, () => conn.end()); // the TCP connection is cut mid-export
+    }
+    if (state.fault === "slow") return dribble(ch, bytes);
+    finish(ch, bytes, 0);
+  };
+
+  /** `slow`: 256-byte chunks 50 ms apart. */
+  const dribble = (ch: ServerChannel, bytes: Buffer, at = 0) => {
+    if (stopped || ch.destroyed) return;
+    if (at >= bytes.length) return finish(ch, "", 0);
+    ch.write(bytes.subarray(at, at + 256));
+    later(50, () => dribble(ch, bytes, at + 256));
+  };
+
+  /** `huge`: valid-looking export lines past the 64 MiB cap, written as the client reads them. */
+  const streamHuge = (state: DeviceState, ch: ServerChannel) => {
+    const line = 'add action=accept chain=forward comment="simulated huge export line padding padding"\r\n';
+    const block = Buffer.from(line.repeat(Math.ceil(65536 / line.length)), "utf8");
+    let sent = 0;
+    let closed = false;
+    ch.on("close", () => (closed = true));
+    ch.write(Buffer.from(exportHeaderLine(state.version, new Date()) + "\r\n/ip firewall filter\r\n", "utf8"));
+    const pump = () => {
+      while (!closed && !stopped) {
+        if (sent >= HUGE_LIMIT) return finish(ch, "", 0);
+        sent += block.length;
+        if (!ch.write(block)) return void ch.once("drain", pump);
+      }
+    };
+    pump();
+  };
+
+  const addDevice = async (spec: SimDeviceSpec) => {
+    if (states.has(spec.id)) throw new RosarchiveError("bad_parameter", `duplicate simulated device '${spec.id}'`);
+    const publicKeys = (spec.publicKeys ?? []).map((k) => utils.parseKey(k));
+    if (publicKeys.some((k) => k instanceof Error)) {
+      throw new RosarchiveError("bad_parameter", `simulated device '${spec.id}': unusable public key`);
+    }
+    const state = {
+      spec,
+      exportText: spec.exportText,
+      version: spec.version,
+      password: spec.password,
+      fault: spec.fault ?? null,
+      delayMs: spec.delayMs ?? 0,
+      publicKeys,
+      info: { id: spec.id, port: 0, hostKeyFingerprint: "", hostPublicKey: "", stats: { connections: 0, authAttempts: 0, execs: 0, commands: [] } },
+      cache: new Map(),
+    } as Omit<DeviceState, "ssh" | "net"> as DeviceState;
+    state.ssh = makeSshServer(state, spec.hostKey ?? utils.generateKeyPairSync("ed25519").private);
+    // Our own listener hands sockets to the current ssh2 Server, so a host key change needs no re-listen.
+    state.net = createServer((sock) => {
+      sockets.add(sock);
+      sock.on("close", () => sockets.delete(sock));
+      sock.on("error", noop);
+      state.info.stats.connections++;
+      // hang_connect: TCP is up, SSH never starts (a device stuck before its banner).
+      if (state.fault === "hang_connect") return;
+      state.ssh.injectSocket(sock);
+    });
+    await new Promise<void>((resolve, reject) => {
+      state.net.once("error", reject);
+      state.net.listen(spec.port ?? 0, host, () => {
+        state.net.removeListener("error", reject);
+        resolve();
+      });
+    });
+    state.info.port = (state.net.address() as { port: number }).port;
+    states.set(spec.id, state);
+    devices.set(spec.id, state.info);
+  };
+
+  try {
+    for (const spec of opts.devices) await addDevice(spec);
+  } catch (err) {
+    for (const s of states.values()) s.net.close();
+    throw err;
+  }
+
+  return {
+    host,
+    devices,
+    setExport(id, text) {
+      const s = get(id);
+      s.exportText = text;
+      s.cache.clear();
+    },
+    setFault(id, fault) {
+      get(id).fault = fault;
+    },
+    setHostKey(id, pem) {
+      const s = get(id);
+      s.ssh = makeSshServer(s, pem);
+      return s.info.hostKeyFingerprint;
+    },
+    setPassword(id, password) {
+      get(id).password = password;
+    },
+    setVersion(id, version) {
+      const s = get(id);
+      s.version = version;
+      s.cache.clear();
+    },
+    setDelay(id, delayMs) {
+      get(id).delayMs = delayMs;
+    },
+    execCount(id) {
+      return get(id).info.stats.execs;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const sock of sockets) sock.destroy();
+      await Promise.all([...states.values()].map((s) => new Promise<void>((resolve) => s.net.close(() => resolve()))));
+    },
+  };
+}

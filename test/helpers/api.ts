@@ -1,0 +1,142 @@
+import { createHash, randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { createApp } from "../../src/api/index.js";
+import { loadConfig, type Config } from "../../src/config/index.js";
+import { silentLogger } from "../../src/observe/index.js";
+import { createPipelineContext, importExport, type PipelineContext } from "../../src/pipeline/index.js";
+import { NO_EVENTS } from "../../src/notify/index.js";
+import { ROUTEROS } from "../../src/routeros/index.js";
+import { generateIdentityPair } from "../../src/seal/index.js";
+import { AuditLog } from "../../src/state/index.js";
+import { FIXTURES, tempDir } from "./tmp.js";
+
+export const TOKEN_NAMES = ["viewer", "operator", "admin"] as const;
+
+export interface ApiServer {
+  readonly url: string;
+  readonly dir: string;
+  readonly ctx: PipelineContext;
+  readonly audit: AuditLog;
+  readonly config: Config;
+  /** Tokens of tenant `acme` by role, and `other`'s viewer token. */
+  readonly tokens: { viewer: string; operator: string; admin: string; other: string };
+  readonly identity: string;
+  /** Writes a new config text and swaps it into the live context (as SIGHUP does). */
+  reload(extraYaml?: string): void;
+  close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  /** Devices of `acme` (ids; `core-1` in group `fra` and `edge-2` by default). */
+  readonly devices?: ReadonlyArray<{ id: string; group?: string; host?: string; port?: number; extra?: string }>;
+  readonly identityFile?: boolean;
+  readonly limits?: string;
+  readonly now?: () => number;
+}
+
+const sha = (t: string) => createHash("sha256").update(t).digest("hex");
+const token = () => randomBytes(24).toString("base64url");
+
+/**
+ * A real app on 127.0.0.1:0 over a temp data/state dir: tenants `acme`
+ * (viewer, operator, admin tokens) and `other` (viewer token, device `core-1`
+ * too, so cross-tenant tests hit a device that exists there).
+ */
+export async function startApi(opts: ApiServerOptions = {}): Promise<ApiServer> {
+  const dir = tempDir("rosarchive-api-");
+  const pair = await generateIdentityPair();
+  const identityPath = path.join(dir, "identity.txt");
+  writeFileSync(identityPath, `# test identity\n${pair.identity}\n`, { mode: 0o600 });
+  const tokens = { viewer: token(), operator: token(), admin: token(), other: token() };
+  const devices = opts.devices ?? [{ id: "core-1", group: "fra" }, { id: "edge-2" }];
+  const text = (extra = "") => `listen: 127.0.0.1:0
+data_dir: ${dir}/repos
+state_dir: ${dir}/state
+hooks_dir: ${dir}/hooks
+encryption:
+  recipients: [${pair.recipient}]
+  identity_file: ${opts.identityFile === false ? "null" : identityPath}
+schedule:
+  connect_timeout: 2s
+  command_timeout: 5s
+limits:
+  max_request_body_bytes: 65536
+${opts.limits ?? ""}
+defaults:
+  username: backup
+  password: not-a-real-secret
+tenants:
+  acme:
+    tokens:
+${TOKEN_NAMES.map((r) => `      - { name: ${r}-token, role: ${r}, sha256: "${sha(tokens[r])}" }`).join("\n")}
+    devices:
+${devices.map((d) => `      - { id: ${d.id}, host: ${d.host ?? "127.0.0.1"}, port: ${d.port ?? 1}${d.group ? `, group: ${d.group}` : ""}${d.extra ? `, ${d.extra}` : ""} }`).join("\n")}
+  other:
+    tokens:
+      - { name: other-viewer, role: viewer, sha256: "${sha(tokens.other)}" }
+    devices:
+      - { id: core-1, host: 127.0.0.1, port: 1 }
+${extra}`;
+  const config = loadConfig(text(), { baseDir: dir });
+  const ctx = createPipelineContext({ config, platform: ROUTEROS, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
+  const audit = new AuditLog(config.stateDir);
+  const app = createApp({ ctx, audit, log: silentLogger(), ...(opts.now && { now: opts.now }) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    ctx,
+    audit,
+    config,
+    tokens,
+    identity: pair.identity,
+    reload(extra) {
+      ctx.config = loadConfig(text(extra), { baseDir: dir });
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await ctx.repos.closeAll();
+    },
+  };
+}
+
+/** Archives a fixture export (test/fixtures/routeros) for `acme/<device>` through the real import path. */
+export async function importFixture(api: ApiServer, device: string, fixture: string, collectedAt: string, tenant = "acme"): Promise<string> {
+  const d = api.ctx.config.tenants.get(tenant)!.deviceById.get(device)!;
+  const r = await importExport(api.ctx, d, path.join(FIXTURES, fixture), Date.parse(collectedAt));
+  return r.commit!;
+}
+
+/** Archives an export given as text (written to a temp file first). */
+export async function importText(api: ApiServer, device: string, text: string, collectedAt: string, tenant = "acme"): Promise<{ commit: string; changed: boolean }> {
+  const file = path.join(api.dir, `import-${randomBytes(4).toString("hex")}.rsc`);
+  writeFileSync(file, text);
+  const d = api.ctx.config.tenants.get(tenant)!.deviceById.get(device)!;
+  const r = await importExport(api.ctx, d, file, Date.parse(collectedAt));
+  return { commit: r.commit!, changed: r.changed };
+}
+
+export function bearer(t: string): Record<string, string> {
+  return { authorization: `Bearer ${t}` };
+}
+
+export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body, headers: res.headers };
+}

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { RosarchiveError } from "../../../src/common/index.js";
+import { ROUTEROS } from "../../../src/routeros/index.js";
+import { sealValues, unsealText } from "../../../src/seal/index.js";
+import { makeAgePair, testIndexKey, type TestAgePair } from "../../helpers/age.js";
+
+describe("seal: unsealText", () => {
+  let pair: TestAgePair;
+  let sealedText: string;
+  const plain = '/ppp secret\nadd name=u1 password="a b\\"c \\E2\\80\\99"\n/interface wireguard\nset [ find name=wg ] private-key=k3y\n';
+
+  before(async () => {
+    pair = await makeAgePair();
+    sealedText = (await sealValues(plain, { platform: ROUTEROS, recipients: [pair.recipient], previous: {}, indexKey: testIndexKey(), context: "t/d" })).text;
+  });
+
+  it("restores escapes and quotes byte for byte", async () => {
+    assert.equal(await unsealText(sealedText, [pair.identity]), plain);
+  });
+
+  it("also unseals a CRLF copy of an archived file", async () => {
+    assert.equal(await unsealText(sealedText.replace(/\n/g, "\r\n"), [pair.identity]), plain.replace(/\n/g, "\r\n"));
+  });
+
+  it("returns text without sealed values unchanged, identities or not", async () => {
+    const text = "/ip address\nadd address=10.0.0.1/24 comment=age:short interface=ether1\n";
+    assert.equal(await unsealText(text, []), text);
+  });
+
+  it("leaves `=age:` inside quoted values and after a second `=` alone", async () => {
+    const token = /password=(age:[A-Za-z0-9_-]+)/.exec(sealedText)![1]!;
+    const text = `/x\nadd comment="copy =${token} here" note=a=${token}\n`;
+    assert.equal(await unsealText(text, [pair.identity]), text);
+  });
+
+  it("fails clearly when no identity matches, without printing any secret", async () => {
+    const other = await makeAgePair();
+    await assert.rejects(
+      () => unsealText(sealedText, [other.identity]),
+      (err: unknown) =>
+        err instanceof RosarchiveError && err.code === "no_identity" && /line 2/.test(err.message) && !err.message.includes("k3y") && !err.message.includes(other.identity),
+    );
+  });
+
+  it("refuses a malformed identity without echoing it", async () => {
+    await assert.rejects(
+      () => unsealText(sealedText, ["AGE-SECRET-KEY-1BROKEN"]),
+      (err: unknown) => err instanceof RosarchiveError && err.code === "bad_parameter" && !err.message.includes("BROKEN"),
+    );
+  });
+
+  it("reports a corrupt sealed value", async () => {
+    const m = /private-key=age:([A-Za-z0-9_-]+)/.exec(sealedText)!;
+    const bytes = Buffer.from(m[1]!, "base64url");
+    bytes[bytes.length - 1]! ^= 1;
+    const broken = sealedText.replace(m[1]!, bytes.toString("base64url"));
+    await assert.rejects(() => unsealText(broken, [pair.identity]), (err: unknown) => err instanceof RosarchiveError && err.code === "error");
+  });
+});
