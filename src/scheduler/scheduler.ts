@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import PQueue from "p-queue";
 import type { Config, DeviceConfig } from "../config/index.js";
 import { runBackup, type PipelineContext } from "../pipeline/index.js";
@@ -35,6 +36,7 @@ export class Scheduler {
 
   constructor(private readonly ctx: PipelineContext, private readonly opts: SchedulerOptions = {}) {
     this.queue = new PQueue({ concurrency: ctx.config.schedule.concurrency });
+    setMaxListeners(0, this.abort.signal); // one listener per running backup, by design
   }
 
   async start(): Promise<void> {

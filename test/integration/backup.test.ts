@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import ssh2 from "ssh2";
+import type { Simulator } from "../../src/simulator/index.js";
+import { cliAsync, keygen, writeConfig } from "../helpers/cli.js";
+import { commitCount, fsckStrict, git } from "../helpers/git.js";
+import { readFixture, startDevices, TEST_PASSWORD, V6_FIXTURE } from "../helpers/simulator.js";
+import { tempDir } from "../helpers/tmp.js";
+
+/** `rosarchive backup` as an operator runs it, against simulated routers. */
+describe("backup: collection over SSH into the archive (issue 3)", function () {
+  this.timeout(120_000);
+  let sim: Simulator;
+  let dir: string;
+  let config: string;
+  let gitDir: string;
+  const env = { ROUTER_PASSWORD: TEST_PASSWORD };
+
+  before(async () => {
+    sim = await startDevices(3, (i) => (i === 2 ? { exportText: readFixture(V6_FIXTURE), version: "6.48.4" } : {}));
+    dir = tempDir();
+    const keys = keygen(dir);
+    config = writeConfig(dir, {
+      recipient: keys.recipient,
+      devices: [0, 1, 2].map((i) => ({ id: `dev-${i}`, port: sim.devices.get(`dev-${i}`)!.port })),
+      extra: "schedule: { connect_timeout: 3s, command_timeout: 3s, backoff: [1m] }",
+    });
+    // Credentials from the environment, as a real config would hold them.
+    const text = readFileSync(config, "utf8").replace("password: not-a-real-secret", "password_env: ROUTER_PASSWORD");
+    writeFileSync(config, text);
+    gitDir = path.join(dir, "repos/acme.git");
+  });
+  after(() => sim?.stop());
+
+  const backup = async (device: string) => {
+    const r = await cliAsync(["backup", "-c", config, `acme/${device}`], { env });
+    return { ...r, json: JSON.parse(r.stdout) };
+  };
+  const state = (device: string) => JSON.parse(readFileSync(path.join(dir, "state/devices/acme", `${device}.json`), "utf8"));
+
+  it("collects v7 (show-sensitive) and v6 (/export) and commits once", async () => {
+    const a = await backup("dev-0");
+    assert.equal(a.code, 0, a.stdout + a.stderr);
+    assert.equal(a.json.result, "changed");
+    const b = await backup("dev-0");
+    assert.deepEqual([b.json.result, b.json.commit], ["unchanged", a.json.commit]);
+    const v6 = await backup("dev-2");
+    assert.equal(v6.json.result, "changed", v6.stdout);
+    assert.ok(sim.devices.get("dev-2")!.stats.commands.includes("/export"));
+    assert.ok(!sim.devices.get("dev-2")!.stats.commands.includes("/export show-sensitive"));
+    assert.ok(sim.devices.get("dev-0")!.stats.commands.includes("/export show-sensitive"));
+    assert.match(git(gitDir, ["log", "-1", "--format=%B", v6.json.commit]), /RouterOS-Version: 6\.48\.4\nTrigger: manual\n/);
+    const s = state("dev-0");
+    assert.equal(s.status, "ok");
+    assert.equal(s.host_key, sim.devices.get("dev-0")!.hostKeyFingerprint);
+    assert.match(s.host_key, /^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  for (const [fault, code] of [
+    ["hang", "timeout"],
+    ["truncate", "invalid_output"],
+    ["drop", "invalid_output"],
+    ["garbage", "invalid_output"],
+    ["bad_command", "invalid_output"],
+    ["nonzero_exit", "invalid_output"],
+    ["empty", "invalid_output"],
+  ] as const) {
+    it(`${fault}: ${code}, device failing, nothing committed, then recovers to ok`, async () => {
+      const before = commitCount(gitDir);
+      sim.setExport("dev-1", `${readFixture("v7.18.2-wifi.rsc")}\n/system note\nset note="${fault}"\n`);
+      sim.setFault("dev-1", fault);
+      const r = await backup("dev-1");
+      assert.equal(r.code, 1);
+      assert.equal(r.json.result, code, r.stdout);
+      assert.equal(r.json.error.code, code);
+      assert.equal(commitCount(gitDir), before, "no commit for a failed collection");
+      assert.equal(state("dev-1").status, "failing");
+      assert.equal(state("dev-1").last_error.code, code);
+      sim.setFault("dev-1", null);
+      const ok = await backup("dev-1");
+      assert.equal(ok.code, 0, ok.stdout);
+      assert.equal(state("dev-1").status, "ok");
+    });
+  }
+
+  it("a changed host key blocks the device, reads nothing, until `hostkey accept`", async () => {
+    const pinned = state("dev-0").host_key;
+    const execsBefore = sim.devices.get("dev-0")!.stats.execs;
+    const commits = commitCount(gitDir);
+    const presented = sim.setHostKey("dev-0", ssh2.utils.generateKeyPairSync("ed25519").private);
+    const r = await backup("dev-0");
+    assert.equal(r.json.result, "host_key_mismatch", r.stdout);
+    assert.equal(sim.devices.get("dev-0")!.stats.execs, execsBefore, "no command ran on the impostor");
+    let s = state("dev-0");
+    assert.deepEqual([s.status, s.host_key, s.presented_host_key], ["blocked", pinned, presented]);
+    // Still blocked: no contact at all.
+    const conns = sim.devices.get("dev-0")!.stats.connections;
+    const again = await backup("dev-0");
+    assert.equal(again.json.result, "host_key_mismatch");
+    assert.equal(sim.devices.get("dev-0")!.stats.connections, conns);
+    assert.equal(commitCount(gitDir), commits);
+
+    const accept = await cliAsync(["hostkey", "accept", "-c", config, "acme/dev-0"], { env });
+    assert.equal(accept.code, 0, accept.stderr);
+    const ok = await backup("dev-0");
+    assert.equal(ok.code, 0, ok.stdout);
+    s = state("dev-0");
+    assert.deepEqual([s.status, s.host_key], ["ok", presented]);
+  });
+
+  it("a wrong password blocks with auth_failed until the credentials change", async () => {
+    sim.setPassword("dev-1", "rotated-on-the-router");
+    const r = await backup("dev-1");
+    assert.equal(r.json.result, "auth_failed", r.stdout);
+    assert.equal(state("dev-1").status, "blocked");
+    const attempts = sim.devices.get("dev-1")!.stats.authAttempts;
+    const again = await backup("dev-1");
+    assert.equal(again.json.result, "auth_failed");
+    assert.equal(sim.devices.get("dev-1")!.stats.authAttempts, attempts, "blocked: the router is not hammered with bad logins");
+    const fixed = await cliAsync(["backup", "-c", config, "acme/dev-1"], { env: { ROUTER_PASSWORD: "rotated-on-the-router" } });
+    assert.equal(fixed.code, 0, fixed.stdout);
+    assert.equal(state("dev-1").status, "ok");
+  });
+
+  it("an unreachable device is failing with a retry time from the backoff", async () => {
+    const port = sim.devices.get("dev-2")!.port;
+    await sim.stop();
+    const r = await backup("dev-2");
+    assert.equal(r.json.result, "unreachable", r.stdout);
+    const s = state("dev-2");
+    assert.equal(s.status, "failing");
+    const retryIn = Date.parse(s.next_run) - Date.parse(s.last_attempt);
+    assert.ok(retryIn > 30_000 && retryIn <= 61_000, `retry in ${retryIn} ms`);
+    assert.ok(port > 0);
+    fsckStrict(gitDir);
+  });
+});
