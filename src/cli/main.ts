@@ -2,24 +2,19 @@ import { existsSync } from "node:fs";
 import { asRosarchiveError } from "../common/index.js";
 import { ConfigError } from "../config/index.js";
 import { println, wantsHelp, type Command, type CommandIo } from "./command.js";
-import { checkConfigCommand, hostkeyCommand } from "./config-commands.js";
-import { decryptCommand, keygenCommand, tokenCommand } from "./key-commands.js";
-import { backupCommand, importCommand } from "./snapshot-commands.js";
-import { serveCommand } from "./serve.js";
-import { demoCommand } from "./demo.js";
-import { auditCommand } from "./audit-command.js";
 
-const COMMANDS: readonly Command[] = [
-  serveCommand,
-  demoCommand,
-  checkConfigCommand,
-  backupCommand,
-  importCommand,
-  keygenCommand,
-  tokenCommand,
-  decryptCommand,
-  hostkeyCommand,
-  auditCommand,
+/** Commands load on use: `keygen` or `decrypt` need not pull in ssh2, express and the API. */
+const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promise<Command> }> = [
+  { name: "serve", summary: "scheduler, API, git HTTP and webhooks in one process", load: async () => (await import("./serve.js")).serveCommand },
+  { name: "demo", summary: "simulated routers + a real serve, ready to explore", load: async () => (await import("./demo.js")).demoCommand },
+  { name: "check-config", summary: "validate a config file", load: async () => (await import("./config-commands.js")).checkConfigCommand },
+  { name: "backup", summary: "collect one device now", load: async () => (await import("./snapshot-commands.js")).backupCommand },
+  { name: "import", summary: "archive an export taken elsewhere", load: async () => (await import("./snapshot-commands.js")).importCommand },
+  { name: "keygen", summary: "print a new age identity and its recipient", load: async () => (await import("./key-commands.js")).keygenCommand },
+  { name: "token", summary: "print a new API token and its sha256", load: async () => (await import("./key-commands.js")).tokenCommand },
+  { name: "decrypt", summary: "restore the plaintext export from an archived file", load: async () => (await import("./key-commands.js")).decryptCommand },
+  { name: "hostkey", summary: "hostkey accept: clear a host-key block", load: async () => (await import("./config-commands.js")).hostkeyCommand },
+  { name: "audit", summary: "audit verify: check the audit log's hash chain", load: async () => (await import("./audit-command.js")).auditCommand },
 ];
 
 function usage(): string {
@@ -56,11 +51,12 @@ export async function main(argv: readonly string[], io: Partial<CommandIo> = {})
     println(full.stdout, "rosarchive 0.1.0");
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     println(full.stderr, `rosarchive: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 1;
   }
+  const command = await entry.load();
   if (wantsHelp(full.argv)) {
     println(full.stdout, command.usage);
     return 0;

@@ -1,0 +1,15 @@
+import os from "node:os";
+import { benchIngest } from "./ingest.js";
+import { printTable, type Row } from "./lib.js";
+
+/** `npm run bench`: every issue-8 target this suite measures, with its baseline, ratio and PASS/MISS. */
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  console.log(`rosarchive benchmarks on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}${quick ? " (quick)" : ""}`);
+  const rows: Row[] = [];
+  rows.push(...(await benchIngest(quick ? [100, 1000] : [100, 1000, 10000], quick ? 200 : 500, quick ? 2000 : 5000)));
+  printTable("Results", rows);
+  process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
+}
+
+void main();
