@@ -32,18 +32,22 @@ function sortKey(name: string, mode: string): string {
   return mode === "40000" ? `${name}/` : name;
 }
 
+const ASCII = /^[\x20-\x7e]*$/;
+
 export function encodeTree(entries: ReadonlyMap<string, TreeEntry>): Buffer {
-  const names = [...entries.keys()].sort((a, b) => {
-    const ka = Buffer.from(sortKey(a, entries.get(a)!.mode));
-    const kb = Buffer.from(sortKey(b, entries.get(b)!.mode));
-    return Buffer.compare(ka, kb);
-  });
-  const parts: Buffer[] = [];
-  for (const name of names) {
-    const e = entries.get(name)!;
-    parts.push(Buffer.from(`${e.mode} ${name}\0`), Buffer.from(e.id, "hex"));
+  const keyed = [...entries].map(([name, e]) => ({ name, e, key: sortKey(name, e.mode) }));
+  // Our names are ASCII ids, where string order is byte order; anything else is compared as bytes.
+  if (keyed.every((k) => ASCII.test(k.key))) keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  else keyed.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+  let size = 0;
+  for (const k of keyed) size += k.e.mode.length + 1 + Buffer.byteLength(k.name) + 1 + 20;
+  const out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  for (const k of keyed) {
+    pos += out.write(`${k.e.mode} ${k.name}\0`, pos, "utf8");
+    pos += out.write(k.e.id, pos, "hex");
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 export function decodeTree(body: Buffer): Map<string, TreeEntry> {

@@ -3,10 +3,20 @@ import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
 import { GitPipe, readLines, runGit } from "./git.js";
 import { writeLooseObjects } from "./loose-store.js";
+import { maintainRepository, shouldMaintain } from "./maintenance.js";
+import { writePack } from "./pack-store.js";
 import { decodeTree, encodeCommit, encodeTree, makeObject, type GitObject, type TreeEntry } from "./objects.js";
 import { repositoryReadme } from "./readme-text.js";
 
 const ZERO = "0000000000000000000000000000000000000000";
+/** Commits per pack and ref move, at most. */
+const MAX_BATCH = 256;
+
+interface PendingCommit {
+  readonly req: CommitRequest;
+  resolve(o: CommitOutcome): void;
+  reject(e: unknown): void;
+}
 const MAIN = "refs/heads/main";
 const IDENT = { name: "rosarchive", email: "rosarchive@localhost" };
 
@@ -24,6 +34,7 @@ export interface CommitOutcome {
   readonly changed: boolean;
   /** The new commit, or the newest commit of the file when unchanged (null if the file was never archived). */
   readonly commit: string | null;
+  /** That commit's parent. */
   readonly parent: string | null;
   readonly blob: string;
 }
@@ -46,8 +57,13 @@ export class TenantRepo {
   private head: string | null = null;
   private root: Map<string, TreeEntry> | null = null;
   private readonly subtrees = new Map<string, Map<string, TreeEntry>>();
-  private readonly lastCommitOf = new Map<string, string | null>();
+  /** Newest commit touching each path, and that commit's parent. */
+  private readonly lastCommitOf = new Map<string, { commit: string; parent: string | null } | null>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly pending: PendingCommit[] = [];
+  private draining = false;
+  private maintaining = false;
+  private packsSinceMaintenance = 0;
 
   private constructor(readonly tenant: string, readonly gitDir: string, private readonly opts: TenantRepoOptions) {
     this.catFile = new GitPipe(gitDir, ["cat-file", "--batch"]);
@@ -139,78 +155,154 @@ export class TenantRepo {
     return e && e.mode !== "40000" ? e.id : null;
   }
 
-  /** Newest commit on `main` touching `path` (cached; git log once per path per process). */
-  async lastCommitFor(filePath: string): Promise<string | null> {
+  /** Newest commit on `main` touching `path`, with its parent (cached; git log once per path per process). */
+  async lastCommitFor(filePath: string): Promise<{ commit: string; parent: string | null } | null> {
     if (this.lastCommitOf.has(filePath)) return this.lastCommitOf.get(filePath)!;
     if (this.head === null) return null;
-    const r = await runGit({ gitDir: this.gitDir, args: ["log", "-1", "--format=%H"], revs: [this.head], paths: [filePath] });
-    const id = r.stdout.toString("utf8").trim() || null;
-    this.lastCommitOf.set(filePath, id);
-    return id;
+    const r = await runGit({ gitDir: this.gitDir, args: ["log", "-1", "--format=%H %P"], revs: [this.head], paths: [filePath] });
+    const [commit, parent] = r.stdout.toString("utf8").trim().split(" ");
+    const found = commit ? { commit, parent: parent || null } : null;
+    this.lastCommitOf.set(filePath, found);
+    return found;
   }
 
   get tip(): string | null {
     return this.head;
   }
 
-  /** Commits `content` at `path` unless the archived blob is identical. Serialized per repository. */
+  /**
+   * Commits `content` at `path` unless the archived blob is identical.
+   * Requests that arrive while a write is in progress are taken together as
+   * one batch: one commit each, in arrival order, but one pack and one ref
+   * move for all of them (group commit). Serialized per repository.
+   */
   commitFile(req: CommitRequest): Promise<CommitOutcome> {
-    return this.serialize(async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.commitOnce(req);
-        } catch (err) {
-          if (!(err instanceof RefRaceError) || attempt >= 50) throw err;
-          // Another process moved main: back off a little, then rebuild on the new tip.
-          await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
-          await this.reload();
-        }
-      }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ req, resolve, reject });
+      this.kick();
     });
   }
 
-  private async commitOnce(req: CommitRequest): Promise<CommitOutcome> {
-    const blob = makeObject("blob", req.content);
-    const [dir, name] = splitPath(req.path);
-    const oldBlob = await this.blobAt(req.path);
-    if (oldBlob === blob.id) {
-      return { changed: false, commit: await this.lastCommitFor(req.path), parent: null, blob: blob.id };
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    void this.serialize(async () => {
+      while (this.pending.length > 0) await this.commitBatch(this.pending.splice(0, MAX_BATCH));
+    }).finally(() => {
+      this.draining = false;
+      if (this.pending.length > 0) this.kick();
+    });
+  }
+
+  private async commitBatch(batch: PendingCommit[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcomes = await this.buildAndWrite(batch);
+        batch.forEach((p, i) => {
+          const o = outcomes[i]!;
+          if (o instanceof Error) p.reject(o);
+          else p.resolve(o);
+        });
+        this.afterWrite();
+        return;
+      } catch (err) {
+        if (err instanceof RefRaceError && attempt < 50) {
+          // Another process moved main: back off a little, then rebuild on the new tip.
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
+          await this.reload();
+          continue;
+        }
+        for (const p of batch) p.reject(err);
+        return;
+      }
     }
-    const previous = oldBlob ? (await this.readObject(oldBlob))!.body : null;
-    const message = req.message(previous);
-    const objects: GitObject[] = [blob];
-    const newRoot = new Map(this.root!);
-    let newSub: Map<string, TreeEntry> | null = null;
-    if (dir) {
-      newSub = new Map(await this.subtree(dir));
-      newSub.set(name, { mode: "100644", id: blob.id });
-      const sub = makeObject("tree", encodeTree(newSub));
-      objects.push(sub);
-      newRoot.set(dir, { mode: "40000", id: sub.id });
-    } else {
-      newRoot.set(name, { mode: "100644", id: blob.id });
+  }
+
+  /** Builds every commit of the batch on staged copies of the trees; publishes them only when main moved. */
+  private async buildAndWrite(batch: readonly PendingCommit[]): Promise<Array<CommitOutcome | Error>> {
+    const root = new Map(this.root!);
+    const subs = new Map<string, Map<string, TreeEntry>>();
+    const written = new Map<string, Buffer>(); // blob id → body, for later requests of the same batch
+    const lastOf = new Map<string, { commit: string; parent: string | null }>();
+    const objects: GitObject[] = [];
+    let head = this.head;
+    const outcomes: Array<CommitOutcome | Error> = [];
+    const subtreeOf = async (dir: string) => {
+      let t = subs.get(dir);
+      if (!t) subs.set(dir, (t = new Map(await this.subtree(dir))));
+      return t;
+    };
+    for (const { req } of batch) {
+      try {
+        const blob = makeObject("blob", req.content);
+        const [dir, name] = splitPath(req.path);
+        const tree = dir ? await subtreeOf(dir) : root;
+        const old = tree.get(name);
+        const oldBlob = old && old.mode !== "40000" ? old.id : null;
+        if (oldBlob === blob.id) {
+          const last = lastOf.get(req.path) ?? (await this.lastCommitFor(req.path));
+          outcomes.push({ changed: false, commit: last?.commit ?? null, parent: last?.parent ?? null, blob: blob.id });
+          continue;
+        }
+        const previous = oldBlob ? (written.get(oldBlob) ?? (await this.readObject(oldBlob))!.body) : null;
+        const message = req.message(previous);
+        tree.set(name, { mode: "100644", id: blob.id });
+        const made: GitObject[] = [blob];
+        if (dir) {
+          const sub = makeObject("tree", encodeTree(tree));
+          made.push(sub);
+          root.set(dir, { mode: "40000", id: sub.id });
+        }
+        const rootTree = makeObject("tree", encodeTree(root));
+        made.push(rootTree);
+        const commit = makeObject(
+          "commit",
+          encodeCommit({
+            tree: rootTree.id,
+            parents: head ? [head] : [],
+            author: { ...IDENT, time: req.authorTime },
+            committer: { ...IDENT, time: Math.max(this.now(), 0) },
+            message,
+          }),
+        );
+        made.push(commit);
+        objects.push(...made);
+        written.set(blob.id, req.content);
+        outcomes.push({ changed: true, commit: commit.id, parent: head, blob: blob.id });
+        lastOf.set(req.path, { commit: commit.id, parent: head });
+        head = commit.id;
+      } catch (err) {
+        outcomes.push(err instanceof Error ? err : new Error(String(err)));
+      }
     }
-    const tree = makeObject("tree", encodeTree(newRoot));
-    objects.push(tree);
-    const parent = this.head;
-    const commit = makeObject(
-      "commit",
-      encodeCommit({
-        tree: tree.id,
-        parents: parent ? [parent] : [],
-        author: { ...IDENT, time: req.authorTime },
-        committer: { ...IDENT, time: Math.max(this.now(), 0) },
-        message,
-      }),
-    );
-    objects.push(commit);
-    await writeLooseObjects(this.gitDir, objects, { fsync: this.opts.fsync ?? true });
-    await this.moveMain(commit.id, parent);
-    this.head = commit.id;
-    this.root = newRoot;
-    if (dir && newSub) this.subtrees.set(dir, newSub);
-    this.lastCommitOf.set(req.path, commit.id);
-    return { changed: true, commit: commit.id, parent, blob: blob.id };
+    if (head !== this.head) {
+      await writePack(this.gitDir, objects, { fsync: this.opts.fsync ?? true });
+      await this.moveMain(head!, this.head);
+      this.head = head;
+      this.root = root;
+      for (const [dir, t] of subs) this.subtrees.set(dir, t);
+      for (const [p, c] of lastOf) this.lastCommitOf.set(p, c);
+      this.packsSinceMaintenance += 1;
+    }
+    return outcomes;
+  }
+
+  /** Decide-then-do maintenance, off the write path: a long repack never delays a commit. */
+  private afterWrite(): void {
+    if (this.maintaining || !shouldMaintain(this.packsSinceMaintenance)) return;
+    this.maintaining = true;
+    this.packsSinceMaintenance = 0;
+    void maintainRepository(this.gitDir)
+      .catch(() => {
+        /* next round retries; reads work on any number of packs */
+      })
+      .finally(() => (this.maintaining = false));
+  }
+
+  /** Runs maintenance now (tests, `serve` at start). */
+  async maintain(): Promise<void> {
+    await maintainRepository(this.gitDir);
+    this.packsSinceMaintenance = 0;
   }
 
   /** Atomic compare-and-swap of `main` through git's own lock-and-rename. */

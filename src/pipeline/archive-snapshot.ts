@@ -100,16 +100,9 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
     result: outcome.changed ? "changed" : "unchanged",
     changed: outcome.changed,
     commit: outcome.commit,
-    parent: outcome.changed ? outcome.parent : outcome.commit ? await parentOf(ctx, device.tenant, outcome.commit) : null,
+    parent: outcome.parent,
     version,
   };
-}
-
-async function parentOf(ctx: PipelineContext, tenant: string, commit: string): Promise<string | null> {
-  const repo = await ctx.repos.get(tenant);
-  const obj = await repo.readObject(commit);
-  const m = obj ? /^parent ([0-9a-f]{40})$/m.exec(obj.body.toString("utf8").split("\n\n")[0]!) : null;
-  return m ? m[1]! : null;
 }
 
 function sameKeys(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -7,7 +7,18 @@ const VERBS = new Set(["add", "set", "remove", "unset", "enable", "disable", "mo
  * a command after it, so the path ends at the first verb, `[`, or `name=value`.
  */
 export function sectionOf(line: string): string | null {
-  if (!line.startsWith("/")) return null;
+  if (line.charCodeAt(0) !== 47 /* "/" */) return null;
+  const known = MEMO.get(line);
+  if (known !== undefined) return known;
+  const found = parseSection(line);
+  if (MEMO.size > 4096) MEMO.clear(); // menu lines repeat across every export; a small memo covers them
+  MEMO.set(line, found);
+  return found;
+}
+
+const MEMO = new Map<string, string>();
+
+function parseSection(line: string): string {
   const words = line.slice(1).trim().split(/[ \t]+/);
   const path: string[] = [];
   for (const word of words) {

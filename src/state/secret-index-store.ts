@@ -10,7 +10,19 @@ import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
  */
 export class SecretIndexStore {
   private key: Buffer | null = null;
-  constructor(private readonly stateDir: string) {}
+  /**
+   * Recently used indexes, so an unchanged snapshot costs no file read. Only
+   * this process writes a device's index while it holds the device lock; a
+   * stale entry could at worst re-seal a value (one extra commit), never lose one.
+   */
+  private readonly cache = new Map<string, Record<string, string>>();
+  constructor(private readonly stateDir: string, private readonly cacheSize = 4096) {}
+
+  private remember(k: string, index: Record<string, string>): void {
+    this.cache.delete(k);
+    this.cache.set(k, index);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+  }
 
   async indexKey(): Promise<Buffer> {
     if (this.key) return this.key;
@@ -37,10 +49,16 @@ export class SecretIndexStore {
   }
 
   async get(tenant: string, device: string): Promise<Record<string, string>> {
-    return (await readJsonFile<Record<string, string>>(this.file(tenant, device))) ?? {};
+    const k = `${tenant}/${device}`;
+    const hit = this.cache.get(k);
+    if (hit) return hit;
+    const index = (await readJsonFile<Record<string, string>>(this.file(tenant, device))) ?? {};
+    this.remember(k, index);
+    return index;
   }
 
   async put(tenant: string, device: string, index: Record<string, string>): Promise<void> {
     await writeFileAtomic(this.file(tenant, device), JSON.stringify(index));
+    this.remember(`${tenant}/${device}`, index);
   }
 }

@@ -1,0 +1,107 @@
+import { createHash, randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { crc32, deflate } from "node:zlib";
+import type { GitObject, ObjectType } from "./objects.js";
+
+const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3 };
+
+/** Pack entry header: type and size, 4 bits then 7 bits per byte (git's pack format v2). */
+function entryHeader(type: ObjectType, size: number): Buffer {
+  const bytes: number[] = [];
+  let c = (TYPE_CODE[type] << 4) | (size & 0x0f);
+  size = Math.floor(size / 16);
+  while (size > 0) {
+    bytes.push(c | 0x80);
+    c = size & 0x7f;
+    size = Math.floor(size / 128);
+  }
+  bytes.push(c);
+  return Buffer.from(bytes);
+}
+
+const deflateAsync = promisify(deflate);
+
+/**
+ * A version 2 pack and its version 2 index for `objects` (no deltas).
+ * Compression runs on libuv's thread pool, so a second core works on it
+ * while the main thread normalizes and seals the next snapshots.
+ */
+export async function encodePack(objects: readonly GitObject[]): Promise<{ pack: Buffer; idx: Buffer; checksum: string }> {
+  const unique = [...new Map(objects.map((o) => [o.id, o])).values()];
+  const head = Buffer.alloc(12);
+  head.write("PACK", 0, "latin1");
+  head.writeUInt32BE(2, 4);
+  head.writeUInt32BE(unique.length, 8);
+  const parts: Buffer[] = [head];
+  const entries: Array<{ id: string; offset: number; crc: number }> = [];
+  let offset = 12;
+  const compressed = await Promise.all(unique.map((o) => deflateAsync(o.body, { level: 1 })));
+  for (const [k, o] of unique.entries()) {
+    const data = Buffer.concat([entryHeader(o.type, o.body.length), compressed[k]!]);
+    entries.push({ id: o.id, offset, crc: crc32(data) });
+    parts.push(data);
+    offset += data.length;
+  }
+  const body = Buffer.concat(parts);
+  const sum = createHash("sha1").update(body).digest();
+  const pack = Buffer.concat([body, sum]);
+  if (offset >= 0x80000000) throw new Error("pack too large for 32-bit offsets");
+
+  entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const fanout = Buffer.alloc(256 * 4);
+  let n = 0;
+  for (let b = 0; b < 256; b++) {
+    while (n < entries.length && parseInt(entries[n]!.id.slice(0, 2), 16) === b) n++;
+    fanout.writeUInt32BE(n, b * 4);
+  }
+  const names = Buffer.concat(entries.map((e) => Buffer.from(e.id, "hex")));
+  const crcs = Buffer.alloc(entries.length * 4);
+  const offs = Buffer.alloc(entries.length * 4);
+  entries.forEach((e, i) => {
+    crcs.writeUInt32BE(e.crc >>> 0, i * 4);
+    offs.writeUInt32BE(e.offset, i * 4);
+  });
+  const idxBody = Buffer.concat([Buffer.from([0xff, 0x74, 0x4f, 0x63, 0, 0, 0, 2]), fanout, names, crcs, offs, sum]);
+  const idx = Buffer.concat([idxBody, createHash("sha1").update(idxBody).digest()]);
+  return { pack, idx, checksum: sum.toString("hex") };
+}
+
+async function writeDurable(file: string, data: Buffer, fsync: boolean): Promise<void> {
+  const fh = await fs.open(file, "wx", 0o444);
+  try {
+    await fh.writeFile(data);
+    if (fsync) await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Writes one pack for a whole batch of commits: two files instead of one per
+ * object (creating a file costs about 1 ms on the disks we measured). Both are
+ * written under temporary names and renamed, pack first: git only looks at a
+ * pack once its .idx exists, so a kill -9 leaves at worst an ignored tmp file.
+ */
+export async function writePack(gitDir: string, objects: readonly GitObject[], opts: { fsync: boolean }): Promise<void> {
+  if (objects.length === 0) return;
+  const { pack, idx, checksum } = await encodePack(objects);
+  const dir = path.join(gitDir, "objects", "pack");
+  await fs.mkdir(dir, { recursive: true });
+  const tag = randomBytes(6).toString("hex");
+  const tmpPack = path.join(dir, `tmp_pack_${tag}`);
+  const tmpIdx = path.join(dir, `tmp_idx_${tag}`);
+  await writeDurable(tmpPack, pack, opts.fsync);
+  await writeDurable(tmpIdx, idx, opts.fsync);
+  await fs.rename(tmpPack, path.join(dir, `pack-${checksum}.pack`));
+  await fs.rename(tmpIdx, path.join(dir, `pack-${checksum}.idx`));
+  if (opts.fsync) {
+    const dh = await fs.open(dir, "r");
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  }
+}
