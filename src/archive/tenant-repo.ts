@@ -350,7 +350,11 @@ function parseBatchObject(buf: Buffer): { value: { id: string; type: string; bod
   return { value: { id: id!, type: type!, body: Buffer.from(buf.subarray(nl + 1, nl + 1 + size)) }, used: nl + 1 + size + 1 };
 }
 
-/** `git init --bare` with the settings every tenant repository needs. Idempotent. */
+/**
+ * `git init --bare` with the settings every tenant repository needs.
+ * Idempotent and atomic: the repository is built under a temporary name and
+ * renamed into place, so a kill -9 never leaves a half-configured one.
+ */
 export async function ensureBareRepo(gitDir: string): Promise<void> {
   try {
     await fs.access(path.join(gitDir, "HEAD"));
@@ -359,7 +363,8 @@ export async function ensureBareRepo(gitDir: string): Promise<void> {
     /* create */
   }
   await fs.mkdir(path.dirname(gitDir), { recursive: true });
-  await runGit({ gitDir, args: ["init", "--quiet", "--bare", "--initial-branch=main"] });
+  const tmp = `${gitDir}.tmp-${process.pid}-${Date.now()}`;
+  await runGit({ gitDir: tmp, args: ["init", "--quiet", "--bare", "--initial-branch=main"] });
   const settings: Array<[string, string]> = [
     ["core.logAllRefUpdates", "true"], // a reflog on main: who moved it when
     ["gc.auto", "0"], // maintenance runs on our schedule, never inline in a commit
@@ -370,5 +375,13 @@ export async function ensureBareRepo(gitDir: string): Promise<void> {
     ["core.commitGraph", "true"],
     ["commitGraph.readChangedPaths", "true"],
   ];
-  for (const [k, v] of settings) await runGit({ gitDir, args: ["config", k, v] });
+  for (const [k, v] of settings) await runGit({ gitDir: tmp, args: ["config", k, v] });
+  try {
+    await fs.rename(tmp, gitDir);
+  } catch (err) {
+    // Another process won the race: theirs is complete too.
+    await fs.rm(tmp, { recursive: true, force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err;
+  }
 }

@@ -97,3 +97,28 @@ describe("archive: TenantRepo (real git reads what we write)", () => {
     }
   });
 });
+
+describe("archive: packs and maintenance", () => {
+  it("concurrent commits share packs that stock git verifies; maintenance merges them and writes a commit-graph", async () => {
+    const dir = tempDir();
+    const gitDir = path.join(dir, "acme.git");
+    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        repo.commitFile({ path: `g${i % 3}/d${i}.rsc`, content: Buffer.from(`/x\nset v=${i}\n`), authorTime: 1_700_000_000, message: () => `d${i}: initial snapshot\n` }),
+      ),
+    );
+    // Every request got its own commit, chained in arrival order.
+    for (let i = 1; i < results.length; i++) assert.equal(results[i]!.parent, results[i - 1]!.commit);
+    const packsBefore = execFileSync("sh", ["-c", `ls ${gitDir}/objects/pack/*.pack | wc -l`], { encoding: "utf8" }).trim();
+    assert.ok(Number(packsBefore) < 60, `batched: ${packsBefore} packs for 60 commits`);
+    for (const idx of execFileSync("sh", ["-c", `ls ${gitDir}/objects/pack/*.idx`], { encoding: "utf8" }).trim().split("\n")) {
+      git(gitDir, ["verify-pack", idx]);
+    }
+    await repo.maintain();
+    repo.close();
+    fsckStrict(gitDir);
+    assert.equal(Number(git(gitDir, ["rev-list", "--count", "main"]).trim()), 61);
+    assert.ok(execFileSync("sh", ["-c", `ls ${gitDir}/objects/info/commit-graphs/ 2>/dev/null | wc -l`], { encoding: "utf8" }).trim() !== "0", "commit-graph written");
+  });
+});
