@@ -9,6 +9,7 @@ import { postBackup, postHostKeyAccept } from "./routes/backup.js";
 import { getConfigFile } from "./routes/config-file.js";
 import { getDevice, listDevices } from "./routes/devices.js";
 import { getDiff } from "./routes/diff.js";
+import { streamEvents } from "./routes/events.js";
 import { getDeviceHistory, getTenantHistory } from "./routes/history.js";
 import type { ApiDeps } from "./types.js";
 
@@ -60,14 +61,15 @@ export function createApp(deps: ApiDeps): express.Express {
 
   // ---- SSE: GET /api/v1/tenants/{t}/events -------------------------------
   // Authenticated here (viewer, tenant isolation as every route); the stream
-  // itself is `deps.sse(req, res, access)`, supplied by the events module
-  // (it may use `deps.bus`). Without it: 501.
+  // is `deps.sse` when supplied, else the bus stream of routes/events.ts.
+  // Neither (an app without a bus): 501.
   app.get(
     `${T}/events`,
     handle(async (d, req, res) => {
       const access = await requireAccess(d, req, res, req.params.tenant, "viewer");
-      if (!d.sse) return sendError(res, 501, "not_implemented", "events are not available in this build");
-      await d.sse(req, res, access);
+      if (d.sse) return d.sse(req, res, access);
+      if (!d.bus) return sendError(res, 501, "not_implemented", "events are not available in this build");
+      streamEvents(d.bus, req, res, access, d.sseHeartbeatMs);
     }),
   );
   // -------------------------------------------------------------------------

@@ -26,5 +26,7 @@ export interface ApiDeps {
   /** Live events, for the SSE route. */
   readonly bus?: EventBus;
   readonly sse?: SseHandler;
+  /** SSE heartbeat (`: ping`) interval; 15 s when absent. */
+  readonly sseHeartbeatMs?: number;
   readonly now?: () => number;
 }

@@ -1,0 +1,192 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { BIN, cli } from "../helpers/cli.js";
+import { git } from "../helpers/git.js";
+import { FIXTURES, REPO_ROOT, tempDir } from "../helpers/tmp.js";
+
+/**
+ * README commands that cannot run offline in a test, each with the reason.
+ * A README command in neither this list nor the runnable ones fails the suite,
+ * so a new command gets looked at.
+ */
+const SKIPPED = new Map<string, string>([
+  ["npm ci && npm start", "reinstalls node_modules and runs forever; demo.test.ts runs `start` both ways"],
+  ["npm ci && npm test", "reinstalls node_modules and runs this very suite"],
+  ["npx rosarchive demo --devices 6 --port 8080 --dir demo-data", "runs until Ctrl-C on a fixed port; demo.test.ts runs it on port 0"],
+  ["npx rosarchive backup -c config.yaml acme/core-1", "needs the example's real router at 10.0.0.1; backup.test.ts covers backup against simulated devices"],
+  ["npx rosarchive serve -c config.yaml", "serves until signalled; demo.test.ts runs serve through `start` with a config.yaml"],
+]);
+
+/** An exported README fixture plays the operator's "old-export.rsc" (a v7 export with secrets). */
+const OLD_EXPORT = "v7.17.2-chr-verbose-sensitive";
+
+const README = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+
+/** Shell lines of the README's ```sh blocks, and `rosarchive ...` commands quoted in prose, in reading order. */
+function readmeCommands(text: string): string[] {
+  const out: Array<{ at: number; cmd: string }> = [];
+  for (const m of text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)) {
+    let at = m.index!;
+    for (const line of m[1]!.split("\n")) {
+      at += line.length + 1;
+      const cmd = line.replace(/\s+#.*$/, "").trim();
+      if (cmd) out.push({ at, cmd });
+    }
+  }
+  const prose = text.replace(/^```[\s\S]*?^```$/gm, (block) => " ".repeat(block.length));
+  for (const m of prose.matchAll(/`((?:npx )?rosarchive [^`]+)`/g)) {
+    // Prose spans may wrap across lines in the markdown source.
+    const cmd = m[1]!.replace(/\s+/g, " ");
+    // `rosarchive decrypt` alone names a command, it is not a command line.
+    if (cmd.split(" ").length > 2) out.push({ at: m.index!, cmd });
+  }
+  return out.sort((a, b) => a.at - b.at).map((c) => c.cmd);
+}
+
+/** The operator's `rosarchive`/`npx rosarchive` is this checkout's executable. */
+function localize(cmd: string): string {
+  return cmd.replace(/^(?:npx )?rosarchive /, `'${process.execPath}' '${BIN}' `);
+}
+
+describe("README commands", function () {
+  const commands = readmeCommands(README);
+  const cwd = tempDir();
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
+  delete env.ROUTER_PASSWORD;
+  delete env.ACME_HOOK_SECRET;
+
+  before(function () {
+    // What a fresh clone gives the operator in their working directory.
+    copyFileSync(path.join(REPO_ROOT, "config.example.yaml"), path.join(cwd, "config.example.yaml"));
+  });
+
+  /** Runs one README line in the operator's shell, in the shared working directory. */
+  function sh(cmd: string) {
+    const r = spawnSync("sh", ["-c", localize(cmd)], { cwd, env, encoding: "utf8" });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** What each runnable README command must do, beyond exiting 0. Matched on the command's start. */
+  const checks: Array<[RegExp, (out: { stdout: string; stderr: string }) => void]> = [
+    [
+      /^npx rosarchive keygen > identity\.txt$/,
+      () => {
+        const text = readFileSync(path.join(cwd, "identity.txt"), "utf8");
+        assert.match(text, /^# public key: age1[0-9a-z]+$/m);
+        assert.match(text, /^AGE-SECRET-KEY-1[0-9A-Z]+$/m);
+      },
+    ],
+    [
+      /^npx rosarchive token$/,
+      ({ stdout }) => {
+        const token = /^token:\s+(\S+)$/m.exec(stdout)![1]!;
+        const sha = /^sha256:\s+([0-9a-f]{64})$/m.exec(stdout)![1]!;
+        assert.equal(createHash("sha256").update(token).digest("hex"), sha, "the printed sha256 is the token's");
+      },
+    ],
+    [
+      /^cp config\.example\.yaml config\.yaml$/,
+      () => {
+        // The README's "edit: recipients": seal for the identity keygen just wrote.
+        const recipient = /# public key: (age1\S+)/.exec(readFileSync(path.join(cwd, "identity.txt"), "utf8"))![1]!;
+        const file = path.join(cwd, "config.yaml");
+        const text = readFileSync(file, "utf8");
+        assert.match(text, /^ {4}- age1\S+/m);
+        writeFileSync(file, text.replace(/^( {4}- )age1\S+/m, `$1${recipient}`));
+      },
+    ],
+    [/^export /, () => {}],
+    [
+      /^npx rosarchive check-config -c config\.yaml$/,
+      ({ stdout }) => assert.match(stdout, /config\.yaml: ok \(1 tenants, 2 devices\)/),
+    ],
+    [
+      /^rosarchive import -c config\.yaml acme\/core-1 old-export\.rsc /,
+      ({ stdout }) => {
+        const r = JSON.parse(stdout) as { tenant: string; device: string; changed: boolean; commit: string };
+        assert.equal(r.tenant, "acme");
+        assert.equal(r.device, "core-1");
+        assert.equal(r.changed, true);
+        assert.match(r.commit, /^[0-9a-f]{40}$/);
+        // The archived file, as a clone of the archive would hold it, for the decrypt section.
+        const archived = git(path.join(cwd, "repos/acme.git"), ["show", "main:fra/core-1.rsc"]);
+        assert.match(archived, /=age:[A-Za-z0-9_-]+/);
+        writeFileSync(path.join(cwd, "core-1.rsc"), archived);
+      },
+    ],
+    [
+      /^rosarchive decrypt -i identity\.txt core-1\.rsc > core-1\.plain\.rsc$/,
+      () => {
+        const plain = readFileSync(path.join(cwd, "core-1.plain.rsc"), "utf8");
+        assert.doesNotMatch(plain, /age:/);
+        // "the exact normalized export": byte for byte what normalization made of the import.
+        assert.equal(plain, readFileSync(path.join(FIXTURES, `${OLD_EXPORT}.normalized.rsc`), "utf8"));
+      },
+    ],
+  ];
+
+  it("every README command is either run below or skipped with a reason", function () {
+    assert.ok(commands.length >= 10, `found ${commands.length} commands`);
+    const unknown = commands.filter((c) => !SKIPPED.has(c) && !checks.some(([re]) => re.test(c)));
+    assert.deepEqual(unknown, []);
+    for (const skipped of SKIPPED.keys()) assert.ok(commands.includes(skipped), `SKIPPED lists a command no longer in README: ${skipped}`);
+  });
+
+  for (const cmd of commands) {
+    if (SKIPPED.has(cmd)) {
+      it(`skips \`${cmd}\`: ${SKIPPED.get(cmd)}`);
+      continue;
+    }
+    it(`runs \`${cmd}\``, function () {
+      const exported = /^export (\w+)=(\S*)$/.exec(cmd);
+      if (exported) {
+        // A later line of the same shell session sees it.
+        env[exported[1]!] = exported[2]!;
+        return;
+      }
+      if (cmd.startsWith("rosarchive import ")) copyFileSync(path.join(FIXTURES, `${OLD_EXPORT}.rsc`), path.join(cwd, "old-export.rsc"));
+      const r = sh(cmd);
+      assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
+      checks.find(([re]) => re.test(cmd))![1](r);
+    });
+  }
+
+  it("check-config on the example config names each missing environment variable", function () {
+    // Why the quickstart exports both variables before check-config.
+    const bare: NodeJS.ProcessEnv = { ...process.env };
+    delete bare.ROUTER_PASSWORD;
+    delete bare.ACME_HOOK_SECRET;
+    const r = spawnSync(process.execPath, [BIN, "check-config", "-c", path.join(REPO_ROOT, "config.example.yaml")], { encoding: "utf8", env: bare });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /ROUTER_PASSWORD/);
+    assert.match(r.stderr, /ACME_HOOK_SECRET/);
+  });
+
+  describe("--help", function () {
+    const listed = cli(["--help"]);
+    const names = [...listed.stdout.matchAll(/^ {2}([a-z-]+) {2,}\S/gm)].map((m) => m[1]!);
+
+    it("rosarchive --help lists every command and exits 0", function () {
+      assert.equal(listed.code, 0);
+      assert.match(listed.stdout, /^usage: rosarchive COMMAND/m);
+      for (const name of ["serve", "demo", "check-config", "backup", "import", "keygen", "token", "decrypt", "hostkey", "audit"]) assert.ok(names.includes(name), name);
+    });
+
+    for (const name of names) {
+      it(`rosarchive ${name} --help prints its usage and exits 0`, function () {
+        const r = cli([name, "--help"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`^usage: rosarchive ${name}( |$)`, "m"));
+      });
+    }
+
+    it("rosarchive without a command prints usage on stderr and exits 1", function () {
+      const r = cli([]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^usage: rosarchive COMMAND/m);
+    });
+  });
+});
