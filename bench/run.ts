@@ -1,6 +1,7 @@
 import os from "node:os";
 import { benchIngest } from "./ingest.js";
 import { benchReads } from "./reads.js";
+import { benchCollect } from "./collect.js";
 import { printTable, type Row } from "./lib.js";
 
 /** `npm run bench`: every issue-8 target this suite measures, with its baseline, ratio and PASS/MISS. */
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   const rss = process.resourceUsage().maxRSS / 1024;
   rows.push({ target: `6. peak RSS, ingest up to ${quick ? "1,000" : "10,000"} devices`, value: `${rss.toFixed(0)} MB`, baseline: "-", ratio: "-", goal: "< 300 MB", pass: rss < 300 });
   rows.push(...(await benchReads(100, quick ? 100 : 1000)));
+  rows.push(...(await benchCollect(quick ? 200 : 1000, 500)));
   printTable("Results", rows);
   process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
 }

@@ -13,7 +13,7 @@ export function checkExportOutput(output: Buffer | string, exitCode: number | nu
   if (exitCode !== 0) throw fail(`the export command exited with status ${exitCode}`);
   if (bytes.length === 0) throw fail("the export is empty");
   if (bytes.length >= maxBytes) throw fail(`the export reached the ${maxBytes}-byte limit`);
-  if (bytes.includes(0)) throw fail("the export contains NUL bytes: not RouterOS export text");
+  if (bytes.includes(0)) throw fail("the export contains NUL bytes: binary data, not RouterOS export text");
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

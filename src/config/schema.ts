@@ -36,22 +36,7 @@ const deviceFields = {
   enabled: z.boolean(required("true or false")),
 };
 
-export const deviceSchema = z.strictObject({
-  id,
-  ...deviceFields,
-  host: deviceFields.host,
-  port: deviceFields.port.optional(),
-  username: deviceFields.username.optional(),
-  password: deviceFields.password.optional(),
-  password_env: deviceFields.password_env.optional(),
-  password_file: deviceFields.password_file.optional(),
-  private_key_file: deviceFields.private_key_file.optional(),
-  passphrase_env: deviceFields.passphrase_env.optional(),
-  group: deviceFields.group.optional(),
-  interval: deviceFields.interval.optional(),
-  enabled: deviceFields.enabled.optional(),
-});
-
+/** `defaults` takes every device key but the device's own id and host, all optional. */
 export const defaultsSchema = z.strictObject({
   port: deviceFields.port.optional(),
   username: deviceFields.username.optional(),
@@ -64,6 +49,8 @@ export const defaultsSchema = z.strictObject({
   interval: deviceFields.interval.optional(),
   enabled: deviceFields.enabled.optional(),
 });
+
+export const deviceSchema = defaultsSchema.extend({ id, host: deviceFields.host });
 
 export const EVENT_NAMES = ["config.changed", "device.failed", "device.blocked", "device.recovered"] as const;
 

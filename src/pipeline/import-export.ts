@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import { RosarchiveError } from "../common/index.js";
 import type { DeviceConfig } from "../config/index.js";
 import { archiveSnapshot, type SnapshotResult } from "./archive-snapshot.js";
-import { checkExportText } from "./check-export-text.js";
+import { checkExportOutput } from "../collect/index.js";
 import type { PipelineContext } from "./context.js";
 
 /** SPEC §2 `import`: an export taken elsewhere, through the same normalize, seal, commit path. */
@@ -17,7 +17,8 @@ export async function importExport(ctx: PipelineContext, device: DeviceConfig, f
     if (err instanceof RosarchiveError) throw err;
     throw new RosarchiveError("invalid_input", `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const text = checkExportText(bytes, ctx.platform, ctx.config.limits.maxExportBytes);
+  // The same output check as an SSH export; a file has no exit status, so it counts as 0.
+  const text = checkExportOutput(bytes, 0, ctx.platform, ctx.config.limits.maxExportBytes);
   return ctx.locks.runExclusive(device.tenant, device.id, async () => {
     const r = await archiveSnapshot(ctx, { device, text, trigger: "import", collectedAtMs: collectedAtMs ?? ctx.clock() });
     const { version: _v, ...result } = r;

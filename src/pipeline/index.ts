@@ -4,6 +4,5 @@ export { importExport } from "./import-export.js";
 export { createPipelineContext, type PipelineContext } from "./context.js";
 export { DeviceLocks } from "./device-locks.js";
 export { RepoRegistry } from "./repo-registry.js";
-export { checkExportText } from "./check-export-text.js";
 export { nextSlot, retryAt, stableOffsetMs } from "./next-run.js";
 export { resolveCredentials } from "./credentials.js";

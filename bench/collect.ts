@@ -1,0 +1,49 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import PQueue from "p-queue";
+import { loadConfig } from "../src/config/index.js";
+import { silentLogger } from "../src/observe/index.js";
+import { NO_EVENTS } from "../src/notify/index.js";
+import { createPipelineContext, runBackup } from "../src/pipeline/index.js";
+import { ROUTEROS } from "../src/routeros/index.js";
+import { RECIPIENT, ROOT, type Row, tmp } from "./lib.js";
+
+/**
+ * Target 3 (issue 8): N simulated routers in another process, each answering
+ * every command after `delayMs`, archived with the default concurrency (20).
+ * First contact: version probe + export, two answers, so >= 2 x delay each.
+ */
+export async function benchCollect(n: number, delayMs: number): Promise<Row[]> {
+  const child = spawn(process.execPath, [path.join(ROOT, "dist/bench/simulator-process.js"), String(n), String(delayMs)], { stdio: ["pipe", "pipe", "inherit"] });
+  const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
+  const ports: number[] = JSON.parse(first).ports;
+  const dir = tmp("collect");
+  const lines = [`data_dir: ${dir}/repos`, `state_dir: ${dir}/state`, `encryption: { recipients: [${RECIPIENT}] }`, "defaults: { username: backup, password: bench }", "tenants:", "  acme:", "    devices:"];
+  ports.forEach((port, i) => lines.push(`      - { id: d${i}, host: 127.0.0.1, port: ${port} }`));
+  const config = loadConfig(lines.join("\n"), { baseDir: dir });
+  const ctx = createPipelineContext({ config, platform: ROUTEROS, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: true });
+  const queue = new PQueue({ concurrency: config.schedule.concurrency });
+  let failed = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const device of config.tenants.get("acme")!.devices) {
+    void queue.add(() => runBackup(ctx, device, "scheduled").catch(() => void failed++));
+  }
+  await queue.onIdle();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await ctx.repos.closeAll();
+  child.stdin!.end();
+  const cpuMs = (cpu.user + cpu.system) / 1000 / n;
+  return [
+    {
+      target: `3. ${n} devices, ${delayMs} ms/answer, concurrency ${config.schedule.concurrency}`,
+      value: `${seconds.toFixed(1)} s`,
+      baseline: `floor ${((n * 2 * delayMs) / 1000 / config.schedule.concurrency).toFixed(0)} s`,
+      ratio: `${cpuMs.toFixed(1)} ms CPU/backup`,
+      goal: `< 60 s, 0 failed (${failed} failed)`,
+      pass: seconds < 60 && failed === 0,
+    },
+  ];
+}
