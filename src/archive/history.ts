@@ -55,12 +55,119 @@ function cacheOf(repo: TenantRepo): Map<string, Stats> {
   return c;
 }
 
+/**
+ * Which commits touched which file, newest last: a cache built from one
+ * `git log --name-only` pass and extended from git whenever main has moved
+ * (SPEC §7: rebuilt from the repository, never the source of truth). A page
+ * then costs a lookup instead of a path-limited walk of the whole history,
+ * whose Bloom filters git 2.39 answers poorly for some paths.
+ */
+interface PathIndex {
+  head: string | null;
+  readonly byPath: Map<string, string[]>;
+}
+const pathIndexes = new WeakMap<TenantRepo, Promise<PathIndex>>();
+
+async function logPaths(repo: TenantRepo, range: string): Promise<Array<{ commit: string; paths: string[] }>> {
+  const r = await runGit({ gitDir: repo.gitDir, args: ["log", "--no-renames", "--name-only", "--format=%x1e%H"], revs: [range] });
+  const out: Array<{ commit: string; paths: string[] }> = [];
+  for (const chunk of r.stdout.toString("utf8").split("\x1e")) {
+    if (!chunk) continue;
+    const [commit, ...paths] = chunk.split("\n").filter((l) => l !== "");
+    out.push({ commit: commit!, paths });
+  }
+  return out;
+}
+
+/** The index at the current tip of main (built on first use, extended after). */
+export async function pathIndex(repo: TenantRepo): Promise<PathIndex> {
+  let p = pathIndexes.get(repo);
+  if (!p) {
+    p = (async () => ({ head: null, byPath: new Map<string, string[]>() }))();
+    pathIndexes.set(repo, p);
+  }
+  const index = await p;
+  const tip = await repo.resolve(MAIN);
+  if (tip && tip !== index.head) {
+    const update = (async () => {
+      if (index.head === tip) return index;
+      const entries = await logPaths(repo, index.head ? `${index.head}..${tip}` : tip);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        for (const path of entries[i]!.paths) {
+          let list = index.byPath.get(path);
+          if (!list) index.byPath.set(path, (list = []));
+          list.push(entries[i]!.commit);
+        }
+      }
+      index.head = tip;
+      return index;
+    })();
+    pathIndexes.set(repo, update);
+    try {
+      return await update;
+    } catch (err) {
+      pathIndexes.delete(repo); // rebuilt from git on the next request
+      throw err;
+    }
+  }
+  return index;
+}
+
+async function recordOf(repo: TenantRepo, commit: string): Promise<LogRecord | null> {
+  const obj = await repo.readObject(commit);
+  if (!obj || obj.type !== "commit") return null;
+  const text = obj.body.toString("utf8");
+  const split = text.indexOf("\n\n");
+  const head = text.slice(0, split);
+  const parent = /^parent ([0-9a-f]{40})$/m.exec(head)?.[1] ?? null;
+  const at = Number(/^author .* (\d+) [+-]\d{4}$/m.exec(head)?.[1] ?? 0);
+  return { commit, parent, authorTime: at, message: split < 0 ? "" : text.slice(split + 2), paths: [] };
+}
+
 /** Newest first, the commits that changed `filePath`. */
 export async function deviceHistory(repo: TenantRepo, filePath: string, q: HistoryQuery): Promise<HistoryEntry[]> {
-  const start = await startRev(repo, q.before ?? null);
-  if (!start) return [];
-  const records = await readLog(repo, start, q.limit, filePath);
+  const index = await pathIndex(repo);
+  const list = index.byPath.get(filePath) ?? [];
+  let end = list.length;
+  if (q.before) {
+    const at = list.lastIndexOf(q.before);
+    if (at >= 0) end = at;
+    else {
+      // A cursor that is not one of this file's commits: fall back to git's own walk.
+      const start = await startRev(repo, q.before);
+      if (!start) return [];
+      const records = await readLog(repo, start, q.limit, filePath);
+      await fillDeviceStats(repo, records, filePath, q.sectionOf);
+      return Promise.all(records.map(async (r) => toEntry(r, await statsOf(repo, r, filePath, q.sectionOf))));
+    }
+  }
+  const ids = list.slice(Math.max(0, end - q.limit), end).reverse();
+  const records = (await Promise.all(ids.map((c) => recordOf(repo, c)))).filter((r): r is LogRecord => r !== null);
+  await fillDeviceStats(repo, records, filePath, q.sectionOf);
   return Promise.all(records.map(async (r) => toEntry(r, await statsOf(repo, r, filePath, q.sectionOf))));
+}
+
+/**
+ * On a linear history the file at a page entry's parent is the file of the
+ * next (older) entry, so a cold page reads each blob once, plus one parent.
+ */
+async function fillDeviceStats(repo: TenantRepo, records: readonly LogRecord[], filePath: string, sectionOf: HistoryQuery["sectionOf"]): Promise<void> {
+  const cache = cacheOf(repo);
+  if (records.every((r) => cache.has(`${r.commit}:${filePath}`))) return;
+  const text = (o: { type: string; body: Buffer } | null) => (o?.type === "blob" ? o.body.toString("utf8") : null);
+  const last = records[records.length - 1];
+  const [blobs, oldest] = await Promise.all([
+    Promise.all(records.map((r) => repo.readObject(`${r.commit}:${filePath}`))),
+    last?.parent ? repo.readObject(`${last.parent}:${filePath}`) : Promise.resolve(null),
+  ]);
+  records.forEach((r, i) => {
+    const key = `${r.commit}:${filePath}`;
+    if (cache.has(key) || r.parent === null) return;
+    const before = i + 1 < records.length ? text(blobs[i + 1]!) : text(oldest);
+    const sm = summarize(before, text(blobs[i]!) ?? "", sectionOf);
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(key, { stats: sm.stats, sections: sm.sections });
+  });
 }
 
 /** Newest first, every device's commits (the repository's initial README commit is left out). */

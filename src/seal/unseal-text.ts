@@ -89,7 +89,11 @@ export async function unsealText(text: string, identities: readonly string[]): P
   const found = findSealed(text);
   if (found.length === 0) return text;
   const decrypter = decrypterFor(identities);
-  const plain = await Promise.all(found.map((f) => open(decrypter, f)));
+  // Settle all, then report the first failure in text order (not whichever finished first).
+  const settled = await Promise.allSettled(found.map((f) => open(decrypter, f)));
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const plain = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof open>>>).value);
   let out = "";
   let pos = 0;
   found.forEach((f, k) => {

@@ -1,10 +1,20 @@
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { keygen, writeConfig } from "../helpers/cli.js";
 import { fsckStrict, git } from "../helpers/git.js";
 import { FIXTURES, REPO_ROOT, tempDir } from "../helpers/tmp.js";
+
+/** Waits until no git process works on `gitDir` (orphaned maintenance finishes on its own). */
+async function gitProcessesDone(gitDir: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const r = spawnSync("pgrep", ["-f", `--git-dir ${gitDir} `]);
+    if (r.status !== 0) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error("git maintenance still running after 30 s");
+}
 
 const KILLS = Number(process.env.ROSARCHIVE_CRASH_KILLS ?? 50);
 
@@ -39,6 +49,7 @@ describe("crash safety: SIGKILL while committing @crash", function () {
       start += 1000;
 
       if (!existsSync(gitDir)) continue; // killed before the repository was created
+      await gitProcessesDone(gitDir); // a background repack outlives its killed parent; fsck after it
       fsckStrict(gitDir);
       const tip = git(gitDir, ["rev-parse", "--verify", "main^{commit}"]).trim();
       assert.match(tip, /^[0-9a-f]{40}$/);
