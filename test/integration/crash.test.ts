@@ -9,7 +9,7 @@ import { FIXTURES, REPO_ROOT, tempDir } from "../helpers/tmp.js";
 /** Waits until no git process works on `gitDir` (orphaned maintenance finishes on its own). */
 async function gitProcessesDone(gitDir: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const r = spawnSync("pgrep", ["-f", `--git-dir ${gitDir} `]);
+    const r = spawnSync("pgrep", ["-f", "--", `--git-dir ${gitDir} `]);
     if (r.status !== 0) return;
     await new Promise((res) => setTimeout(res, 50));
   }
