@@ -120,11 +120,14 @@ export class GitPipe {
   private buffer: Buffer = Buffer.alloc(0);
   private waiters: Array<{ parse: (buf: Buffer) => { value: unknown; used: number } | null; resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
   private stderr = "";
+  private closed = false;
 
   constructor(private readonly gitDir: string, private readonly args: readonly string[]) {}
 
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
+    // A late request after close must not spawn a process nobody will end (it would keep the service alive).
+    if (this.closed) throw new RosarchiveError("error", `git ${this.args[0]} used after the repository was closed`);
     const child = spawn("git", ["--git-dir", this.gitDir, ...this.args], { env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
     this.stderr = "";
@@ -161,7 +164,12 @@ export class GitPipe {
 
   /** Sends `input` and resolves with what `parse` reads from the output. */
   request<T>(input: string, parse: (buf: Buffer) => { value: T; used: number } | null): Promise<T> {
-    const child = this.start();
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = this.start();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise<T>((resolve, reject) => {
       this.waiters.push({ parse, resolve: resolve as (v: unknown) => void, reject });
       child.stdin.write(input);
@@ -169,6 +177,7 @@ export class GitPipe {
   }
 
   close(): void {
+    this.closed = true;
     const child = this.child;
     this.child = null;
     if (child) {

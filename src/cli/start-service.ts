@@ -113,7 +113,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     void ctx.repos
       .get(tenant)
       .then((repo) => pathIndex(repo))
-      .catch((err) => log.warn({ event: "history.index_failed", tenant, msg: (err as Error).message }));
+      .catch((err) => log.debug({ event: "history.index_failed", tenant, msg: (err as Error).message }));
   }
   log.info({ event: "serve.listening", url, tenants: config.tenants.size });
   return {

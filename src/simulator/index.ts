@@ -15,3 +15,4 @@ export {
   type Simulator,
   type SimulatorOptions,
 } from "./types.js";
+export { usableKeyPair } from "./usable-key-pair.js";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import ssh2, { type AuthContext, type Connection, type ServerChannel, type ServerConfig } from "ssh2";
+import { usableKeyPair } from "./usable-key-pair.js";
 import { RosarchiveError, type Platform } from "../common/index.js";
 import { hostKeyFingerprint } from "../collect/index.js";
 import { ROUTEROS } from "../routeros/index.js";
@@ -215,15 +216,6 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     pump();
   };
 
-  // ssh2 now and then generates an ed25519 key its own parser refuses: draw again.
-  const freshHostKey = (): string => {
-    for (let i = 0; i < 5; i++) {
-      const key = utils.generateKeyPairSync("ed25519").private;
-      if (!(utils.parseKey(key) instanceof Error)) return key;
-    }
-    throw new RosarchiveError("error", "simulator: could not generate a usable host key");
-  };
-
   const addDevice = async (spec: SimDeviceSpec) => {
     if (states.has(spec.id)) throw new RosarchiveError("bad_parameter", `duplicate simulated device '${spec.id}'`);
     const publicKeys = (spec.publicKeys ?? []).map((k) => utils.parseKey(k));
@@ -241,7 +233,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       info: { id: spec.id, port: 0, hostKeyFingerprint: "", hostPublicKey: "", stats: { connections: 0, authAttempts: 0, execs: 0, commands: [] } },
       cache: new Map(),
     } as Omit<DeviceState, "ssh" | "net"> as DeviceState;
-    state.ssh = makeSshServer(state, spec.hostKey ?? freshHostKey());
+    state.ssh = makeSshServer(state, spec.hostKey ?? usableKeyPair().private);
     // Our own listener hands sockets to the current ssh2 Server, so a host key change needs no re-listen.
     state.net = createServer((sock) => {
       sockets.add(sock);

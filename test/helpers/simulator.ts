@@ -1,6 +1,6 @@
+import { usableKeyPair } from "../../src/simulator/index.js";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import ssh2 from "ssh2";
 import type { SshTarget } from "../../src/collect/index.js";
 import { startSimulator, type SimDeviceOptions, type Simulator } from "../../src/simulator/index.js";
 import { FIXTURES } from "./tmp.js";
@@ -17,7 +17,7 @@ export const TEST_PASSWORD = "correct horse battery staple";
 
 /** A client key pair: `privateKey` for SshTarget, `publicKey` (OpenSSH line) for a device's publicKeys. */
 export function clientKeyPair(): { privateKey: string; publicKey: string } {
-  const k = ssh2.utils.generateKeyPairSync("ed25519");
+  const k = usableKeyPair();
   return { privateKey: k.private, publicKey: k.public };
 }
 
@@ -27,7 +27,7 @@ export function clientKeyPair(): { privateKey: string; publicKey: string } {
  */
 export async function startDevices(n: number, each: (i: number) => Partial<SimDeviceOptions> = () => ({})): Promise<Simulator> {
   const exportText = readFixture(V7_FIXTURE);
-  const hostKey = ssh2.utils.generateKeyPairSync("ed25519").private;
+  const hostKey = usableKeyPair().private;
   return startSimulator({
     devices: Array.from({ length: n }, (_, i) => ({
       id: `dev-${i}`,

@@ -1,7 +1,7 @@
+import { usableKeyPair } from "../../src/simulator/index.js";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import ssh2 from "ssh2";
 import type { Simulator } from "../../src/simulator/index.js";
 import { cliAsync, keygen, writeConfig } from "../helpers/cli.js";
 import { commitCount, fsckStrict, git } from "../helpers/git.js";
@@ -88,7 +88,7 @@ describe("backup: collection over SSH into the archive (issue 3)", function () {
     const pinned = state("dev-0").host_key;
     const execsBefore = sim.devices.get("dev-0")!.stats.execs;
     const commits = commitCount(gitDir);
-    const presented = sim.setHostKey("dev-0", ssh2.utils.generateKeyPairSync("ed25519").private);
+    const presented = sim.setHostKey("dev-0", usableKeyPair().private);
     const r = await backup("dev-0");
     assert.equal(r.json.result, "host_key_mismatch", r.stdout);
     assert.equal(sim.devices.get("dev-0")!.stats.execs, execsBefore, "no command ran on the impostor");

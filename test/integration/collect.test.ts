@@ -1,3 +1,4 @@
+import { usableKeyPair } from "../../src/simulator/index.js";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -53,7 +54,7 @@ describe("collectExport against simulated RouterOS devices", function () {
         case "pk":
           return { id, password: undefined, publicKeys: [key.publicKey] };
         default:
-          return { id, hostKey: ssh2.utils.generateKeyPairSync("ed25519").private };
+          return { id, hostKey: usableKeyPair().private };
       }
     });
   });
@@ -117,7 +118,7 @@ describe("collectExport against simulated RouterOS devices", function () {
     const dev = sim.devices.get("fault")!;
     const pinned = dev.hostKeyFingerprint;
     await collectExport(targetOf(sim, "fault"), opts({ pinnedFingerprint: pinned }));
-    const presented = sim.setHostKey("fault", ssh2.utils.generateKeyPairSync("ed25519").private);
+    const presented = sim.setHostKey("fault", usableKeyPair().private);
     const { execs, authAttempts } = dev.stats;
     const err = await rejectsWith(collectExport(targetOf(sim, "fault"), opts({ pinnedFingerprint: pinned })), "host_key_mismatch");
     assert.deepEqual(err.data, { expected_fingerprint: pinned, presented_fingerprint: presented });
