@@ -126,7 +126,7 @@ ${fleet.map((d) => `      - { id: ${d.id}, host: 127.0.0.1, port: ${sim.devices.
         `    curl -s -H 'Authorization: Bearer ${tokens.viewer}' ${url}/api/v1/tenants/demo/devices/${first.id}/history`,
         `    curl -s -H 'Authorization: Bearer ${tokens.viewer}' ${url}/api/v1/tenants/demo/devices/${first.id}/diff`,
         `    git clone http://demo:${tokens.viewer}@${host}/git/demo.git demo-archive`,
-        `    rosarchive decrypt -i ${idFile} demo-archive/${first.group}/${first.id}.rsc`,
+        `    npx rosarchive decrypt -i ${idFile} demo-archive/${first.group}/${first.id}.rsc`,
         "",
         "  Ctrl-C stops the demo; its data stays in " + dir,
         "",

@@ -112,7 +112,7 @@ function parsePrinted(out: string): Printed {
     history: find(/^curl .*\/history$/),
     diff: find(/^curl .*\/diff$/),
     clone: find(/^git clone /),
-    decrypt: find(/^rosarchive decrypt /),
+    decrypt: find(/^(?:npx )?rosarchive decrypt /),
   };
 }
 
@@ -178,7 +178,7 @@ describe("rosarchive demo (the real executable)", function () {
     const sealed = readFileSync(path.join(clone, "fra/router-01.rsc"), "utf8");
     assert.match(sealed, /=age:[A-Za-z0-9_-]+/, "router-01 plays an export with secrets, archived sealed");
 
-    const line = printed.decrypt.replace(/^rosarchive /, `'${process.execPath}' '${BIN}' `);
+    const line = printed.decrypt.replace(/^(?:npx )?rosarchive /, `'${process.execPath}' '${BIN}' `);
     const plain = sh(line, work);
     assert.doesNotMatch(plain, /age:/);
     assert.match(plain, /^\/ip firewall filter$/m);
