@@ -1,4 +1,4 @@
-import type { AuditAction } from "../state/index.js";
+import type { AuditAction } from "../store/index.js";
 import type { Access, ApiDeps } from "./types.js";
 
 /** One audit line for an action the caller performed; the answer waits until it is on disk. */

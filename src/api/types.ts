@@ -3,7 +3,7 @@ import type { Role, TenantConfig } from "../config/index.js";
 import type { EventBus } from "../notify/index.js";
 import type { Logger } from "../observe/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
-import type { AuditLog } from "../state/index.js";
+import type { AuditLog } from "../store/index.js";
 
 /** Who is calling, once the token matched the tenant in the URL. */
 export interface Access {

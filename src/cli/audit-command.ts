@@ -1,5 +1,5 @@
 import { RosarchiveError } from "../common/index.js";
-import { AuditLog } from "../state/index.js";
+import { AuditLog } from "../store/index.js";
 import { parse, println, type Command } from "./command.js";
 import { findTenant, readConfigFile } from "./load.js";
 

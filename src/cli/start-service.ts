@@ -6,7 +6,7 @@ import type { Config } from "../config/index.js";
 import { createLogger, createMetrics, type Logger, type Metrics } from "../observe/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
 import { Scheduler, type SchedulerOptions } from "../scheduler/index.js";
-import { AuditLog } from "../state/index.js";
+import { AuditLog } from "../store/index.js";
 import { createApp } from "../api/app.js";
 import { buildContext } from "./build-context.js";
 import { WebhookDeliverer, type EventBus } from "../notify/index.js";

@@ -3,7 +3,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { Config, WebhookConfig } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
-import { readJsonFile, writeFileAtomic } from "../state/index.js";
+import { readJsonFile, writeFileAtomic } from "../store/index.js";
 import type { EventBus } from "./event-bus.js";
 import type { EventSink, RosarchiveEvent } from "./events.js";
 import type { HookRunner } from "./hooks.js";

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { Config, WebhookConfig } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
-import { writeFileAtomic } from "../state/index.js";
+import { writeFileAtomic } from "../store/index.js";
 import { readDelivery, readdirSafe, webhookKey, type Delivery } from "./outbox.js";
 import { signBody } from "./sign.js";
 

@@ -2,7 +2,7 @@ import type { Platform } from "../common/index.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
 import type { EventSink } from "../notify/index.js";
-import { DeviceStateStore, SecretIndexStore } from "../state/index.js";
+import { DeviceStateStore, SecretIndexStore } from "../store/index.js";
 import { DeviceLocks } from "./device-locks.js";
 import { RepoRegistry } from "./repo-registry.js";
 

@@ -3,7 +3,7 @@ import { asRosarchiveError, RosarchiveError } from "../common/index.js";
 import type { DeviceConfig } from "../config/index.js";
 import { collectExport } from "../collect/index.js";
 import { deviceEvent } from "../notify/index.js";
-import type { DeviceState } from "../state/index.js";
+import type { DeviceState } from "../store/index.js";
 import { archiveSnapshot, type SnapshotResult } from "./archive-snapshot.js";
 import type { PipelineContext } from "./context.js";
 import { credentialsFingerprint, resolveCredentials } from "./credentials.js";

@@ -1,6 +1,6 @@
 import type { DeviceConfig } from "../config/index.js";
 import { nextSlot } from "../pipeline/index.js";
-import type { DeviceState } from "../state/index.js";
+import type { DeviceState } from "../store/index.js";
 
 /**
  * When a device should run next, pure. A recorded `next_run` (written after

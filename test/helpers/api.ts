@@ -10,7 +10,7 @@ import { createPipelineContext, importExport, type PipelineContext } from "../..
 import { NO_EVENTS } from "../../src/notify/index.js";
 import { ROUTEROS } from "../../src/routeros/index.js";
 import { generateIdentityPair } from "../../src/seal/index.js";
-import { AuditLog } from "../../src/state/index.js";
+import { AuditLog } from "../../src/store/index.js";
 import { FIXTURES, tempDir } from "./tmp.js";
 
 export const TOKEN_NAMES = ["viewer", "operator", "admin"] as const;

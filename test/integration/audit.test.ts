@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { AuditLog, AUDIT_GENESIS, entryHash } from "../../src/state/index.js";
+import { AuditLog, AUDIT_GENESIS, entryHash } from "../../src/store/index.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const entry = (i: number) => ({ actor: "noc", role: "viewer", ip: "127.0.0.1", action: "config.read" as const, device: `dev-${i}`, details: { commit: "a".repeat(40), n: i } });

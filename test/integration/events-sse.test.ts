@@ -9,7 +9,7 @@ import { startService, type RunningService } from "../../src/cli/start-service.j
 import { loadConfig } from "../../src/config/index.js";
 import { silentLogger } from "../../src/observe/index.js";
 import type { Simulator } from "../../src/simulator/index.js";
-import { AuditLog } from "../../src/state/index.js";
+import { AuditLog } from "../../src/store/index.js";
 import { keygen, writeConfig } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
 import { eventually, Receiver } from "../helpers/receiver.js";

@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { DeviceConfig } from "../../config/index.js";
-import type { DeviceState } from "../../state/index.js";
+import type { DeviceState } from "../../store/index.js";
 import { requireAccess, requireDevice } from "../access.js";
 import type { ApiDeps } from "../types.js";
 
