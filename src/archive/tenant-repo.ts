@@ -2,7 +2,6 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
 import { GitPipe, readLines, runGit } from "./git.js";
-import { writeLooseObjects } from "./loose-store.js";
 import { maintainRepository, shouldMaintain } from "./maintenance.js";
 import { writePack } from "./pack-store.js";
 import { decodeTree, encodeCommit, encodeTree, makeObject, type GitObject, type TreeEntry } from "./objects.js";
@@ -101,7 +100,7 @@ export class TenantRepo {
         "commit",
         encodeCommit({ tree: tree.id, parents: [], author: { ...IDENT, time: t }, committer: { ...IDENT, time: t }, message: `rosarchive: initialize repository for ${this.tenant}\n` }),
       );
-      await writeLooseObjects(this.gitDir, [readme, tree, commit], { fsync: this.opts.fsync ?? true });
+      await writePack(this.gitDir, [readme, tree, commit], { fsync: this.opts.fsync ?? true });
       try {
         await this.moveMain(commit.id, null);
       } catch {

@@ -5,7 +5,7 @@ import { ROUTEROS } from "../routeros/index.js";
 import { NO_EVENTS, type EventSink } from "../notify/index.js";
 
 /** The composition root's wiring of one pipeline: RouterOS platform, stores, logger. */
-export function buildContext(config: Config, env: NodeJS.ProcessEnv, opts: { log?: Logger; events?: EventSink } = {}): PipelineContext {
+export function buildContext(config: Config, env: NodeJS.ProcessEnv, opts: { log?: Logger; events?: EventSink; observe?: PipelineContext["observe"] } = {}): PipelineContext {
   return createPipelineContext({
     config,
     platform: ROUTEROS,
@@ -13,5 +13,6 @@ export function buildContext(config: Config, env: NodeJS.ProcessEnv, opts: { log
     events: opts.events ?? NO_EVENTS,
     env,
     fsync: env.ROSARCHIVE_FSYNC !== "0",
+    ...(opts.observe && { observe: opts.observe }),
   });
 }

@@ -43,8 +43,9 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     pollMs: opts.webhookPollMs ?? 1000,
   });
   const notifier = createNotifier(() => live, log, () => deliverer.wake(), (result) => metrics.hookRuns.inc({ result }));
-  const ctx = buildContext(config, env, { log, events: notifier.outbox });
-  Object.assign(ctx, {
+  const ctx = buildContext(config, env, {
+    log,
+    events: notifier.outbox,
     observe: {
       backup: (tenant: string, result: string, seconds: number) => {
         metrics.backups.inc({ tenant, result });

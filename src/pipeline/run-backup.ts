@@ -26,11 +26,12 @@ async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger:
   const started = ctx.clock();
   const before = await ctx.states.get(tenant, id);
   ctx.observe?.inFlight?.(1);
+  let credFp: string | null = null;
   try {
     const creds = await resolveCredentials(device, ctx.env).catch((err) => {
       throw asRosarchiveError(err);
     });
-    const credFp = credentialsFingerprint(creds, await ctx.secrets.indexKey());
+    credFp = credentialsFingerprint(creds, await ctx.secrets.indexKey());
     if (before.status === "blocked") {
       const code = before.last_error?.code;
       // auth_failed lifts itself when the credentials in the config change; host keys need `hostkey accept`.
@@ -84,20 +85,12 @@ async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger:
     const err = asRosarchiveError(raw);
     const code = resultCode(err.code);
     const now = ctx.clock();
-    if (!err.data.blocked) await recordFailure(ctx, device, before, err, code, started, now, credentialsOrNull(ctx, device));
+    if (!err.data.blocked) await recordFailure(ctx, device, before, err, code, started, now, credFp);
     ctx.observe?.backup?.(tenant, code, (now - started) / 1000);
     ctx.log.warn({ event: "backup.failed", tenant, device: id, code, msg: err.message, ms: now - started, trigger });
     throw err;
   } finally {
     ctx.observe?.inFlight?.(-1);
-  }
-}
-
-async function credentialsOrNull(ctx: PipelineContext, device: DeviceConfig): Promise<string | null> {
-  try {
-    return credentialsFingerprint(await resolveCredentials(device, ctx.env), await ctx.secrets.indexKey());
-  } catch {
-    return null;
   }
 }
 
@@ -109,14 +102,14 @@ async function recordFailure(
   code: string,
   started: number,
   now: number,
-  credFp: Promise<string | null>,
+  credFp: string | null,
 ): Promise<void> {
   const { tenant, id } = device;
   const blocking = BLOCKING.has(code);
   const failures = before.failures + 1;
   const slot = nextSlot(tenant, id, device.intervalMs, now);
   const presented = typeof err.data.presented_fingerprint === "string" ? err.data.presented_fingerprint : null;
-  const fp = blocking && code === "auth_failed" ? await credFp : null;
+  const fp = blocking && code === "auth_failed" ? credFp : null;
   const after = await ctx.states.update(tenant, id, (s) => ({
     ...s,
     status: blocking ? "blocked" : "failing",
