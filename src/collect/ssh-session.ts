@@ -43,7 +43,9 @@ export function openSshSession(target: SshTarget, opts: SessionOptions): Promise
   const client: Client = new SshClient();
   // ssh2 may emit 'error' after we are done with it; an unheard 'error' would crash the process.
   client.on("error", noop);
+  // The key of this session's first exchange, and a different one if the device showed it (at the start or on a re-key).
   let presented: string | null = null;
+  let offending: string | null = null;
   let mismatch = false;
   // The operation in progress (connect or one exec) and how to fail it.
   let failCurrent: ((err: RosarchiveError) => void) | null = null;
@@ -64,12 +66,15 @@ export function openSshSession(target: SshTarget, opts: SessionOptions): Promise
     setTimeout(() => client.destroy(), 1000).unref();
   };
 
-  const hostMismatchError = () =>
-    new RosarchiveError(
+  const hostMismatchError = () => {
+    const expected = opts.pinnedFingerprint ?? presented;
+    const pinnedOrSession = opts.pinnedFingerprint ? "is pinned" : "was presented earlier in the same session";
+    return new RosarchiveError(
       "host_key_mismatch",
-      `${where} presented host key ${presented}, but ${opts.pinnedFingerprint} is pinned; nothing was read from the device. If the key change is expected, accept the new key.`,
-      { expected_fingerprint: opts.pinnedFingerprint, presented_fingerprint: presented },
+      `${where} presented host key ${offending}, but ${expected} ${pinnedOrSession}; nothing was kept from the device. If the key change is expected, accept the new key.`,
+      { expected_fingerprint: expected, presented_fingerprint: offending },
     );
+  };
 
   const session: SshSession = {
     get fingerprint() {
@@ -105,11 +110,11 @@ export function openSshSession(target: SshTarget, opts: SessionOptions): Promise
 
     client.on("error", (err) => {
       if (!settled && (mismatch || isTerminalSshError(err))) settle(mismatch ? hostMismatchError() : classifySshError(err, where, target.username));
-      else failCurrent?.(classifySshError(err, where, target.username));
+      else failCurrent?.(mismatch ? hostMismatchError() : classifySshError(err, where, target.username));
     });
     client.on("close", () => {
       if (!settled) settle(mismatch ? hostMismatchError() : new RosarchiveError("unreachable", `${where}: connection closed before the SSH session was ready`));
-      else failCurrent?.(new RosarchiveError("invalid_output", `${where}: connection closed before the command finished: output truncated, nothing kept`));
+      else failCurrent?.(mismatch ? hostMismatchError() : new RosarchiveError("invalid_output", `${where}: connection closed before the command finished: output truncated, nothing kept`));
     });
     client.once("ready", onReady);
 
@@ -120,10 +125,16 @@ export function openSshSession(target: SshTarget, opts: SessionOptions): Promise
         username: target.username,
         readyTimeout: 0, // our own timer covers handshake and auth together
         algorithms: sshAlgorithms(),
+        // Called on every key exchange, re-keys included: a device (or a man in
+        // the middle) that swaps its key mid-session is refused like one that
+        // presents a wrong key at connect, and the command in flight fails.
         hostVerifier: (key: Buffer) => {
-          presented = hostKeyFingerprint(key);
-          if (opts.pinnedFingerprint !== null && presented !== opts.pinnedFingerprint) {
+          const fingerprint = hostKeyFingerprint(key);
+          const expected = opts.pinnedFingerprint ?? presented;
+          presented ??= fingerprint;
+          if (expected !== null && fingerprint !== expected) {
             mismatch = true;
+            offending = fingerprint;
             return false;
           }
           return true;

@@ -43,6 +43,8 @@ export interface Platform {
   readonly sensitiveParams: readonly SensitiveParam[];
   /** Lines that mean the device refused or failed a command: never archived. */
   readonly errorLines: readonly RegExp[];
+  /** Longest physical line (characters) a real export has; a longer one is not export text (a runaway or hostile device). */
+  readonly maxLineLength: number;
   /** A menu path line (`/ip firewall filter`); returns the path or null. */
   sectionOf(line: string): string | null;
   /** Splits one joined command line into its `name=value` tokens. */

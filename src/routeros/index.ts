@@ -26,6 +26,9 @@ export const ROUTEROS: Platform = Object.freeze({
   volatileComments: VOLATILE_COMMENTS,
   sensitiveParams: SENSITIVE_PARAMS,
   errorLines: ERROR_LINES,
+  // RouterOS wraps export lines at 80 columns (the longest line in our fixtures
+  // is 308 characters, hand-edited); 64 Ki leaves room for any unwrapped import.
+  maxLineLength: 64 * 1024,
   sectionOf,
   valueTokens,
   commands: COMMANDS,

@@ -23,7 +23,9 @@ const LEGACY_ALGORITHMS = {
 
 const ALL_METHODS: readonly SimAuthMethod[] = ["password", "keyboard-interactive", "publickey"];
 /** `huge` stops after this much (above the 64 MiB SPEC cap) unless the client hangs up first. */
-const HUGE_LIMIT = 80 * 1024 * 1024;
+const HUGE_LIMIT = 100 * 1024 * 1024;
+/** `long_line`: one physical line of this many characters. */
+const LONG_LINE = 10 * 1024 * 1024;
 const noop = () => {};
 
 interface DeviceState {
@@ -173,7 +175,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         return finish(ch, junk, 0);
       }
       case "huge":
-        return streamHuge(state, ch);
+        return streamLines(state, ch, HUGE_LIMIT);
+      case "endless":
+        return streamLines(state, ch, Infinity);
+      case "long_line":
+        return finish(ch, `${exportHeaderLine(state.version, new Date())}\r\n/system note\r\nset note="${"x".repeat(LONG_LINE)}"\r\n`, 0);
+      case "rekey_new_host_key":
+        return rekeyWithNewKey(conn, () => finish(ch, exportBytes(state, !v6 && command === "/export"), 0));
       default:
     }
     const bytes = exportBytes(state, !v6 && command === "/export");
@@ -187,19 +195,35 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       return void later(20, () => conn.end()); // the TCP connection is cut mid-export
     }
     if (state.fault === "slow") return dribble(ch, bytes);
+    if (state.fault === "byte_at_a_time") return dribble(ch, bytes, 0, 1, 5);
     finish(ch, bytes, 0);
   };
 
-  /** `slow`: 256-byte chunks 50 ms apart. */
-  const dribble = (ch: ServerChannel, bytes: Buffer, at = 0) => {
-    if (stopped || ch.destroyed) return;
-    if (at >= bytes.length) return finish(ch, "", 0);
-    ch.write(bytes.subarray(at, at + 256));
-    later(50, () => dribble(ch, bytes, at + 256));
+  /**
+   * `rekey_new_host_key`: the server side of a key swap mid-session (a device
+   * replaced behind the same address, or a man in the middle taking over):
+   * a new key exchange signed with a different host key. ssh2 has no public
+   * API to change a live connection's host key, so the test device sets it
+   * on the connection's protocol object.
+   */
+  const rekeyWithNewKey = (conn: Connection, then: () => void) => {
+    const key = utils.parseKey(usableKeyPair().private);
+    if (key instanceof Error) throw key;
+    const protocol = (conn as unknown as { _protocol: { _hostKeys: Record<string, unknown> } })._protocol;
+    protocol._hostKeys = { [key.type]: key };
+    conn.rekey(then);
   };
 
-  /** `huge`: valid-looking export lines past the 64 MiB cap, written as the client reads them. */
-  const streamHuge = (state: DeviceState, ch: ServerChannel) => {
+  /** `slow`: 256-byte chunks 50 ms apart; `byte_at_a_time`: 1 byte every 5 ms. */
+  const dribble = (ch: ServerChannel, bytes: Buffer, at = 0, chunk = 256, pauseMs = 50) => {
+    if (stopped || ch.destroyed) return;
+    if (at >= bytes.length) return finish(ch, "", 0);
+    ch.write(bytes.subarray(at, at + chunk));
+    later(pauseMs, () => dribble(ch, bytes, at + chunk, chunk, pauseMs));
+  };
+
+  /** `huge`, `endless`: valid-looking export lines up to `limit` bytes, written as the client reads them. */
+  const streamLines = (state: DeviceState, ch: ServerChannel, limit: number) => {
     const line = 'add action=accept chain=forward comment="simulated huge export line padding padding"\r\n';
     const block = Buffer.from(line.repeat(Math.ceil(65536 / line.length)), "utf8");
     let sent = 0;
@@ -208,7 +232,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     ch.write(Buffer.from(exportHeaderLine(state.version, new Date()) + "\r\n/ip firewall filter\r\n", "utf8"));
     const pump = () => {
       while (!closed && !stopped) {
-        if (sent >= HUGE_LIMIT) return finish(ch, "", 0);
+        if (sent >= limit) return finish(ch, "", 0);
         sent += block.length;
         if (!ch.write(block)) return void ch.once("drain", pump);
       }

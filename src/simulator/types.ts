@@ -7,7 +7,11 @@ export type SimFault =
   | "garbage" // binary bytes (NULs, invalid UTF-8) with exit status 0
   | "nonzero_exit" // the export, then exit status 1
   | "bad_command" // `bad command name export (line 1 column 2)` with exit status 0
-  | "huge" // an export larger than 64 MiB, streamed, never built in memory
+  | "huge" // a 100 MiB export (past the 64 MiB default cap), streamed, never built in memory
+  | "endless" // export lines without end, as fast as the client reads
+  | "long_line" // a header, a menu line, then one 10 MiB line, exit status 0
+  | "byte_at_a_time" // the export one byte at a time, 5 ms apart
+  | "rekey_new_host_key" // at the export command the device re-keys with a different host key
   | "empty" // nothing, exit status 0
   | "hang_connect" // the TCP connection is accepted, SSH never starts (connect timeout)
   | "drop"; // half the export, then the TCP connection is cut
@@ -16,7 +20,8 @@ export type SimFault =
 export type Fault = SimFault;
 
 export const SIM_FAULTS: readonly SimFault[] = [
-  "wrong_password", "hang", "slow", "truncate", "garbage", "nonzero_exit", "bad_command", "huge", "empty", "hang_connect", "drop",
+  "wrong_password", "hang", "slow", "truncate", "garbage", "nonzero_exit", "bad_command", "huge", "endless", "long_line",
+  "byte_at_a_time", "rekey_new_host_key", "empty", "hang_connect", "drop",
 ];
 
 export type SimAuthMethod = "password" | "keyboard-interactive" | "publickey";

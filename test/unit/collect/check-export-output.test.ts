@@ -65,6 +65,12 @@ describe("checkExportOutput (SPEC §4 output check)", () => {
     assert.match(invalid(Buffer.from("/interface\r\n\0\0"), 0), /NUL/);
   });
 
+  it("refuses a physical line longer than the platform allows (RouterOS wraps at 80 columns); accepts one at the limit", () => {
+    const at = `${GOOD}/system note\r\nset note="${"x".repeat(ROUTEROS.maxLineLength - 11)}"\r\n`;
+    assert.equal(checkExportOutput(at, 0, ROUTEROS, MAX), at);
+    assert.match(invalid(at.replace('="x', '="xx'), 0), /line 5 of the output is 65537 characters long/);
+  });
+
   it("never echoes a secret from the output", () => {
     const msg = invalid("/user\r\nadd password=hunter2\r\nbad command name x (line 1 column 1)\r\n", 0);
     assert.ok(!msg.includes("hunter2"));

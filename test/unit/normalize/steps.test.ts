@@ -13,6 +13,7 @@ import {
 /** A platform written here, not imported from src/routeros: the engine takes whatever it is given. */
 const PLATFORM: Platform = {
   name: "test",
+  maxLineLength: 1000,
   commentPrefix: "#",
   header: { pattern: /^# (?:[a-z]{3}\/\d{2}\/\d{4}|\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2} by RouterOS (\S+)/, replacement: "# RouterOS $1" },
   wrapIndent: "    ",
