@@ -126,6 +126,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     bus: notifier.bus,
     async reload(next) {
       live = next;
+      server.maxConnections = next.limits.maxConnections;
       await scheduler.reload(next);
       log.info({ event: "config.reloaded", tenants: next.tenants.size });
     },
