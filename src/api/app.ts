@@ -12,6 +12,7 @@ import { getDiff } from "./routes/diff.js";
 import { streamEvents } from "./routes/events.js";
 import { getDeviceHistory, getTenantHistory } from "./routes/history.js";
 import type { ApiDeps } from "./types.js";
+import { serveUi } from "../web/serve-ui.js";
 
 const T = "/api/v1/tenants/:tenant";
 const D = `${T}/devices/:device`;
@@ -74,6 +75,7 @@ export function createApp(deps: ApiDeps): express.Express {
   );
   // -------------------------------------------------------------------------
 
+  app.use(serveUi()); // the web UI: GET / and /ui/<file> only
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;
