@@ -36,9 +36,10 @@ export type AuthOutcome =
 /**
  * Compares sha256(token) against every configured token of every tenant in
  * constant time per comparison (no early exit on the tenant's own list), so
- * neither timing nor answer tells which tenants or devices exist.
+ * neither timing nor answer tells which tenants or devices exist. `equal` is
+ * the constant-time comparison (a parameter so a test can count the calls).
  */
-export function authenticate(config: Config, tenantId: string, token: string | null): AuthOutcome {
+export function authenticate(config: Config, tenantId: string, token: string | null, equal: (a: Buffer, b: Buffer) => boolean = timingSafeEqual): AuthOutcome {
   if (token === null) return { kind: "unauthenticated" };
   const digest = createHash("sha256").update(token, "utf8").digest();
   let own: TokenConfig | null = null;
@@ -46,7 +47,7 @@ export function authenticate(config: Config, tenantId: string, token: string | n
   for (const t of config.tenants.values()) {
     for (const tok of t.tokens) {
       const want = Buffer.from(tok.sha256, "hex");
-      const match = want.length === digest.length && timingSafeEqual(want, digest);
+      const match = want.length === digest.length && equal(want, digest);
       if (match && t.id === tenantId && own === null) own = tok;
       else if (match) elsewhere = true;
     }
