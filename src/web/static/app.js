@@ -12,7 +12,7 @@
 const SESSION_KEY = "rosarchive.session";
 const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const STATES = ["ok", "failing", "blocked", "never"];
-const HISTORY_PAGE = 25;
+const PAGE_SIZES = [10, 25, 50, 100];
 const SECTIONS_SHOWN = 4;
 const DIFF_LINE_CAP = 20000;
 const POLL_MS = 20000;
@@ -217,6 +217,8 @@ const store = {
   filter: { state: "", group: "", q: "" },
   /** device id → {kind: "ok"|"error"|"pending", text, commit?} of the last "back up now" */
   backups: new Map(),
+  /** Versions per history page (the API's `limit`). */
+  historyPage: 25,
 };
 
 /** What the current view wants to hear about; replaced on every route change. */
@@ -752,7 +754,15 @@ function renderDevice(id) {
   const timeline = h("ol", { class: "timeline", "aria-label": "Versions, newest first" });
   const olderBtn = h("button", { type: "button", class: "btn btn-block", hidden: true }, "Older versions");
   const timelineStatus = h("p", { class: "muted", role: "status" }, "Loading history…");
-  const timelineCard = h("section", { class: "card timeline-card", "aria-labelledby": "timeline-title" }, h("h2", { id: "timeline-title" }, "History"), timelineStatus, timeline, olderBtn);
+  const perPage = h("select", { id: "history-page", value: store.historyPage }, PAGE_SIZES.map((n) => h("option", { value: n }, String(n))));
+  const timelineCard = h(
+    "section",
+    { class: "card timeline-card", "aria-labelledby": "timeline-title" },
+    h("div", { class: "card-head" }, h("h2", { id: "timeline-title" }, "History"), h("div", { class: "field inline per-page" }, h("label", { for: "history-page" }, "Per page"), perPage)),
+    timelineStatus,
+    timeline,
+    olderBtn,
+  );
 
   fill(
     $("#view"),
@@ -933,7 +943,7 @@ function renderDevice(id) {
   };
 
   const loadHistory = async (before) => {
-    const q = `?limit=${HISTORY_PAGE}${before ? `&before=${enc(before)}` : ""}`;
+    const q = `?limit=${store.historyPage}${before ? `&before=${enc(before)}` : ""}`;
     const body = await getJson(deviceUrl(id, `/history${q}`));
     return body;
   };
@@ -990,7 +1000,7 @@ function renderDevice(id) {
     }
     if (fresh.length === 0) return;
     page.entries.unshift(...fresh);
-    if (page.entries.length === fresh.length && fresh.length === HISTORY_PAGE) page.next = fresh[fresh.length - 1].commit;
+    if (page.entries.length === fresh.length && fresh.length === store.historyPage) page.next = fresh[fresh.length - 1].commit;
     prependEntries(fresh);
     // Until the user picks versions, the diff follows the newest change.
     if (!page.selectedTo) void showDiff(null, page.entries[0].commit, false);
@@ -1111,6 +1121,20 @@ function renderDevice(id) {
   v.onDevice = (changed) => {
     if (changed === null || changed === id) renderFacts();
   };
+
+  perPage.addEventListener("change", async () => {
+    store.historyPage = Number(perPage.value);
+    timelineStatus.textContent = "Loading history…";
+    try {
+      const hist = await loadHistory(null);
+      if (view !== v) return;
+      page.entries = hist.entries ?? [];
+      page.next = hist.next ?? null;
+      renderTimeline();
+    } catch (err) {
+      timelineStatus.textContent = describeError(err, "Loading the history");
+    }
+  });
 
   const loadAll = async () => {
     try {
