@@ -53,6 +53,12 @@ export interface Platform {
   readonly commands: {
     /** Prints the version alone, e.g. `7.16.2`. */
     readonly version: string;
+    /**
+     * Optional: the probe and one export form on one exec line; its output is
+     * the version's line, then the export. Refused (an error line, no menu
+     * line) by versions that need another form: then probe, then export.
+     */
+    readonly firstContact?: { readonly command: string; readonly exportCommand: string };
     /** The export command for a device of that version. */
     exportFor(version: string): string;
   };

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import { RosarchiveError } from "../common/index.js";
 import type { DeviceConfig } from "../config/index.js";
-import { archiveSnapshot, type SnapshotResult } from "./archive-snapshot.js";
+import type { SnapshotResult } from "./archive-snapshot.js";
 import { checkExportOutput } from "../collect/index.js";
 import type { PipelineContext } from "./context.js";
 
@@ -20,7 +20,7 @@ export async function importExport(ctx: PipelineContext, device: DeviceConfig, f
   // The same output check as an SSH export; a file has no exit status, so it counts as 0.
   const text = checkExportOutput(bytes, 0, ctx.platform, ctx.config.limits.maxExportBytes);
   return ctx.locks.runExclusive(device.tenant, device.id, async () => {
-    const r = await archiveSnapshot(ctx, { device, text, trigger: "import", collectedAtMs: collectedAtMs ?? ctx.clock() });
+    const r = await ctx.archive.submit({ device, text, trigger: "import", collectedAtMs: collectedAtMs ?? ctx.clock() });
     const { version: _v, ...result } = r;
     return result;
   });

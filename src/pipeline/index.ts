@@ -6,3 +6,4 @@ export { DeviceLocks } from "./device-locks.js";
 export { RepoRegistry } from "./repo-registry.js";
 export { nextSlot, retryAt, stableOffsetMs } from "./next-run.js";
 export { resolveCredentials } from "./credentials.js";
+export { localSnapshotQueue, type SnapshotQueue } from "./snapshot-queue.js";

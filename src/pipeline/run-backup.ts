@@ -4,7 +4,7 @@ import type { DeviceConfig } from "../config/index.js";
 import { collectExport } from "../collect/index.js";
 import { deviceEvent } from "../notify/index.js";
 import type { DeviceState } from "../store/index.js";
-import { archiveSnapshot, type SnapshotResult } from "./archive-snapshot.js";
+import type { SnapshotResult } from "./archive-snapshot.js";
 import type { PipelineContext } from "./context.js";
 import { credentialsFingerprint, resolveCredentials } from "./credentials.js";
 import { nextSlot, retryAt } from "./next-run.js";
@@ -52,13 +52,16 @@ async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger:
           ...(signal && { signal }),
         },
       );
-    let got = await collectOnce(before.routeros_version);
-    // A cached version can be stale after an upgrade (v6 → v7 hides secrets without show-sensitive): re-probe once.
-    const headerVersion = ctx.platform.versionFromExport(got.text);
-    if (before.routeros_version && headerVersion && major(headerVersion) !== major(before.routeros_version)) {
-      got = await collectOnce(null);
-    }
-    const result = await archiveSnapshot(ctx, { device, text: got.text, trigger, collectedAtMs: ctx.clock(), version: got.version });
+    const collect = async () => {
+      const got = await collectOnce(before.routeros_version);
+      // A cached version can be stale after an upgrade (v6 → v7 hides secrets without show-sensitive): re-probe once.
+      const headerVersion = ctx.platform.versionFromExport(got.text);
+      if (before.routeros_version && headerVersion && major(headerVersion) !== major(before.routeros_version)) return collectOnce(null);
+      return got;
+    };
+    // An operator waiting on a manual trigger goes ahead of scheduled runs waiting for a session.
+    const got = await ctx.sshSessions.add(collect, { priority: trigger === "manual" ? 1 : 0, throwOnTimeout: true });
+    const result = await ctx.archive.submit({ device, text: got.text, trigger, collectedAtMs: ctx.clock(), version: got.version });
     const now = ctx.clock();
     const after = await ctx.states.update(tenant, id, (s) => ({
       ...s,

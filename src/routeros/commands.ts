@@ -11,6 +11,16 @@ export const COMMANDS = {
   /** Prints e.g. `7.16.2 (stable)`; the channel suffix is dropped by `parseVersion`. */
   version: ":put [/system resource get version]",
   /**
+   * First contact in one round trip: the version probe and the v7 export on
+   * one line. RouterOS parses a line whole before running any of it, so v6
+   * refuses all of it (`expected end of command`) and the two-step sequence
+   * follows; v7 prints the version line, then the export.
+   */
+  firstContact: {
+    command: ":put [/system resource get version]; /export show-sensitive",
+    exportCommand: "/export show-sensitive",
+  },
+  /**
    * v7 hides secrets in `/export` unless asked (`show-sensitive`); v6 always
    * shows them and rejects `show-sensitive` with `expected end of command`.
    * An unknown major version gets the v7 form: should it be refused, the output

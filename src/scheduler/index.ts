@@ -1,2 +1,2 @@
-export { Scheduler, type SchedulerOptions } from "./scheduler.js";
+export { IN_FLIGHT_PER_SESSION, Scheduler, type SchedulerOptions } from "./scheduler.js";
 export { planNextRun } from "./plan.js";

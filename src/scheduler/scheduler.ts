@@ -22,9 +22,20 @@ export interface SchedulerOptions {
 }
 
 /**
+ * Backups in flight per SSH session slot: while one device's export is being
+ * archived, the next device's collection already uses the slot.
+ */
+export const IN_FLIGHT_PER_SESSION = 2;
+
+function inFlight(config: Config): number {
+  return config.schedule.concurrency * IN_FLIGHT_PER_SESSION;
+}
+
+/**
  * One in-process loop for the whole fleet: a tick finds due devices and hands
- * them to one concurrency-limited queue (SPEC `schedule.concurrency`). No
- * worker or timer per device, so 10,000 devices cost 10,000 small records.
+ * them to one queue that bounds backups in flight; SSH sessions are bounded by
+ * `ctx.sshSessions` (SPEC `schedule.concurrency`). No worker or timer per
+ * device, so 10,000 devices cost 10,000 small records.
  */
 export class Scheduler {
   private readonly entries = new Map<string, Entry>();
@@ -35,7 +46,7 @@ export class Scheduler {
   private loading: Promise<void> | null = null;
 
   constructor(private readonly ctx: PipelineContext, private readonly opts: SchedulerOptions = {}) {
-    this.queue = new PQueue({ concurrency: ctx.config.schedule.concurrency });
+    this.queue = new PQueue({ concurrency: inFlight(ctx.config) });
     setMaxListeners(0, this.abort.signal); // one listener per running backup, by design
   }
 
@@ -49,7 +60,8 @@ export class Scheduler {
   /** SIGHUP: new device list and limits; running backups finish under the old settings. */
   async reload(config: Config): Promise<void> {
     this.ctx.config = config;
-    this.queue.concurrency = config.schedule.concurrency;
+    this.queue.concurrency = inFlight(config);
+    this.ctx.sshSessions.concurrency = config.schedule.concurrency;
     await this.load(config);
   }
 

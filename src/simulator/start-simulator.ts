@@ -24,6 +24,7 @@ const LEGACY_ALGORITHMS = {
 const ALL_METHODS: readonly SimAuthMethod[] = ["password", "keyboard-interactive", "publickey"];
 /** `huge` stops after this much (above the 64 MiB SPEC cap) unless the client hangs up first. */
 const HUGE_LIMIT = 100 * 1024 * 1024;
+const VERSION_COMMAND = ROUTEROS.commands.version;
 /** `long_line`: one physical line of this many characters. */
 const LONG_LINE = 10 * 1024 * 1024;
 const noop = () => {};
@@ -58,6 +59,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
+  // Exec channels open right now, across all devices, and the most ever (concurrency checks).
+  let execsOpen = 0;
+  let execsPeak = 0;
 
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -97,6 +101,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           state.info.stats.commands.push(info.command);
           const ch = acceptExec();
           ch.on("error", noop);
+          // Counted until the channel or, when the client just hangs up, its connection closes.
+          let open = true;
+          const closed = () => {
+            if (open) execsOpen--;
+            open = false;
+          };
+          execsOpen++;
+          execsPeak = Math.max(execsPeak, execsOpen);
+          ch.once("close", closed);
+          conn.once("close", closed);
           const answer = () => runCommand(state, info.command.trim(), ch, conn);
           if (state.delayMs > 0) later(state.delayMs, answer);
           else answer();
@@ -155,14 +169,28 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     ch.end();
   };
 
+  /**
+   * One exec line, parsed whole before anything runs, as RouterOS does: `;`
+   * separates statements, a statement the version does not know fails the
+   * whole line (v6 and `show-sensitive`: `expected end of command`).
+   */
   const runCommand = (state: DeviceState, command: string, ch: ServerChannel, conn: Connection) => {
     if (stopped) return;
     if (state.fault === "hang") return; // accepted, never answered
     const v6 = Number.parseInt(state.version, 10) < 7;
-    if (command === ":put [/system resource get version]") return finish(ch, `${state.version}\r\n`, 0);
-    const isExport = command === "/export" || command === "/export show-sensitive";
-    if (!isExport) return finish(ch, `bad command name ${command.split(/\s+/)[0]!.replace(/^\//, "")} (line 1 column 1)\r\n`, 1);
-    if (v6 && command !== "/export") return finish(ch, "expected end of command (line 1 column 9)\r\n", 1);
+    const statements = command.split(";").map((s) => s.trim()).filter(Boolean);
+    const column = (text: string) => command.indexOf(text) + 1;
+    for (const st of statements) {
+      if (st !== VERSION_COMMAND && st !== "/export" && st !== "/export show-sensitive") {
+        return finish(ch, `bad command name ${st.split(/\s+/)[0]!.replace(/^[/:]/, "")} (line 1 column ${column(st)})\r\n`, 1);
+      }
+      if (v6 && st === "/export show-sensitive") return finish(ch, `expected end of command (line 1 column ${column("show-sensitive")})\r\n`, 1);
+    }
+    const exportAt = statements.findIndex((st) => st.startsWith("/export"));
+    const versionLines = (n: number) => `${state.version}\r\n`.repeat(n);
+    if (exportAt < 0) return finish(ch, versionLines(statements.length), 0);
+    const exportCommand = statements[exportAt]!;
+    const prefix = Buffer.from(versionLines(exportAt), "utf8");
     switch (state.fault) {
       case "empty":
         return finish(ch, "", 0);
@@ -181,10 +209,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       case "long_line":
         return finish(ch, `${exportHeaderLine(state.version, new Date())}\r\n/system note\r\nset note="${"x".repeat(LONG_LINE)}"\r\n`, 0);
       case "rekey_new_host_key":
-        return rekeyWithNewKey(conn, () => finish(ch, exportBytes(state, !v6 && command === "/export"), 0));
+        return rekeyWithNewKey(conn, () => finish(ch, Buffer.concat([prefix, exportBytes(state, !v6 && exportCommand === "/export")]), 0));
       default:
     }
-    const bytes = exportBytes(state, !v6 && command === "/export");
+    const bytes = Buffer.concat([prefix, exportBytes(state, !v6 && exportCommand === "/export")]);
     if (state.fault === "nonzero_exit") return finish(ch, bytes, 1);
     if (state.fault === "truncate") {
       ch.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
@@ -316,6 +344,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     },
     execCount(id) {
       return get(id).info.stats.execs;
+    },
+    peakConcurrentExecs() {
+      return execsPeak;
     },
     async stop() {
       if (stopped) return;

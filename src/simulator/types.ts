@@ -95,5 +95,7 @@ export interface Simulator {
   setDelay(id: string, delayMs: number): void;
   /** Exec requests received by the device since start (any command). */
   execCount(id: string): number;
+  /** The most exec channels open at one moment across all devices since start. */
+  peakConcurrentExecs(): number;
   stop(): Promise<void>;
 }

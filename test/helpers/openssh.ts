@@ -89,6 +89,8 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
       // v6 shows secrets by default and rejects `show-sensitive` (SPEC §4).
       `  "/export show-sensitive") case "$(cat '${dir}/version')" in 6.*) printf 'expected end of command (line 1 column 9)\\r\\n'; exit 1 ;; esac; cat '${dir}/export.rsc' ;;`,
       `  "/export") cat '${dir}/export.rsc' ;;`,
+      // First contact in one line (RouterOS parses the whole line first: v6 refuses all of it).
+      `  ":put [/system resource get version]; /export show-sensitive") case "$(cat '${dir}/version')" in 6.*) printf 'expected end of command (line 1 column 47)\\r\\n'; exit 1 ;; esac; printf '%s (stable)\\r\\n' "$(cat '${dir}/version')"; cat '${dir}/export.rsc' ;;`,
       `  *) printf 'bad command name %s (line 1 column 1)\\r\\n' "\${SSH_ORIGINAL_COMMAND%% *}"; exit 1 ;;`,
       "esac",
       "",

@@ -61,12 +61,12 @@ describe("collectExport against simulated RouterOS devices", function () {
   after(() => sim.stop());
   afterEach(() => sim.setFault("fault", null));
 
-  it("collects a v7 export with show-sensitive on one connection: secrets present, version probed", async () => {
+  it("collects a v7 export with show-sensitive on one connection in one answer: secrets present, version probed on the same line", async () => {
     const dev = sim.devices.get("v7")!;
     const before = { ...dev.stats, commands: [...dev.stats.commands] };
     const r = await collectExport(targetOf(sim, "v7"), opts());
     assert.equal(r.version, "7.17.2");
-    assert.deepEqual(dev.stats.commands.slice(before.commands.length), [":put [/system resource get version]", "/export show-sensitive"]);
+    assert.deepEqual(dev.stats.commands.slice(before.commands.length), [":put [/system resource get version]; /export show-sensitive"]);
     assert.equal(dev.stats.connections - before.connections, 1);
     assert.match(r.text, /private-key="yGQ3FH40WUmzvhHvXI3h\/1VaVCRaswXXhOtRQTjymUg="/);
     assert.match(r.text, /^# \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by RouterOS 7\.17\.2\r\n/);
@@ -74,11 +74,12 @@ describe("collectExport against simulated RouterOS devices", function () {
     assert.equal(r.bytes, Buffer.byteLength(r.text));
   });
 
-  it("collects a v6 export with plain /export (v6 shows secrets and rejects show-sensitive)", async () => {
+  it("collects a v6 export with plain /export (v6 refuses the one-line first contact and show-sensitive, then probe, then /export)", async () => {
     const dev = sim.devices.get("v6")!;
+    const before = dev.stats.commands.length;
     const r = await collectExport(targetOf(sim, "v6"), opts());
     assert.equal(r.version, "6.48.4");
-    assert.equal(dev.stats.commands.at(-1), "/export");
+    assert.deepEqual(dev.stats.commands.slice(before), [":put [/system resource get version]; /export show-sensitive", ":put [/system resource get version]", "/export"]);
     assert.match(r.text, /wpa-pre-shared-key=emran6267/);
     assert.match(r.text, /^# [a-z]{3}\/\d\d\/\d{4} \d\d:\d\d:\d\d by RouterOS 6\.48\.4\r\n/);
   });
