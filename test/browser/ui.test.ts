@@ -189,9 +189,10 @@ describe("web UI in chromium against the demo", function () {
       await until("the sign-in error", 30_000, async () => ((await p.locator("#signin-error").textContent())?.includes("not accepted") ? true : undefined));
       assert.equal(await p.locator("table.fleet").count(), 0);
       // A real token with a tenant it does not belong to: the uniform 404, said plainly.
+      // By keyboard this time: Enter in the token field submits.
       await p.getByLabel("Tenant").fill("other");
       await p.getByLabel("API token").fill(viewerToken);
-      await p.getByRole("button", { name: "Sign in" }).click();
+      await p.getByLabel("API token").press("Enter");
       await until("the tenant error", 30_000, async () => ((await p.locator("#signin-error").textContent())?.includes('no access to a tenant named "other"') ? true : undefined));
       const stored = await p.evaluate(() => ({ session: (globalThis as any).sessionStorage.length, local: (globalThis as any).localStorage.length, cookie: (globalThis as any).document.cookie }));
       assert.deepEqual(stored, { session: 0, local: 0, cookie: "" });
@@ -258,7 +259,9 @@ describe("web UI in chromium against the demo", function () {
       const p = await ctx.newPage();
       await signIn(p, viewerToken);
       const row = p.locator('tr[data-device="router-02"]');
-      await row.getByRole("button", { name: "Back up router-02 now" }).click();
+      // Keyboard only: a real button, reached by focus and pressed with Enter.
+      await row.getByRole("button", { name: "Back up router-02 now" }).focus();
+      await p.keyboard.press("Enter");
       const msg = await until("the refusal", 30_000, async () => {
         const el = row.locator(".backup-result.is-error");
         return (await el.count()) ? (await el.textContent())! : undefined;

@@ -426,7 +426,12 @@ function backupResultEl(id) {
 function filenameOf(res, fallback) {
   const cd = res.headers.get("content-disposition") ?? "";
   const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
-  const name = m ? decodeURIComponent(m[1]) : fallback;
+  let name = fallback;
+  try {
+    if (m) name = decodeURIComponent(m[1]);
+  } catch {
+    /* a malformed name: the fallback */
+  }
   // Never a path: only the last segment, only ordinary characters.
   return name.split(/[\\/]/).pop().replace(/[^A-Za-z0-9._-]/g, "_") || fallback;
 }
@@ -960,7 +965,7 @@ function renderDevice(id) {
       page.entries.push(...added);
       page.next = body.next;
       appendEntries(added);
-      const first = added[0] && timeline.querySelector(`li[data-commit="${added[0].commit}"] button`);
+      const first = added[0] && timeline.querySelector(`li[data-commit="${CSS.escape(added[0].commit)}"] button`);
       if (first) first.focus();
       else olderBtn.focus();
     } catch (err) {
@@ -1113,7 +1118,7 @@ function renderDevice(id) {
       }
     }
     if (lines.length > cap) frag.append(h("p", { class: "notice" }, `The diff has ${lines.length} lines; the first ${cap} are shown. Download the versions to see all of it.`));
-    fill(diffBody, h("div", { class: "diff-lines", role: "region", "aria-label": "Unified diff", tabindex: "0" }, frag));
+    fill(diffBody, h("div", { class: "diff-lines", role: "region", "aria-label": "Unified diff" }, frag));
   };
 
   // ---- load
