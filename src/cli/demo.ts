@@ -118,6 +118,7 @@ ${fleet.map((d) => `      - { id: ${d.id}, host: 127.0.0.1, port: ${sim.devices.
         "",
         `rosarchive demo: ${count} simulated RouterOS devices, archived every ${interval} into ${path.join(dir, "repos/demo.git")}`,
         "",
+        `  Web UI       ${url}/  (tenant demo, either token below)`,
         `  API          ${url}/api/v1/tenants/demo/devices`,
         `  viewer token ${tokens.viewer}`,
         `  admin token  ${tokens.admin}`,
