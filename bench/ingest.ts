@@ -3,7 +3,7 @@ import { silentLogger } from "../src/observe/index.js";
 import { createPipelineContext, archiveSnapshot } from "../src/pipeline/index.js";
 import { ROUTEROS } from "../src/routeros/index.js";
 import { NO_EVENTS } from "../src/notify/index.js";
-import { benchConfig, exportFor, fastImport, git, type Row, tmp } from "./lib.js";
+import { benchConfig, exportFor, fastImport, git, inParallel, type Row, tmp } from "./lib.js";
 
 /**
  * Targets 1 and 2 (issue 8): ingest through the real pipeline (normalize,
@@ -82,13 +82,4 @@ export async function benchIngest(sizes: number[], commitsPerSize: number, uncha
     });
   }
   return rows;
-}
-
-/** Runs fn(0..count-1) with at most `width` in flight. */
-async function inParallel(count: number, width: number, fn: (k: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: width }, worker));
 }

@@ -66,3 +66,12 @@ export function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
+
+/** Runs fn(0..count-1) with at most `width` in flight. */
+export async function inParallel(count: number, width: number, fn: (k: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}

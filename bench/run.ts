@@ -2,6 +2,7 @@ import os from "node:os";
 import { benchIngest } from "./ingest.js";
 import { benchReads } from "./reads.js";
 import { benchCollect } from "./collect.js";
+import { benchMemory } from "./memory.js";
 import { printTable, type Row } from "./lib.js";
 
 /** `npm run bench`: every issue-8 target this suite measures, with its baseline, ratio and PASS/MISS. */
@@ -10,8 +11,7 @@ async function main(): Promise<void> {
   console.log(`rosarchive benchmarks on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}${quick ? " (quick)" : ""}`);
   const rows: Row[] = [];
   rows.push(...(await benchIngest(quick ? [100, 1000] : [100, 1000, 10000], quick ? 200 : 500, quick ? 2000 : 5000)));
-  const rss = process.resourceUsage().maxRSS / 1024;
-  rows.push({ target: `6. peak RSS, ingest up to ${quick ? "1,000" : "10,000"} devices`, value: `${rss.toFixed(0)} MB`, baseline: "-", ratio: "-", goal: "< 300 MB", pass: rss < 300 });
+  rows.push(...(await benchMemory(quick ? 1000 : 10_000)));
   rows.push(...(await benchReads(100, quick ? 100 : 1000)));
   rows.push(...(await benchCollect(quick ? 200 : 1000, 500)));
   printTable("Results", rows);
