@@ -1,30 +1,10 @@
-import { commitMessage, rfc3339, summarize, summaryLine, type Trigger } from "../archive/index.js";
+import { commitMessage, rfc3339, summarize, summaryLine } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
-import type { DeviceConfig } from "../config/index.js";
 import { NORMALIZER_VERSION, normalize } from "../normalize/index.js";
 import { configChangedEvent } from "../notify/index.js";
 import { sealValues } from "../seal/index.js";
 import type { PipelineContext } from "./context.js";
-
-/** SPEC §2 result object of `backup` and `import`. */
-export interface SnapshotResult {
-  readonly tenant: string;
-  readonly device: string;
-  readonly result: "changed" | "unchanged";
-  readonly changed: boolean;
-  readonly commit: string | null;
-  readonly parent: string | null;
-}
-
-export interface SnapshotInput {
-  readonly device: DeviceConfig;
-  /** The export as text, already through the output check. */
-  readonly text: string;
-  readonly trigger: Trigger;
-  readonly collectedAtMs: number;
-  /** Version from the device; falls back to the export header. */
-  readonly version?: string | null;
-}
+import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
 
 /**
  * normalize → seal → archive → notify for one export. The same path serves

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import { RosarchiveError } from "../common/index.js";
 import type { DeviceConfig } from "../config/index.js";
-import type { SnapshotResult } from "./archive-snapshot.js";
+import type { SnapshotResult } from "./snapshot-queue.js";
 import { checkExportOutput } from "../collect/index.js";
 import type { PipelineContext } from "./context.js";
 

@@ -4,7 +4,7 @@ import type { DeviceConfig } from "../config/index.js";
 import { collectExport } from "../collect/index.js";
 import { deviceEvent } from "../notify/index.js";
 import type { DeviceState } from "../store/index.js";
-import type { SnapshotResult } from "./archive-snapshot.js";
+import type { SnapshotResult } from "./snapshot-queue.js";
 import type { PipelineContext } from "./context.js";
 import { credentialsFingerprint, resolveCredentials } from "./credentials.js";
 import { nextSlot, retryAt } from "./next-run.js";

@@ -1,5 +1,25 @@
-import { archiveSnapshot, type SnapshotInput, type SnapshotResult } from "./archive-snapshot.js";
-import type { PipelineContext } from "./context.js";
+import type { Trigger } from "../archive/index.js";
+import type { DeviceConfig } from "../config/index.js";
+
+/** SPEC §2 result object of `backup` and `import`. */
+export interface SnapshotResult {
+  readonly tenant: string;
+  readonly device: string;
+  readonly result: "changed" | "unchanged";
+  readonly changed: boolean;
+  readonly commit: string | null;
+  readonly parent: string | null;
+}
+
+export interface SnapshotInput {
+  readonly device: DeviceConfig;
+  /** The export as text, already through the output check. */
+  readonly text: string;
+  readonly trigger: Trigger;
+  readonly collectedAtMs: number;
+  /** Version from the device; falls back to the export header. */
+  readonly version?: string | null;
+}
 
 /**
  * The seam between collection and archiving. Collectors (many SSH sessions,
@@ -17,9 +37,4 @@ import type { PipelineContext } from "./context.js";
 export interface SnapshotQueue {
   /** Resolves once the snapshot is committed (or found unchanged) and its event is in the outbox. */
   submit(snapshot: SnapshotInput): Promise<SnapshotResult & { version: string }>;
-}
-
-/** The in-process queue: hands each snapshot straight to the archive path of the (live) context. */
-export function localSnapshotQueue(ctx: () => PipelineContext): SnapshotQueue {
-  return { submit: (snapshot) => archiveSnapshot(ctx(), snapshot) };
 }
