@@ -1,5 +1,6 @@
 import { parseTrailers } from "./commit-message.js";
 import { runGit } from "./git.js";
+import { statsStore, type CommitStats } from "./history-stats.js";
 import { summarize, type SectionChange } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
 
@@ -40,20 +41,7 @@ interface LogRecord {
   readonly paths: readonly string[];
 }
 
-type Stats = Pick<HistoryEntry, "stats" | "sections">;
-
-/**
- * Commits are immutable, so the stats of `<commit>:<path>` never change: one
- * bounded cache per repository keeps pages fast without an index to rebuild.
- */
-const statsCache = new WeakMap<TenantRepo, Map<string, Stats>>();
-const CACHE_MAX = 100_000;
-
-function cacheOf(repo: TenantRepo): Map<string, Stats> {
-  let c = statsCache.get(repo);
-  if (!c) statsCache.set(repo, (c = new Map()));
-  return c;
-}
+type Stats = CommitStats;
 
 /**
  * Which commits touched which file, newest last: a cache built from one
@@ -152,8 +140,9 @@ export async function deviceHistory(repo: TenantRepo, filePath: string, q: Histo
  * next (older) entry, so a cold page reads each blob once, plus one parent.
  */
 async function fillDeviceStats(repo: TenantRepo, records: readonly LogRecord[], filePath: string, sectionOf: HistoryQuery["sectionOf"]): Promise<void> {
-  const cache = cacheOf(repo);
-  if (records.every((r) => cache.has(`${r.commit}:${filePath}`))) return;
+  const cache = statsStore(repo);
+  await cache.load();
+  if (records.every((r) => r.parent === null || cache.has(r.commit, filePath))) return;
   const text = (o: { type: string; body: Buffer } | null) => (o?.type === "blob" ? o.body.toString("utf8") : null);
   const last = records[records.length - 1];
   const [blobs, oldest] = await Promise.all([
@@ -161,12 +150,10 @@ async function fillDeviceStats(repo: TenantRepo, records: readonly LogRecord[], 
     last?.parent ? repo.readObject(`${last.parent}:${filePath}`) : Promise.resolve(null),
   ]);
   records.forEach((r, i) => {
-    const key = `${r.commit}:${filePath}`;
-    if (cache.has(key) || r.parent === null) return;
+    if (cache.has(r.commit, filePath) || r.parent === null) return;
     const before = i + 1 < records.length ? text(blobs[i + 1]!) : text(oldest);
     const sm = summarize(before, text(blobs[i]!) ?? "", sectionOf);
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-    cache.set(key, { stats: sm.stats, sections: sm.sections });
+    cache.put(r.commit, filePath, { stats: sm.stats, sections: sm.sections });
   });
 }
 
@@ -251,9 +238,9 @@ async function readLog(repo: TenantRepo, rev: string, limit: number, filePath: s
 }
 
 async function statsOf(repo: TenantRepo, r: LogRecord, filePath: string, sectionOf: HistoryQuery["sectionOf"]): Promise<Stats> {
-  const cache = cacheOf(repo);
-  const key = `${r.commit}:${filePath}`;
-  const hit = cache.get(key);
+  const cache = statsStore(repo);
+  await cache.load();
+  const hit = cache.get(r.commit, filePath);
   if (hit) return hit;
   const [after, before] = await Promise.all([
     repo.readObject(`${r.commit}:${filePath}`),
@@ -261,8 +248,7 @@ async function statsOf(repo: TenantRepo, r: LogRecord, filePath: string, section
   ]);
   const s = summarize(before?.type === "blob" ? before.body.toString("utf8") : null, after?.type === "blob" ? after.body.toString("utf8") : "", sectionOf);
   const value: Stats = { stats: s.stats, sections: s.sections };
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(key, value);
+  cache.put(r.commit, filePath, value);
   return value;
 }
 

@@ -6,3 +6,4 @@ export { repositoryReadme } from "./readme-text.js";
 export { pathIndex, deviceHistory, tenantHistory, latestCommitOf, resolveCommit, parentOf, commitTrailers, type HistoryEntry, type TimelineEntry, type HistoryQuery } from "./history.js";
 export { readDeviceFile, type ArchivedFile } from "./read-file.js";
 export { unifiedDiff, structuredDiff, type StructuredDiff } from "./diff.js";
+export { recordStats, statsStore, STATS_FILE, type CommitStats } from "./history-stats.js";

@@ -10,7 +10,7 @@ import { AuditLog } from "../store/index.js";
 import { createApp } from "../api/app.js";
 import { buildContext } from "./build-context.js";
 import { WebhookDeliverer, type EventBus } from "../notify/index.js";
-import { pathIndex } from "../archive/index.js";
+import { pathIndex, statsStore } from "../archive/index.js";
 import { createNotifier } from "./outbox.js";
 
 export interface RunningService {
@@ -109,11 +109,11 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   const url = `http://${host}:${addr.port}`;
   deliverer.start();
   await scheduler.start();
-  // Warm each tenant's history index in the background: the first history page is then as fast as the rest.
+  // Warm each tenant's history index and stats cache in the background: the first history page is then as fast as the rest.
   for (const tenant of config.tenants.keys()) {
     void ctx.repos
       .get(tenant)
-      .then((repo) => pathIndex(repo))
+      .then((repo) => Promise.all([pathIndex(repo), statsStore(repo).load()]))
       .catch((err) => log.debug({ event: "history.index_failed", tenant, msg: (err as Error).message }));
   }
   log.info({ event: "serve.listening", url, tenants: config.tenants.size });

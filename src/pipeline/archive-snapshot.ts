@@ -1,4 +1,4 @@
-import { commitMessage, rfc3339, summarize, summaryLine } from "../archive/index.js";
+import { commitMessage, recordStats, rfc3339, summarize, summaryLine } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
 import { NORMALIZER_VERSION, normalize } from "../normalize/index.js";
 import { configChangedEvent } from "../notify/index.js";
@@ -53,6 +53,8 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
 
   if (outcome.changed && summary) {
     const s = summary as ReturnType<typeof summarize>;
+    // History pages read these instead of diffing the two blobs again.
+    recordStats(repo, outcome.commit!, device.path, { stats: s.stats, sections: s.sections });
     ctx.observe?.commit?.(device.tenant);
     await ctx.events.emit(
       configChangedEvent(

@@ -1,0 +1,134 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import type { SectionChange } from "./summarize.js";
+import type { TenantRepo } from "./tenant-repo.js";
+
+/** What one commit changed in one device file, by section (SPEC §8 history entry). */
+export interface CommitStats {
+  readonly stats: { readonly added: number; readonly removed: number };
+  readonly sections: readonly SectionChange[];
+}
+
+/**
+ * Where the stats of a repository are kept, beside its objects (git ignores
+ * the folder; a clone never carries it). Versioned by name: a change to how
+ * sections are counted starts a new file instead of trusting old lines.
+ */
+export const STATS_FILE = "rosarchive/history-stats-v1.jsonl";
+const CACHE_MAX = 100_000;
+
+/**
+ * The stats of `<commit>:<path>`. Commits are immutable, so once known they
+ * never change: the writer records them as it commits (it computed them for
+ * the commit message anyway), readers add what they had to diff from git, and
+ * both append to one file, so a restarted service pages history without
+ * re-diffing a blob. A cache (SPEC §7): a missing, damaged or stale file only
+ * costs those diffs again. Lines are whole-line appends; a torn last line is
+ * skipped when read.
+ */
+export class StatsStore {
+  private readonly map = new Map<string, CommitStats>();
+  private loading: Promise<void> | null = null;
+  /** Lines waiting for the next append: one write per event-loop turn, not one per commit. */
+  private queued: string[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly file: string) {}
+
+  /** Reads the file once; later calls wait for the same read. */
+  load(): Promise<void> {
+    return (this.loading ??= this.read());
+  }
+
+  get(commit: string, filePath: string): CommitStats | undefined {
+    return this.map.get(`${commit}:${filePath}`);
+  }
+
+  has(commit: string, filePath: string): boolean {
+    return this.map.has(`${commit}:${filePath}`);
+  }
+
+  /** Remembers the stats and appends them to the file (once per key and process). */
+  put(commit: string, filePath: string, value: CommitStats): void {
+    const key = `${commit}:${filePath}`;
+    if (this.map.has(key)) return;
+    this.keep(key, value);
+    this.append(commit, filePath, value);
+  }
+
+  /** Resolves once everything put so far is in the file (tests, shutdown). */
+  async flushed(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    await this.flushing;
+  }
+
+  private keep(key: string, value: CommitStats): void {
+    if (this.map.size >= CACHE_MAX) this.map.delete(this.map.keys().next().value!);
+    this.map.set(key, value);
+  }
+
+  private append(commit: string, filePath: string, v: CommitStats): void {
+    const line = { c: commit, p: filePath, a: v.stats.added, r: v.stats.removed, s: v.sections.map((s) => [s.section, s.added, s.removed]) };
+    if (this.queued.push(`${JSON.stringify(line)}\n`) > 1) return;
+    setImmediate(() => {
+      const text = this.queued.join("");
+      this.queued = [];
+      this.flushing = this.flushing.then(async () => {
+        try {
+          await fs.mkdir(path.dirname(this.file), { recursive: true });
+          await fs.appendFile(this.file, text);
+        } catch {
+          // A cache that cannot be written is only a slower next start.
+        }
+      });
+    });
+  }
+
+  private async read(): Promise<void> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, "utf8");
+    } catch {
+      return; // no file yet: everything is computed from git
+    }
+    for (const line of text.split("\n")) {
+      const e = parseLine(line);
+      if (e && !this.map.has(e.key)) this.keep(e.key, e.value);
+    }
+  }
+}
+
+const COMMIT_ID = /^[0-9a-f]{40}$/;
+const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/** One line of the file, or null for anything that is not exactly what `append` writes. */
+function parseLine(line: string): { key: string; value: CommitStats } | null {
+  if (!line) return null;
+  let j: { c?: unknown; p?: unknown; a?: unknown; r?: unknown; s?: unknown };
+  try {
+    j = JSON.parse(line) as typeof j;
+  } catch {
+    return null;
+  }
+  if (typeof j.c !== "string" || !COMMIT_ID.test(j.c) || typeof j.p !== "string" || !count(j.a) || !count(j.r) || !Array.isArray(j.s)) return null;
+  const sections: SectionChange[] = [];
+  for (const s of j.s as unknown[]) {
+    if (!Array.isArray(s) || s.length !== 3 || typeof s[0] !== "string" || !count(s[1]) || !count(s[2])) return null;
+    sections.push({ section: s[0], added: s[1], removed: s[2] });
+  }
+  return { key: `${j.c}:${j.p}`, value: { stats: { added: j.a, removed: j.r }, sections } };
+}
+
+const stores = new WeakMap<TenantRepo, StatsStore>();
+
+/** The stats store of a repository (one per open repository). */
+export function statsStore(repo: TenantRepo): StatsStore {
+  let s = stores.get(repo);
+  if (!s) stores.set(repo, (s = new StatsStore(path.join(repo.gitDir, STATS_FILE))));
+  return s;
+}
+
+/** The writer's side: stats it just computed for a commit it made. */
+export function recordStats(repo: TenantRepo, commit: string, filePath: string, value: CommitStats): void {
+  statsStore(repo).put(commit, filePath, value);
+}
