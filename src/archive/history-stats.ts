@@ -16,6 +16,8 @@ export interface CommitStats {
  */
 export const STATS_FILE = "rosarchive/history-stats-v1.jsonl";
 const CACHE_MAX = 100_000;
+const TAIL_BYTES = 16 * 1024 * 1024;
+const COMPACT_BYTES = 4 * TAIL_BYTES;
 
 /**
  * The stats of `<commit>:<path>`. Commits are immutable, so once known they
@@ -33,7 +35,10 @@ export class StatsStore {
   private queued: string[] = [];
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly limits: { readonly tailBytes: number; readonly compactBytes: number } = { tailBytes: TAIL_BYTES, compactBytes: COMPACT_BYTES },
+  ) {}
 
   /** Reads the file once; later calls wait for the same read. */
   load(): Promise<void> {
@@ -84,16 +89,41 @@ export class StatsStore {
     });
   }
 
+  /**
+   * Reads the newest `tailBytes` of the file (16 MiB, about 130,000 lines:
+   * older pages are diffed from git again), and when the file has grown past
+   * `compactBytes` rewrites it as that tail, so neither start time nor disk
+   * use grows with years of history.
+   */
   private async read(): Promise<void> {
     let text: string;
+    let size: number;
     try {
-      text = await fs.readFile(this.file, "utf8");
+      const fh = await fs.open(this.file, "r");
+      try {
+        size = (await fh.stat()).size;
+        const from = Math.max(0, size - this.limits.tailBytes);
+        const buf = Buffer.alloc(size - from);
+        await fh.read(buf, 0, buf.length, from);
+        text = buf.toString("utf8");
+        if (from > 0) text = text.slice(text.indexOf("\n") + 1); // the first line is cut
+      } finally {
+        await fh.close();
+      }
     } catch {
       return; // no file yet: everything is computed from git
     }
     for (const line of text.split("\n")) {
       const e = parseLine(line);
       if (e && !this.map.has(e.key)) this.keep(e.key, e.value);
+    }
+    // Lines another process appends between the read and the rename are lost: a cache, they are diffed again.
+    if (size > this.limits.compactBytes) {
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      await fs
+        .writeFile(tmp, text.endsWith("\n") || text === "" ? text : text.slice(0, text.lastIndexOf("\n") + 1))
+        .then(() => fs.rename(tmp, this.file))
+        .catch(() => fs.rm(tmp, { force: true }));
     }
   }
 }

@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { StatsStore } from "../../../src/archive/history-stats.js";
+import { tempDir } from "../../helpers/tmp.js";
+
+const id = (n: number) => n.toString(16).padStart(40, "0");
+const line = (n: number) => `${JSON.stringify({ c: id(n), p: `dev-${n}.rsc`, a: n, r: 1, s: [["/ip firewall filter", n, 1]] })}\n`;
+
+describe("history stats cache file: bounded to its newest lines", () => {
+  it("reads only the tail (the cut first line skipped) and compacts a file past the limit", async () => {
+    const file = path.join(tempDir(), "stats.jsonl");
+    writeFileSync(file, Array.from({ length: 1000 }, (_, n) => line(n)).join(""));
+    const store = new StatsStore(file, { tailBytes: 10_000, compactBytes: 50_000 });
+    await store.load();
+    assert.deepEqual(store.get(id(999), "dev-999.rsc"), { stats: { added: 999, removed: 1 }, sections: [{ section: "/ip firewall filter", added: 999, removed: 1 }] });
+    assert.equal(store.has(id(0), "dev-0.rsc"), false, "old lines are left to git");
+    const kept = Array.from({ length: 1000 }, (_, n) => n).filter((n) => store.has(id(n), `dev-${n}.rsc`));
+    assert.ok(kept.length > 50 && kept.length < 120, `kept ${kept.length}`);
+    assert.deepEqual(kept, Array.from({ length: kept.length }, (_, i) => 1000 - kept.length + i), "the newest, contiguous");
+    assert.ok(statSync(file).size <= 10_000, "compacted to the tail");
+    assert.ok(readFileSync(file, "utf8").split("\n").filter(Boolean).every((l) => JSON.parse(l).c), "whole lines only");
+  });
+
+  it("a file under the limit is read whole and left alone", async () => {
+    const file = path.join(tempDir(), "stats.jsonl");
+    writeFileSync(file, line(1) + line(2));
+    const store = new StatsStore(file);
+    await store.load();
+    assert.ok(store.has(id(1), "dev-1.rsc") && store.has(id(2), "dev-2.rsc"));
+    assert.equal(readFileSync(file, "utf8"), line(1) + line(2));
+  });
+});
