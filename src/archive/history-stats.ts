@@ -15,8 +15,13 @@ export interface CommitStats {
  * sections are counted starts a new file instead of trusting old lines.
  */
 export const STATS_FILE = "rosarchive/history-stats-v1.jsonl";
-const CACHE_MAX = 100_000;
-const TAIL_BYTES = 16 * 1024 * 1024;
+/**
+ * Memory is bounded by the size of the lines kept, not their number: a first
+ * snapshot lists every section of the export (a few KB), a change one or two.
+ * 8 MiB of lines is some tens of thousands of changes, about 25 MB of heap.
+ */
+const KEEP_BYTES = 8 * 1024 * 1024;
+const TAIL_BYTES = KEEP_BYTES;
 const COMPACT_BYTES = 4 * TAIL_BYTES;
 
 /**
@@ -29,7 +34,8 @@ const COMPACT_BYTES = 4 * TAIL_BYTES;
  * skipped when read.
  */
 export class StatsStore {
-  private readonly map = new Map<string, CommitStats>();
+  private readonly map = new Map<string, { readonly value: CommitStats; readonly bytes: number }>();
+  private bytes = 0;
   private loading: Promise<void> | null = null;
   /** Lines waiting for the next append: one write per event-loop turn, not one per commit. */
   private queued: string[] = [];
@@ -46,7 +52,7 @@ export class StatsStore {
   }
 
   get(commit: string, filePath: string): CommitStats | undefined {
-    return this.map.get(`${commit}:${filePath}`);
+    return this.map.get(`${commit}:${filePath}`)?.value;
   }
 
   has(commit: string, filePath: string): boolean {
@@ -57,8 +63,11 @@ export class StatsStore {
   put(commit: string, filePath: string, value: CommitStats): void {
     const key = `${commit}:${filePath}`;
     if (this.map.has(key)) return;
-    this.keep(key, value);
-    this.append(commit, filePath, value);
+    const line = `${JSON.stringify({ c: commit, p: filePath, a: value.stats.added, r: value.stats.removed, s: value.sections.map((x) => [x.section, x.added, x.removed]) })}\n`;
+    // Kept as parsed back from the line: section names sliced from the export
+    // would otherwise keep each whole export text alive in memory.
+    this.keep(key, parseLine(line)?.value ?? value, line.length);
+    this.append(line);
   }
 
   /** Resolves once everything put so far is in the file (tests, shutdown). */
@@ -67,14 +76,18 @@ export class StatsStore {
     await this.flushing;
   }
 
-  private keep(key: string, value: CommitStats): void {
-    if (this.map.size >= CACHE_MAX) this.map.delete(this.map.keys().next().value!);
-    this.map.set(key, value);
+  private keep(key: string, value: CommitStats, bytes: number): void {
+    this.map.set(key, { value, bytes });
+    this.bytes += bytes;
+    while (this.bytes > KEEP_BYTES && this.map.size > 1) {
+      const [oldest, entry] = this.map.entries().next().value!;
+      this.map.delete(oldest);
+      this.bytes -= entry.bytes;
+    }
   }
 
-  private append(commit: string, filePath: string, v: CommitStats): void {
-    const line = { c: commit, p: filePath, a: v.stats.added, r: v.stats.removed, s: v.sections.map((s) => [s.section, s.added, s.removed]) };
-    if (this.queued.push(`${JSON.stringify(line)}\n`) > 1) return;
+  private append(line: string): void {
+    if (this.queued.push(line) > 1) return;
     setImmediate(() => {
       const text = this.queued.join("");
       this.queued = [];
@@ -90,8 +103,8 @@ export class StatsStore {
   }
 
   /**
-   * Reads the newest `tailBytes` of the file (16 MiB, about 130,000 lines:
-   * older pages are diffed from git again), and when the file has grown past
+   * Reads the newest `tailBytes` of the file (what memory keeps anyway: older
+   * pages are diffed from git again), and when the file has grown past
    * `compactBytes` rewrites it as that tail, so neither start time nor disk
    * use grows with years of history.
    */
@@ -115,7 +128,7 @@ export class StatsStore {
     }
     for (const line of text.split("\n")) {
       const e = parseLine(line);
-      if (e && !this.map.has(e.key)) this.keep(e.key, e.value);
+      if (e && !this.map.has(e.key)) this.keep(e.key, e.value, line.length + 1);
     }
     // Lines another process appends between the read and the rename are lost: a cache, they are diffed again.
     if (size > this.limits.compactBytes) {
