@@ -938,12 +938,14 @@ function renderDevice(id) {
     fill(timeline, ...page.entries.map((e) => entryEl(e, false)));
     updateTimelineStatus();
   };
+  // Live commits and page loads can cross in flight; a version never gets a second row.
+  const notShown = (list) => list.filter((e) => !timeline.querySelector(`li[data-commit="${CSS.escape(e.commit)}"]`));
   const prependEntries = (list) => {
-    timeline.prepend(...list.map((e) => entryEl(e, true)));
+    timeline.prepend(...notShown(list).map((e) => entryEl(e, true)));
     updateTimelineStatus();
   };
   const appendEntries = (list) => {
-    timeline.append(...list.map((e) => entryEl(e, false)));
+    timeline.append(...notShown(list).map((e) => entryEl(e, false)));
     updateTimelineStatus();
   };
 
