@@ -11,6 +11,10 @@ import express, { type Request, type Response, type Router } from "express";
  */
 const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
   "app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
+  "api.js": { file: "api.js", type: "text/javascript; charset=utf-8" },
+  "dom.js": { file: "dom.js", type: "text/javascript; charset=utf-8" },
+  "format.js": { file: "format.js", type: "text/javascript; charset=utf-8" },
+  "session.js": { file: "session.js", type: "text/javascript; charset=utf-8" },
   "style.css": { file: "style.css", type: "text/css; charset=utf-8" },
   "favicon.svg": { file: "favicon.svg", type: "image/svg+xml; charset=utf-8" },
 };
@@ -36,7 +40,7 @@ export function uiStaticDir(): string {
 }
 
 /**
- * GET/HEAD `/` (the page) and `/ui/<file>` (its script, style sheet and
+ * GET/HEAD `/` (the page) and `/ui/<file>` (its modules, style sheet and
  * icon). Mounted before the API's 404 handler; it answers nothing else, so
  * /api, /git, /healthz and /metrics are never shadowed.
  */

@@ -1,4 +1,6 @@
-// rosarchive web UI: one hand-written ES module, no framework, no build step.
+// rosarchive web UI: hand-written ES modules, no framework, no build step.
+// This one holds the app state, live events, the views and routing; session.js,
+// api.js, dom.js and format.js hold what they are named for.
 //
 // Rules this file keeps:
 // - The API token lives in sessionStorage only (this tab), is sent as an
@@ -9,9 +11,11 @@
 // - Live updates read the SSE route with fetch() + a stream reader, because
 //   EventSource cannot send an Authorization header.
 
-const SESSION_KEY = "rosarchive.session";
-const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-const STATES = ["ok", "failing", "blocked", "never"];
+import { ApiError, api, describeError, deviceUrl, enc, getJson, tenantUrl, whenTokenRejected } from "./api.js";
+import { $, announce, append, fill, h } from "./dom.js";
+import { STATES, countsEl, fmtAbs, short, stateBadge, timeEl } from "./format.js";
+import { ID_PATTERN, clearSession, saveSession, session } from "./session.js";
+
 const PAGE_SIZES = [10, 25, 50, 100];
 const SECTIONS_SHOWN = 4;
 const DIFF_LINE_CAP = 20000;
@@ -26,186 +30,6 @@ const ERROR_TEXT = {
   invalid_output: "unexpected export output",
   error: "internal error",
 };
-
-// ---------------------------------------------------------------- session
-
-/** @type {{tenant: string, token: string} | null} */
-let session = loadSession();
-
-function loadSession() {
-  try {
-    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? "null");
-    if (s && typeof s.tenant === "string" && typeof s.token === "string" && ID_PATTERN.test(s.tenant) && s.token) return { tenant: s.tenant, token: s.token };
-  } catch {
-    /* a damaged entry is the same as none */
-  }
-  return null;
-}
-
-function saveSession(s) {
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
-  session = s;
-}
-
-// ---------------------------------------------------------------- DOM helpers
-
-/** Properties set as DOM properties (not attributes). */
-const PROPS = new Set(["checked", "disabled", "hidden", "selected", "required", "readOnly", "multiple"]);
-
-/**
- * createElement with props and children. Strings become text nodes, so data
- * is never parsed as HTML. `on*` props with a function become listeners;
- * `value` is set after the children (a select needs its options first).
- */
-function h(tag, props, ...children) {
-  const el = document.createElement(tag);
-  let value;
-  for (const [k, v] of Object.entries(props ?? {})) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "class") el.className = v;
-    else if (k === "text") el.textContent = String(v);
-    else if (k === "value") value = v;
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
-    else if (PROPS.has(k)) el[k] = v;
-    else el.setAttribute(k, v === true ? "" : String(v));
-  }
-  append(el, children);
-  if (value !== undefined) el.value = String(value);
-  return el;
-}
-
-function append(el, children) {
-  for (const c of children.flat(Infinity)) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
-
-/** replaceChildren with h()'s rules: arrays flattened, null/false skipped, strings as text. */
-function fill(el, ...children) {
-  el.replaceChildren();
-  return append(el, children);
-}
-
-const $ = (sel, root = document) => root.querySelector(sel);
-
-function announce(text) {
-  const a = $("#announcer");
-  a.textContent = "";
-  // A fresh text node makes screen readers speak it even when it repeats.
-  setTimeout(() => (a.textContent = text), 50);
-}
-
-// ---------------------------------------------------------------- formatting
-
-const short = (commit) => (typeof commit === "string" ? commit.slice(0, 10) : "");
-
-const absFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
-
-function fmtAbs(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : absFormat.format(d);
-}
-
-function fmtRel(iso, now = Date.now(), due = false) {
-  const t = new Date(iso).getTime();
-  if (Number.isNaN(t)) return String(iso);
-  const s = Math.round((t - now) / 1000);
-  // A next run in the past is waiting for a worker, not "ago".
-  if (due && s <= 0) return "due now";
-  const a = Math.abs(s);
-  let text;
-  if (a < 5) return s > 0 ? "due now" : "just now";
-  if (a < 60) text = `${a} s`;
-  else if (a < 3600) text = `${Math.round(a / 60)} min`;
-  else if (a < 86400 * 2) text = `${Math.round(a / 3600)} h`;
-  else text = `${Math.round(a / 86400)} days`;
-  return s > 0 ? `in ${text}` : `${text} ago`;
-}
-
-/** A <time> whose text is relative ("3 min ago") and kept fresh by the ticker; the absolute time is its title. */
-function timeEl(iso, empty = "—", due = false) {
-  if (!iso) return h("span", { class: "muted" }, empty);
-  return h("time", { datetime: iso, title: fmtAbs(iso), dataset: { rel: due ? "due" : "ago" } }, fmtRel(iso, Date.now(), due));
-}
-
-setInterval(() => {
-  const now = Date.now();
-  for (const t of document.querySelectorAll("time[data-rel]")) t.textContent = fmtRel(t.getAttribute("datetime"), now, t.dataset.rel === "due");
-}, 5000);
-
-function stateBadge(status) {
-  const s = STATES.includes(status) ? status : "never";
-  return h("span", { class: `badge state-${s}` }, h("span", { class: "badge-dot", "aria-hidden": "true" }), s);
-}
-
-function countsEl(added, removed) {
-  return h("span", { class: "counts" }, h("span", { class: "plus", title: `${added} lines added` }, `+${added}`), " ", h("span", { class: "minus", title: `${removed} lines removed` }, `−${removed}`));
-}
-
-// ---------------------------------------------------------------- API
-
-class ApiError extends Error {
-  constructor(status, code, message, retryAfter) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.retryAfter = retryAfter;
-  }
-}
-
-const enc = encodeURIComponent;
-const tenantUrl = (s, rest = "") => `/api/v1/tenants/${enc(s.tenant)}${rest}`;
-const deviceUrl = (id, rest = "") => tenantUrl(session, `/devices/${enc(id)}${rest}`);
-
-/**
- * fetch with the session's token. A 401 on a signed-in session means the
- * token was revoked or rotated: sign out and say so.
- */
-async function api(url, { method = "GET", accept = "application/json", auth = session, signal } = {}) {
-  let res;
-  try {
-    res = await fetch(url, { method, headers: { Authorization: `Bearer ${auth.token}`, Accept: accept }, cache: "no-store", signal });
-  } catch (err) {
-    if (signal?.aborted) throw err;
-    throw new ApiError(0, "network", "Cannot reach the rosarchive server. Check the connection and try again.");
-  }
-  if (res.ok) return res;
-  let code = "error";
-  let message = res.statusText || `HTTP ${res.status}`;
-  try {
-    const body = await res.json();
-    if (body?.error) ({ code, message } = body.error);
-  } catch {
-    /* not JSON: keep the status text */
-  }
-  const err = new ApiError(res.status, String(code), String(message), res.headers.get("retry-after"));
-  if (res.status === 401 && auth === session && session) signOut("Your token is no longer accepted. Sign in again.");
-  throw err;
-}
-
-const getJson = async (url, opts) => (await api(url, opts)).json();
-
-/** One sentence for an error the user caused or can act on. */
-function describeError(err, what) {
-  if (!(err instanceof ApiError)) return `${what} failed: ${err?.message ?? err}`;
-  switch (err.status) {
-    case 0:
-      return err.message;
-    case 403:
-      return `${what}: not allowed. ${err.message.replace(/^this needs/, "This needs")}; your token's role is too low.`;
-    case 404:
-      return `${what}: not found.`;
-    case 409:
-      return `${what}: ${err.code === "busy" ? "a backup of this device is already running. Try again in a moment." : err.message}`;
-    case 429:
-      return `${what}: too many requests. ${err.message}${err.retryAfter ? ` Try again in ${err.retryAfter} s.` : ""}`;
-    default:
-      return `${what} failed (${err.code}): ${err.message}`;
-  }
-}
 
 // ---------------------------------------------------------------- app state
 
@@ -461,8 +285,7 @@ async function downloadVersion(id, commit, out) {
 
 function signOut(message) {
   stopEvents();
-  sessionStorage.removeItem(SESSION_KEY);
-  session = null;
+  clearSession();
   store.devices.clear();
   store.order = [];
   store.loaded = false;
@@ -1195,5 +1018,6 @@ function route() {
 
 $("#signout").addEventListener("click", () => signOut("Signed out."));
 window.addEventListener("hashchange", route);
+whenTokenRejected(() => signOut("Your token is no longer accepted. Sign in again."));
 if (session) startSession();
 route();
