@@ -54,7 +54,8 @@ interface PathIndex {
   head: string | null;
   readonly byPath: Map<string, string[]>;
 }
-const pathIndexes = new WeakMap<TenantRepo, Promise<PathIndex>>();
+/** Per repository: the index and the chain that extends it, one extension at a time. */
+const pathIndexes = new WeakMap<TenantRepo, { readonly index: PathIndex; extending: Promise<void> }>();
 
 async function logPaths(repo: TenantRepo, range: string): Promise<Array<{ commit: string; paths: string[] }>> {
   const r = await runGit({ gitDir: repo.gitDir, args: ["log", "--no-renames", "--name-only", "--format=%x1e%H"], revs: [range] });
@@ -67,19 +68,23 @@ async function logPaths(repo: TenantRepo, range: string): Promise<Array<{ commit
   return out;
 }
 
-/** The index at the current tip of main (built on first use, extended after). */
+/**
+ * The index at the current tip of main (built on first use, extended after).
+ * Extensions run one at a time and each starts from where the last one
+ * ended: two requests that both saw main move must not both append the same
+ * commits (a page would list a version twice).
+ */
 export async function pathIndex(repo: TenantRepo): Promise<PathIndex> {
-  let p = pathIndexes.get(repo);
-  if (!p) {
-    p = (async () => ({ head: null, byPath: new Map<string, string[]>() }))();
-    pathIndexes.set(repo, p);
-  }
-  const index = await p;
+  let entry = pathIndexes.get(repo);
+  if (!entry) pathIndexes.set(repo, (entry = { index: { head: null, byPath: new Map() }, extending: Promise.resolve() }));
   const tip = await repo.resolve(MAIN);
-  if (tip && tip !== index.head) {
-    const update = (async () => {
-      if (index.head === tip) return index;
-      const entries = await logPaths(repo, index.head ? `${index.head}..${tip}` : tip);
+  if (tip && tip !== entry.index.head) {
+    const { index } = entry;
+    const run = entry.extending.then(async () => {
+      // Where main is now: never behind what an earlier extension reached, since main only moves forward.
+      const now = await repo.resolve(MAIN);
+      if (!now || now === index.head) return;
+      const entries = await logPaths(repo, index.head ? `${index.head}..${now}` : now);
       for (let i = entries.length - 1; i >= 0; i--) {
         for (const path of entries[i]!.paths) {
           let list = index.byPath.get(path);
@@ -87,18 +92,14 @@ export async function pathIndex(repo: TenantRepo): Promise<PathIndex> {
           list.push(entries[i]!.commit);
         }
       }
-      index.head = tip;
-      return index;
-    })();
-    pathIndexes.set(repo, update);
-    try {
-      return await update;
-    } catch (err) {
-      pathIndexes.delete(repo); // rebuilt from git on the next request
-      throw err;
-    }
+      index.head = now;
+    });
+    entry.extending = run.catch(() => {
+      if (pathIndexes.get(repo) === entry) pathIndexes.delete(repo); // rebuilt from git on the next request
+    });
+    await run;
   }
-  return index;
+  return entry.index;
 }
 
 async function recordOf(repo: TenantRepo, commit: string): Promise<LogRecord | null> {
