@@ -10,11 +10,9 @@ import express, { type Request, type Response, type Router } from "express";
  * the API's JSON 404.
  */
 const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
-  "app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-  "api.js": { file: "api.js", type: "text/javascript; charset=utf-8" },
-  "dom.js": { file: "dom.js", type: "text/javascript; charset=utf-8" },
-  "format.js": { file: "format.js", type: "text/javascript; charset=utf-8" },
-  "session.js": { file: "session.js", type: "text/javascript; charset=utf-8" },
+  ...Object.fromEntries(
+    ["app", "state", "live", "actions", "sign-in", "fleet-view", "device-view", "api", "session", "dom", "format"].map((m) => [`${m}.js`, { file: `${m}.js`, type: "text/javascript; charset=utf-8" }]),
+  ),
   "style.css": { file: "style.css", type: "text/css; charset=utf-8" },
   "favicon.svg": { file: "favicon.svg", type: "image/svg+xml; charset=utf-8" },
 };

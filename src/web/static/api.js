@@ -8,6 +8,11 @@ export function whenTokenRejected(fn) {
   onTokenRejected = fn;
 }
 
+/** A request of this session's token was refused with 401 (the API client or the event stream saw it). */
+export function tokenRejected() {
+  onTokenRejected();
+}
+
 export class ApiError extends Error {
   constructor(status, code, message, retryAfter) {
     super(message);
@@ -43,7 +48,7 @@ export async function api(url, { method = "GET", accept = "application/json", au
     /* not JSON: keep the status text */
   }
   const err = new ApiError(res.status, String(code), String(message), res.headers.get("retry-after"));
-  if (res.status === 401 && auth === session && session) onTokenRejected();
+  if (res.status === 401 && auth === session && session) tokenRejected();
   throw err;
 }
 

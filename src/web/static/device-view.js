@@ -1,0 +1,460 @@
+// The device page: facts, host-key block, paged timeline, diff viewer, downloads.
+
+import { backupNow, backupResultEl, downloadVersion } from "./actions.js";
+import { api, ApiError, describeError, deviceUrl, enc, getJson } from "./api.js";
+import { $, append, fill, h } from "./dom.js";
+import { countsEl, fmtAbs, short, stateBadge, timeEl } from "./format.js";
+import { session } from "./session.js";
+import { mergeDevice, POLL_MS, refreshDevice, setView, store, view } from "./state.js";
+
+const PAGE_SIZES = [10, 25, 50, 100];
+const SECTIONS_SHOWN = 4;
+const DIFF_LINE_CAP = 20000;
+
+export function renderDevice(id) {
+  const v = setView("device");
+  document.title = `${id} · rosarchive`;
+  const page = {
+    entries: [],
+    next: null,
+    done: false,
+    diffSeq: 0,
+    /** The `to` the user picked (null: follow the newest). */
+    selectedTo: null,
+    shownTo: null,
+  };
+
+  const title = h("h1", { tabindex: "-1" }, id);
+  const headBadge = h("span", { class: "head-badge" });
+  const backupBtn = h("button", { type: "button", class: "btn btn-primary", onclick: () => backupNow(id) }, "Back up now");
+  const dlLatestOut = h("span", { class: "inline-status", role: "status" });
+  const dlLatest = h("button", { type: "button", class: "btn", onclick: () => downloadVersion(id, null, dlLatestOut) }, "Download latest .rsc");
+  const backupOut = h("div", { class: "backup-slot" });
+  const facts = h("dl", { class: "facts" });
+  const blocked = h("div", { class: "blocked-slot" });
+  const notice = h("p", { class: "notice notice-error", role: "alert", hidden: true });
+
+  // Compare form
+  const fromSel = h("select", { id: "diff-from" });
+  const toSel = h("select", { id: "diff-to" });
+  const compareForm = h(
+    "form",
+    { class: "compare", "aria-label": "Compare two versions" },
+    h("div", { class: "field inline" }, h("label", { for: "diff-from" }, "From"), fromSel),
+    h("div", { class: "field inline" }, h("label", { for: "diff-to" }, "To"), toSel),
+    h("button", { type: "submit", class: "btn" }, "Compare"),
+  );
+  const diffHead = h("div", { class: "diff-head" });
+  const diffBody = h("div", { class: "diff", id: "diff", "aria-live": "off" });
+  const diffCard = h("section", { class: "card diff-card", "aria-labelledby": "diff-title" }, h("h2", { id: "diff-title" }, "Changes"), compareForm, diffHead, diffBody);
+
+  const timeline = h("ol", { class: "timeline", "aria-label": "Versions, newest first" });
+  const olderBtn = h("button", { type: "button", class: "btn btn-block", hidden: true }, "Older versions");
+  const timelineStatus = h("p", { class: "muted", role: "status" }, "Loading history…");
+  const perPage = h("select", { id: "history-page", value: store.historyPage }, PAGE_SIZES.map((n) => h("option", { value: n }, String(n))));
+  const timelineCard = h(
+    "section",
+    { class: "card timeline-card", "aria-labelledby": "timeline-title" },
+    h("div", { class: "card-head" }, h("h2", { id: "timeline-title" }, "History"), h("div", { class: "field inline per-page" }, h("label", { for: "history-page" }, "Per page"), perPage)),
+    timelineStatus,
+    timeline,
+    olderBtn,
+  );
+
+  fill(
+    $("#view"),
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/devices" }, "Fleet"), h("span", { "aria-hidden": "true" }, " / "), h("span", { "aria-current": "page" }, id)),
+    h("div", { class: "page-head" }, h("div", { class: "title-row" }, title, headBadge), h("div", { class: "head-actions" }, backupBtn, dlLatest)),
+    h("div", { class: "under-head" }, backupOut, dlLatestOut),
+    notice,
+    blocked,
+    h("section", { class: "card facts-card", "aria-label": "Device facts" }, facts),
+    h("div", { class: "device-grid" }, timelineCard, diffCard),
+  );
+  title.focus({ preventScroll: true });
+
+  const renderFacts = () => {
+    const d = store.devices.get(id);
+    if (!d) return;
+    fill(headBadge, stateBadge(d.status));
+    const pending = store.backups.get(id)?.kind === "pending";
+    backupBtn.disabled = pending;
+    backupBtn.textContent = pending ? "Backing up…" : "Back up now";
+    fill(backupOut, backupResultEl(id));
+    const row = (k, ...vals) => [h("div", { class: "fact" }, h("dt", {}, k), h("dd", {}, ...vals))];
+    const rowWide = (k, ...vals) => [h("div", { class: "fact fact-wide" }, h("dt", {}, k), h("dd", {}, ...vals))];
+    fill(
+      facts,
+      ...row("Host", h("code", {}, `${d.host}:${d.port}`)),
+      ...row("Group", d.group ?? h("span", { class: "muted" }, "none")),
+      ...row("RouterOS", d.routeros_version ?? h("span", { class: "muted" }, "unknown")),
+      ...row("Last success", timeEl(d.last_success, "never")),
+      ...row("Last change", timeEl(d.last_change)),
+      ...row("Last attempt", timeEl(d.last_attempt, "never")),
+      ...row("Next run", d.status === "blocked" ? h("span", { class: "muted" }, "held until the block is cleared") : timeEl(d.next_run, "—", true)),
+      ...rowWide("Host key (pinned)", d.host_key ? h("code", { class: "fp" }, d.host_key) : h("span", { class: "muted" }, "not pinned yet (first contact pins it)")),
+      ...(d.last_error && d.status !== "ok" ? rowWide("Last error", h("span", { class: "error-text" }, h("strong", {}, d.last_error.code), ": ", d.last_error.message)) : []),
+      ...(d.enabled === false ? row("Schedule", "disabled in the configuration") : []),
+    );
+    renderBlocked(d);
+  };
+
+  const renderBlocked = (d) => {
+    if (d.status !== "blocked") {
+      // The "accepted" note stays until the device is collected again.
+      if (d.status === "ok" || !blocked.querySelector(".accept-result.is-ok")) fill(blocked);
+      return;
+    }
+    if (blocked.dataset.presented === String(d.presented_host_key) && blocked.firstChild) return;
+    blocked.dataset.presented = String(d.presented_host_key);
+    const mismatch = d.last_error?.code === "host_key_mismatch";
+    const out = h("p", { class: "accept-result", role: "status" });
+    const card = h("section", { class: "card alert-card", "aria-labelledby": "blocked-title" });
+    if (!mismatch) {
+      append(card, [
+        h("h2", { id: "blocked-title" }, "Collection is blocked"),
+        h("p", {}, d.last_error ? `${d.last_error.code}: ${d.last_error.message}` : "The device is blocked."),
+        h("p", { class: "muted" }, "Fix the credentials in the configuration; the block clears when they change."),
+      ]);
+      fill(blocked, card);
+      return;
+    }
+    const acceptBtn = h("button", { type: "button", class: "btn btn-danger" }, "Accept new key…");
+    const confirmRow = h("div", { class: "confirm", hidden: true });
+    const yes = h("button", { type: "button", class: "btn btn-danger" }, "Yes, trust the presented key");
+    const no = h("button", { type: "button", class: "btn" }, "Cancel");
+    append(confirmRow, [h("p", {}, "Only accept if you know why the key changed (device replaced, reinstalled). The next contact pins the key it presents."), yes, " ", no]);
+    acceptBtn.addEventListener("click", () => {
+      confirmRow.hidden = false;
+      acceptBtn.hidden = true;
+      no.focus();
+    });
+    no.addEventListener("click", () => {
+      confirmRow.hidden = true;
+      acceptBtn.hidden = false;
+      acceptBtn.focus();
+    });
+    yes.addEventListener("click", async () => {
+      yes.disabled = true;
+      out.className = "accept-result";
+      out.textContent = "Accepting…";
+      try {
+        const updated = await getJson(deviceUrl(id, "/host-key/accept"), { method: "POST" });
+        mergeDevice(updated);
+        out.className = "accept-result is-ok";
+        out.textContent = "Accepted. The next run pins the key the device presents.";
+        confirmRow.hidden = true;
+        card.className = "card success-card";
+        fill(card, h("h2", { id: "blocked-title" }, "Host key accepted"), out);
+        renderFacts();
+      } catch (err) {
+        out.className = "accept-result is-error";
+        out.textContent = err instanceof ApiError && err.status === 403 ? "Not allowed: accepting a host key needs an admin token." : describeError(err, "Accepting the key");
+        yes.disabled = false;
+      }
+    });
+    append(card, [
+      h("h2", { id: "blocked-title" }, "Blocked: the SSH host key changed"),
+      h("p", {}, "The device presented a different host key than the one pinned. Collection stays stopped until an admin accepts the new key. Compare the fingerprints with the device before accepting."),
+      h(
+        "dl",
+        { class: "fingerprints" },
+        h("dt", {}, "Expected (pinned)"),
+        h("dd", {}, h("code", { class: "fp", id: "fp-expected" }, d.host_key ?? "—")),
+        h("dt", {}, "Presented"),
+        h("dd", {}, h("code", { class: "fp", id: "fp-presented" }, d.presented_host_key ?? "—")),
+      ),
+      acceptBtn,
+      confirmRow,
+      out,
+    ]);
+    fill(blocked, card);
+  };
+
+  // ---- timeline
+
+  const entryEl = (e, fresh) => {
+    const viewBtn = h("button", { type: "button", class: "btn btn-small", "aria-label": `Show the changes of ${short(e.commit)}`, onclick: () => showDiff(null, e.commit, true) }, "View changes");
+    const dlOut = h("span", { class: "inline-status", role: "status" });
+    const dlBtn = h("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Download version ${short(e.commit)} as .rsc`, onclick: () => downloadVersion(id, e.commit, dlOut) }, "Download .rsc");
+    const sectionItem = (s) => h("li", {}, h("span", { class: "section-name" }, s.section), " ", countsEl(s.added, s.removed));
+    const all = e.sections ?? [];
+    const sections = all.slice(0, SECTIONS_SHOWN).map(sectionItem);
+    if (all.length > SECTIONS_SHOWN) {
+      const more = h("button", { type: "button", class: "more", "aria-label": `Show all ${all.length} sections of ${short(e.commit)}` }, `+${all.length - SECTIONS_SHOWN} more`);
+      more.addEventListener("click", () => {
+        const list = more.closest("ul");
+        fill(list, all.map(sectionItem));
+        list.querySelector("li")?.setAttribute("tabindex", "-1");
+        list.querySelector("li")?.focus();
+      });
+      sections.push(h("li", { class: "more-item" }, more));
+    }
+    return h(
+      "li",
+      { class: `entry${fresh ? " fresh" : ""}${page.shownTo === e.commit ? " selected" : ""}`, dataset: { commit: e.commit } },
+      h(
+        "div",
+        { class: "entry-head" },
+        h("time", { datetime: e.time, class: "entry-time" }, fmtAbs(e.time)),
+        e.trigger ? h("span", { class: `badge trigger trigger-${/^[a-z]+$/.test(e.trigger) ? e.trigger : "other"}` }, e.trigger) : null,
+        e.routeros_version ? h("span", { class: "ver" }, `RouterOS ${e.routeros_version}`) : null,
+      ),
+      h("p", { class: "entry-summary" }, e.summary),
+      sections.length ? h("ul", { class: "sections", "aria-label": "Sections changed" }, sections) : null,
+      h("div", { class: "entry-foot" }, h("code", { class: "commit", title: e.commit }, short(e.commit)), h("span", { class: "spacer" }), viewBtn, dlBtn),
+      dlOut,
+    );
+  };
+
+  const optionLabel = (e) => `${fmtAbs(e.time)} · ${short(e.commit)} · ${e.summary}`.slice(0, 120);
+
+  const syncSelects = () => {
+    const from = fromSel.value;
+    const to = toSel.value;
+    fill(fromSel, h("option", { value: "" }, "The version before “To”"), page.entries.map((e) => h("option", { value: e.commit }, optionLabel(e))));
+    fill(toSel, page.entries.map((e) => h("option", { value: e.commit }, optionLabel(e))));
+    fromSel.value = page.entries.some((e) => e.commit === from) ? from : "";
+    if (page.entries.some((e) => e.commit === to)) toSel.value = to;
+  };
+
+  const updateTimelineStatus = () => {
+    const n = page.entries.length;
+    timelineStatus.textContent = n === 0 ? "No versions archived yet. The first successful backup creates one." : `${n} version${n === 1 ? "" : "s"} shown${page.next ? "" : " (all)"}`;
+    olderBtn.hidden = !page.next;
+    syncSelects();
+  };
+
+  /** Full render on load; live commits and older pages add rows without rebuilding the rest (focus stays put). */
+  const renderTimeline = () => {
+    fill(timeline, ...page.entries.map((e) => entryEl(e, false)));
+    updateTimelineStatus();
+  };
+  // Live commits and page loads can cross in flight; a version never gets a second row.
+  const notShown = (list) => list.filter((e) => !timeline.querySelector(`li[data-commit="${CSS.escape(e.commit)}"]`));
+  const prependEntries = (list) => {
+    timeline.prepend(...notShown(list).map((e) => entryEl(e, true)));
+    updateTimelineStatus();
+  };
+  const appendEntries = (list) => {
+    timeline.append(...notShown(list).map((e) => entryEl(e, false)));
+    updateTimelineStatus();
+  };
+
+  const loadHistory = async (before) => {
+    const q = `?limit=${store.historyPage}${before ? `&before=${enc(before)}` : ""}`;
+    const body = await getJson(deviceUrl(id, `/history${q}`));
+    return body;
+  };
+
+  olderBtn.addEventListener("click", async () => {
+    if (!page.next) return;
+    olderBtn.disabled = true;
+    olderBtn.textContent = "Loading…";
+    try {
+      const body = await loadHistory(page.next);
+      if (view !== v) return;
+      const known = new Set(page.entries.map((e) => e.commit));
+      const added = body.entries.filter((e) => !known.has(e.commit));
+      page.entries.push(...added);
+      page.next = body.next;
+      appendEntries(added);
+      const first = added[0] && timeline.querySelector(`li[data-commit="${CSS.escape(added[0].commit)}"] button`);
+      if (first) first.focus();
+      else olderBtn.focus();
+    } catch (err) {
+      timelineStatus.textContent = describeError(err, "Loading older versions");
+    } finally {
+      olderBtn.disabled = false;
+      olderBtn.textContent = "Older versions";
+    }
+  });
+
+  /** New commits of this device arrive live: the newest page is fetched and what is new goes on top. */
+  v.onCommit = async (ev) => {
+    if (ev.device !== id) return;
+    let incoming;
+    try {
+      incoming = (await loadHistory(null)).entries;
+    } catch {
+      incoming = [
+        {
+          commit: ev.commit,
+          parent: ev.parent,
+          time: ev.collected_at,
+          trigger: ev.trigger,
+          routeros_version: ev.routeros_version,
+          summary: (ev.sections ?? []).map((s) => `+${s.added} -${s.removed} in ${s.section}`).join(", ") || "new version",
+          stats: ev.stats ?? { added: 0, removed: 0 },
+          sections: ev.sections ?? [],
+        },
+      ];
+    }
+    if (view !== v) return;
+    const known = new Set(page.entries.map((e) => e.commit));
+    const fresh = [];
+    for (const e of incoming) {
+      if (known.has(e.commit)) break;
+      fresh.push(e);
+    }
+    if (fresh.length === 0) return;
+    page.entries.unshift(...fresh);
+    if (page.entries.length === fresh.length && fresh.length === store.historyPage) page.next = fresh[fresh.length - 1].commit;
+    prependEntries(fresh);
+    // Until the user picks versions, the diff follows the newest change.
+    if (!page.selectedTo) void showDiff(null, page.entries[0].commit, false);
+  };
+
+  // ---- diff
+
+  compareForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (!toSel.value) return;
+    void showDiff(fromSel.value || null, toSel.value, true);
+  });
+
+  const showDiff = async (from, to, chosen) => {
+    const seq = ++page.diffSeq;
+    if (chosen) page.selectedTo = to;
+    page.shownTo = to;
+    for (const li of timeline.children) li.classList.toggle("selected", li.dataset.commit === to);
+    if (fromSel.value !== (from ?? "")) fromSel.value = from ?? "";
+    if (toSel.value !== to) toSel.value = to;
+    fill(diffHead, h("p", { class: "muted" }, "Loading the diff…"));
+    diffBody.setAttribute("aria-busy", "true");
+    const q = `?to=${enc(to)}${from ? `&from=${enc(from)}` : ""}`;
+    try {
+      const [textRes, json] = await Promise.all([api(deviceUrl(id, `/diff${q}`), { accept: "text/x-diff" }), getJson(deviceUrl(id, `/diff${q}`))]);
+      const text = await textRes.text();
+      if (seq !== page.diffSeq || view !== v) return;
+      renderDiff(text, json, from, to);
+    } catch (err) {
+      if (seq !== page.diffSeq || view !== v) return;
+      fill(diffHead, h("p", { class: "inline-status is-error", role: "alert" }, describeError(err, "Loading the diff")));
+      fill(diffBody);
+    } finally {
+      if (seq === page.diffSeq) diffBody.removeAttribute("aria-busy");
+    }
+    if (chosen) diffCard.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  };
+
+  const renderDiff = (text, json, from, to) => {
+    // Without `from` the server diffs against the parent commit, whose copy of this file is the device's previous version.
+    const at = page.entries.findIndex((e) => e.commit === (json.to ?? to));
+    const previous = at >= 0 ? page.entries[at + 1] : undefined;
+    const fromLabel = from ? short(json.from ?? from) : /^new file mode /m.test(text) ? "nothing (first snapshot)" : previous ? `${short(previous.commit)} (previous version)` : "previous version";
+    const sections = json.sections ?? [];
+    fill(
+      diffHead,
+      h("p", { class: "diff-range" }, h("code", {}, fromLabel), h("span", { "aria-hidden": "true" }, " → "), h("span", { class: "visually-hidden" }, " to "), h("code", {}, short(json.to ?? to)), " ", countsEl(json.stats?.added ?? 0, json.stats?.removed ?? 0)),
+      sections.length
+        ? h("ul", { class: "sections section-summary", "aria-label": "Changed lines by section" }, sections.map((s) => h("li", {}, h("span", { class: "section-name" }, s.section), " ", countsEl(s.added.length, s.removed.length))))
+        : null,
+    );
+    // Which section each changed line stands in, from the JSON form (taken from the whole files, not the hunk).
+    const addSec = new Map();
+    const delSec = new Map();
+    const push = (m, line, s) => (m.has(line) ? m.get(line).push(s) : m.set(line, [s]));
+    for (const s of sections) {
+      for (const l of s.added) push(addSec, l, s.section);
+      for (const l of s.removed) push(delSec, l, s.section);
+    }
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    if (lines.length === 0) {
+      fill(diffBody, h("p", { class: "empty" }, "No differences between these two versions."));
+      return;
+    }
+    const frag = document.createDocumentFragment();
+    let hunk = null;
+    let hunkSections = null;
+    let oldNo = 0;
+    let newNo = 0;
+    let inHeader = true;
+    const lineEl = (cls, o, n, sign, body, section) =>
+      h("div", { class: `dl ${cls}`, title: section ? `in ${section}` : null }, h("span", { class: "ln" }, o), h("span", { class: "ln" }, n), h("span", { class: "sg", "aria-hidden": cls === "ctx" ? "true" : null }, sign), h("span", { class: "tx" }, body));
+    const cap = Math.min(lines.length, DIFF_LINE_CAP);
+    for (let i = 0; i < cap; i++) {
+      const line = lines[i];
+      const m = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@(.*)$/.exec(line);
+      if (m) {
+        inHeader = false;
+        oldNo = Number(m[1]);
+        newNo = Number(m[2]);
+        hunkSections = h("span", { class: "hunk-sections" });
+        hunk = h("div", { class: "hunk" }, h("div", { class: "dl hunk-head" }, h("span", { class: "hh" }, line), hunkSections));
+        hunk.sectionSet = new Set();
+        frag.append(hunk);
+        continue;
+      }
+      if (line.startsWith("diff --git ")) inHeader = true;
+      if (inHeader || !hunk) {
+        frag.append(h("div", { class: "dl meta" }, line));
+        continue;
+      }
+      const sign = line[0];
+      const body = line.slice(1);
+      let section = null;
+      if (sign === "+") {
+        section = addSec.get(body)?.shift() ?? null;
+        hunk.append(lineEl("add", "", String(newNo++), "+", body, section));
+      } else if (sign === "-") {
+        section = delSec.get(body)?.shift() ?? null;
+        hunk.append(lineEl("del", String(oldNo++), "", "-", body, section));
+      } else if (sign === "\\") {
+        hunk.append(h("div", { class: "dl note" }, line));
+      } else {
+        hunk.append(lineEl("ctx", String(oldNo++), String(newNo++), " ", body, null));
+      }
+      if (section && !hunk.sectionSet.has(section)) {
+        hunk.sectionSet.add(section);
+        hunkSections.append(h("span", { class: "section-chip" }, section));
+      }
+    }
+    if (lines.length > cap) frag.append(h("p", { class: "notice" }, `The diff has ${lines.length} lines; the first ${cap} are shown. Download the versions to see all of it.`));
+    fill(diffBody, h("div", { class: "diff-lines", role: "region", "aria-label": "Unified diff" }, frag));
+  };
+
+  // ---- load
+
+  v.onDevice = (changed) => {
+    if (changed === null || changed === id) renderFacts();
+  };
+
+  perPage.addEventListener("change", async () => {
+    store.historyPage = Number(perPage.value);
+    timelineStatus.textContent = "Loading history…";
+    try {
+      const hist = await loadHistory(null);
+      if (view !== v) return;
+      page.entries = hist.entries ?? [];
+      page.next = hist.next ?? null;
+      renderTimeline();
+    } catch (err) {
+      timelineStatus.textContent = describeError(err, "Loading the history");
+    }
+  });
+
+  const loadAll = async () => {
+    try {
+      const [d, hist] = await Promise.all([getJson(deviceUrl(id)), loadHistory(null)]);
+      if (view !== v) return;
+      mergeDevice(d);
+      renderFacts();
+      page.entries = hist.entries ?? [];
+      page.next = hist.next ?? null;
+      renderTimeline();
+      if (page.entries.length > 0) void showDiff(null, page.entries[0].commit, false);
+      else fill(diffHead, h("p", { class: "muted" }, "Nothing to compare yet."));
+    } catch (err) {
+      if (view !== v || !session) return;
+      notice.hidden = false;
+      notice.textContent = err instanceof ApiError && err.status === 404 ? `No device "${id}" in tenant ${session.tenant}.` : describeError(err, "Loading the device");
+      timelineStatus.textContent = "";
+    }
+  };
+  if (store.devices.has(id)) renderFacts();
+  void loadAll();
+  const poll = setInterval(() => document.visibilityState === "visible" && refreshDevice(id), POLL_MS);
+  v.cleanup.push(() => clearInterval(poll));
+}
