@@ -18,7 +18,7 @@ export const STATS_FILE = "rosarchive/history-stats-v1.jsonl";
 /**
  * Memory is bounded by the size of the lines kept, not their number: a first
  * snapshot lists every section of the export (a few KB), a change one or two.
- * 8 MiB of lines is some tens of thousands of changes, about 25 MB of heap.
+ * 8 MiB of lines is some tens of thousands of changes.
  */
 const KEEP_BYTES = 8 * 1024 * 1024;
 const TAIL_BYTES = KEEP_BYTES;
@@ -65,7 +65,7 @@ export class StatsStore {
     if (this.map.has(key)) return;
     const line = `${JSON.stringify({ c: commit, p: filePath, a: value.stats.added, r: value.stats.removed, s: value.sections.map((x) => [x.section, x.added, x.removed]) })}\n`;
     // Kept as parsed back from the line: section names sliced from the export
-    // would otherwise keep each whole export text alive in memory.
+    // can keep the whole export text alive (V8 sliced strings).
     this.keep(key, parseLine(line)?.value ?? value, line.length);
     this.append(line);
   }

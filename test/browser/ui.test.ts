@@ -5,6 +5,7 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { BIN } from "../helpers/cli.js";
 import { REPO_ROOT, tempDir } from "../helpers/tmp.js";
+import { until } from "../helpers/wait.js";
 
 /**
  * The web UI in a real browser (Debian's chromium driven by playwright-core)
@@ -17,22 +18,6 @@ const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = path.join(REPO_ROOT, "test-output/screenshots");
 const GIT_ENV = { GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" };
 const FAKE_PIN = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-
-/** Polls `probe` every 250 ms until it returns a value, or fails after `limitMs`. */
-async function until<T>(what: string, limitMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 interface HistoryEntry {
   commit: string;

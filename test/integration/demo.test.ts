@@ -5,6 +5,7 @@ import net from "node:net";
 import path from "node:path";
 import { BIN } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
+import { until } from "../helpers/wait.js";
 
 const CURL = "/usr/bin/curl";
 const GIT_ENV = { GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" };
@@ -36,22 +37,6 @@ const started: ChildProcessWithoutNullStreams[] = [];
 after(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 });
-
-/** Polls `probe` every 250 ms until it returns a value, or fails after `limitMs` (bounded, never a timed assertion). */
-async function until<T>(what: string, limitMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Runs a printed line exactly as an operator would paste it into a shell. */
 function sh(line: string, cwd: string): string {

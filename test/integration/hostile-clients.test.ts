@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import net from "node:net";
+import { authenticate } from "../../src/api/auth.js";
 import { bearer, importFixture, startApi, type ApiServer } from "../helpers/api.js";
 
 /** A request sent byte for byte as given (fetch would normalize `..` and encodings away). */
@@ -150,10 +152,8 @@ describe("hostile clients: malformed ids, traversal, bad headers and tokens (iss
     // Not a timing measurement (noisy machines): the construction is checked instead.
     // authenticate() hashes the presented token (so no prefix of a real token is ever compared)
     // and runs timingSafeEqual over every configured token of every tenant.
-    const { authenticate } = await import("../../src/api/auth.js");
     const config = api.ctx.config;
     const total = [...config.tenants.values()].reduce((n, t) => n + t.tokens.length, 0);
-    const { timingSafeEqual } = await import("node:crypto");
     const seen: number[] = [];
     for (const [token, kind] of [[api.tokens.admin, "ok"], [api.tokens.other, "foreign"], ["wrong", "unauthenticated"]] as const) {
       let calls = 0;

@@ -230,14 +230,12 @@ export function renderDevice(id) {
     fill(timeline, ...page.entries.map((e) => entryEl(e, false)));
     updateTimelineStatus();
   };
-  // Live commits and page loads can cross in flight; a version never gets a second row.
-  const notShown = (list) => list.filter((e) => !timeline.querySelector(`li[data-commit="${CSS.escape(e.commit)}"]`));
   const prependEntries = (list) => {
-    timeline.prepend(...notShown(list).map((e) => entryEl(e, true)));
+    timeline.prepend(...list.map((e) => entryEl(e, true)));
     updateTimelineStatus();
   };
   const appendEntries = (list) => {
-    timeline.append(...notShown(list).map((e) => entryEl(e, false)));
+    timeline.append(...list.map((e) => entryEl(e, false)));
     updateTimelineStatus();
   };
 
