@@ -17,9 +17,9 @@ export interface ChangeSummary {
 }
 
 /** Menu path each line stands in, taken from the whole file, not a diff hunk (SPEC §8). */
-export function sectionsOfLines(lines: readonly string[], sectionOf: (line: string) => string | null): string[] {
+export function sectionsOfLines(lines: readonly string[], sectionOf: (line: string) => string | null, initial = HEADER_SECTION): string[] {
   const out = new Array<string>(lines.length);
-  let current = HEADER_SECTION;
+  let current = initial;
   for (let i = 0; i < lines.length; i++) {
     const s = sectionOf(lines[i]!);
     if (s !== null) current = s;
@@ -35,16 +35,68 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+/** Length of the common prefix of `a` and `b`, compared in blocks (string equality is a memcmp; a char loop is not). */
+function commonPrefix(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  let p = 0;
+  for (let step = 4096; step >= 1; step >>= 4) {
+    while (p + step <= max && a.slice(p, p + step) === b.slice(p, p + step)) p += step;
+  }
+  return p;
+}
+
+/** Length of the common suffix of `a` and `b`, no longer than `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let s = 0;
+  for (let step = 4096; step >= 1; step >>= 4) {
+    while (s + step <= max && a.slice(a.length - s - step, a.length - s) === b.slice(b.length - s - step, b.length - s)) s += step;
+  }
+  return s;
+}
+
+/** The section in force at offset `at` of `text` (a line start), from the last menu line above it. */
+function sectionBefore(text: string, at: number, sectionOf: (line: string) => string | null): string {
+  for (let end = at - 1; end > 0; ) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    const s = sectionOf(text.slice(start, end));
+    if (s !== null) return s;
+    end = start - 1;
+  }
+  return HEADER_SECTION;
+}
+
 /**
  * Line-level change between two archived files, every changed line counted
  * under the section it stands in (removed lines in the old file, added lines
  * in the new one). Sections keep the order they first appear in.
+ *
+ * Configs change in a few places: only the lines between the common head and
+ * tail of the two texts are split and diffed, so the cost follows the size of
+ * the change, not of the file.
  */
 export function summarize(before: string | null, after: string, sectionOf: (line: string) => string | null): ChangeSummary {
-  const oldLines = splitLines(before ?? "");
-  const newLines = splitLines(after);
-  const oldSections = sectionsOfLines(oldLines, sectionOf);
-  const newSections = sectionsOfLines(newLines, sectionOf);
+  const a = before ?? "";
+  const b = after;
+  // Whole lines in common at the start, then at the end (never overlapping the start).
+  const p = commonPrefix(a, b);
+  const head = p === 0 ? 0 : a.lastIndexOf("\n", p - 1) + 1;
+  const suffix = commonSuffix(a, b, Math.min(a.length, b.length) - head);
+  const fromA = a.length - suffix;
+  const fromB = b.length - suffix;
+  const atLineStart = (t: string, i: number) => i === 0 || t.charCodeAt(i - 1) === 10;
+  // The tail must start a line on both sides: else it starts after the first line break inside it.
+  let keep = 0;
+  if (!atLineStart(a, fromA) || !atLineStart(b, fromB)) {
+    const nl = a.indexOf("\n", fromA);
+    keep = nl < 0 ? suffix : nl + 1 - fromA;
+  }
+  const aEnd = fromA + keep;
+  const bEnd = fromB + keep;
+  const oldLines = splitLines(a.slice(head, aEnd));
+  const newLines = splitLines(b.slice(head, bEnd));
+  const initial = head === 0 ? HEADER_SECTION : sectionBefore(a, head, sectionOf);
+  const oldSections = sectionsOfLines(oldLines, sectionOf, initial);
+  const newSections = sectionsOfLines(newLines, sectionOf, initial);
   const bySection = new Map<string, { section: string; added: string[]; removed: string[] }>();
   const entry = (section: string) => {
     let e = bySection.get(section);

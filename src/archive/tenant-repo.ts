@@ -3,16 +3,53 @@ import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
 import { GitPipe, readLines, runGit } from "./git.js";
 import { maintainRepository, shouldMaintain } from "./maintenance.js";
-import { writePack } from "./pack-store.js";
-import { decodeTree, encodeCommit, encodeTree, makeObject, type GitObject, type TreeEntry } from "./objects.js";
+import { deflateAhead, writePack, type PackObject } from "./pack-writer.js";
+import { decodeTree, encodeCommit, encodeTree, makeObject, type TreeEntry } from "./objects.js";
 import { repositoryReadme } from "./readme-text.js";
 
 const ZERO = "0000000000000000000000000000000000000000";
 /** Commits per pack and ref move, at most. */
 const MAX_BATCH = 256;
+/** Batches built and not yet on main: one persisting while the next is built on its tip. */
+const MAX_IN_FLIGHT = 2;
+
+/** A tip with its trees, as published on main or as built by batches in flight. */
+interface Stage {
+  readonly head: string | null;
+  readonly root: Map<string, TreeEntry>;
+  /** Subtrees changed since the published tip (the rest are read through `subtree`). */
+  readonly subs: Map<string, Map<string, TreeEntry>>;
+  /** Newest commit per path changed since the published tip. */
+  readonly lastOf: Map<string, { commit: string; parent: string | null }>;
+}
+
+/**
+ * Work done for a request before it joins the write queue, against the tip
+ * published then. The writer uses it when the file did not change since
+ * (nearly always), and redoes it otherwise.
+ */
+interface Prepared {
+  readonly blob: PackObject;
+  /** The blob at `path` on the tip the message was built against. */
+  readonly base: string | null;
+  readonly message: string | null;
+}
+
+interface Built {
+  readonly batch: PendingCommit[];
+  readonly outcomes: Array<CommitOutcome | Error>;
+  readonly objects: PackObject[];
+  /** Contents of this batch's blobs, until they are readable from the repository. */
+  readonly written: Map<string, Buffer>;
+  readonly baseHead: string | null;
+  readonly stage: Stage;
+  published: Promise<boolean> | null;
+  failure: unknown;
+}
 
 interface PendingCommit {
   readonly req: CommitRequest;
+  readonly prepared: Prepared;
   resolve(o: CommitOutcome): void;
   reject(e: unknown): void;
 }
@@ -23,7 +60,11 @@ export interface CommitRequest {
   /** File path inside the repository, e.g. `fra/core-1.rsc` (validated ids only). */
   readonly path: string;
   readonly content: Buffer;
-  /** Builds the message from the previous content (null for the first snapshot); runs under the write lock. */
+  /**
+   * Builds the message from the previous content (null for the first snapshot).
+   * It is called before the request is queued, and again under the write lock
+   * if the file changed in between: the message committed is the last one built.
+   */
   readonly message: (previous: Buffer | null) => string;
   /** Author time (collection time), unix seconds. */
   readonly authorTime: number;
@@ -175,65 +216,148 @@ export class TenantRepo {
    * one batch: one commit each, in arrival order, but one pack and one ref
    * move for all of them (group commit). Serialized per repository.
    */
-  commitFile(req: CommitRequest): Promise<CommitOutcome> {
+  async commitFile(req: CommitRequest): Promise<CommitOutcome> {
+    const prepared = await this.prepare(req);
     return new Promise((resolve, reject) => {
-      this.pending.push({ req, resolve, reject });
+      this.pending.push({ req, prepared, resolve, reject });
       this.kick();
     });
+  }
+
+  /**
+   * Outside the write queue, so it runs while other batches are written:
+   * hash the blob, and when it differs from the published one, start its
+   * deflate on the pack thread and build the message from the published
+   * previous content (the diff behind the summary is the costly part).
+   */
+  private async prepare(req: CommitRequest): Promise<Prepared> {
+    const blob = makeObject("blob", req.content);
+    const base = await this.blobAt(req.path).catch(() => null);
+    if (base === blob.id) return { blob, base, message: null };
+    const deflated = deflateAhead(req.content);
+    const previous = base === null ? null : ((await this.readObject(base).catch(() => null))?.body ?? undefined);
+    if (previous === undefined) return { blob: { ...blob, deflated }, base: null, message: null };
+    return { blob: { ...blob, deflated }, base, message: req.message(previous) };
   }
 
   private kick(): void {
     if (this.draining) return;
     this.draining = true;
-    void this.serialize(async () => {
-      while (this.pending.length > 0) await this.commitBatch(this.pending.splice(0, MAX_BATCH));
-    }).finally(() => {
+    void this.serialize(() => this.drain()).finally(() => {
       this.draining = false;
       if (this.pending.length > 0) this.kick();
     });
   }
 
-  private async commitBatch(batch: PendingCommit[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const outcomes = await this.buildAndWrite(batch);
-        batch.forEach((p, i) => {
-          const o = outcomes[i]!;
-          if (o instanceof Error) p.reject(o);
-          else p.resolve(o);
-        });
-        this.afterWrite();
-        return;
-      } catch (err) {
-        if (err instanceof RefRaceError && attempt < 50) {
-          // Another process moved main: back off a little, then rebuild on the new tip.
-          await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
-          await this.reload();
-          continue;
-        }
-        for (const p of batch) p.reject(err);
-        return;
+  /**
+   * Two-stage group commit. Building a batch (hashes, trees, messages) is
+   * short; persisting it (pack written and fsynced on the pack thread, then
+   * the ref move) is mostly waiting. So the next batch is built on this one's
+   * unpublished tip while it persists, and its ref move waits for this one's.
+   * When a persist fails, the batches built on it are rebuilt on the
+   * published tip (a lost ref race) or their requests fail with it.
+   */
+  private async drain(): Promise<void> {
+    const inFlight: Built[] = [];
+    let base = this.publishedStage();
+    let previous: Promise<boolean> = Promise.resolve(true);
+    let races = 0;
+    while (this.pending.length > 0 || inFlight.length > 0) {
+      if (this.pending.length > 0 && inFlight.length < MAX_IN_FLIGHT) {
+        const built = await this.build(this.pending.splice(0, MAX_BATCH), base, inFlight);
+        base = built.stage;
+        previous = built.published = this.persist(built, previous);
+        inFlight.push(built);
+        continue;
       }
+      const oldest = inFlight.shift()!;
+      if (await oldest.published) {
+        races = 0;
+        continue;
+      }
+      // Neither it nor anything built on it reached main.
+      const later = inFlight.splice(0);
+      await Promise.all(later.map((b) => b.published));
+      const retry = later.flatMap((b) => b.batch);
+      if (oldest.failure instanceof RefRaceError && races < 50) {
+        // Another process moved main: back off a little, then rebuild on its tip.
+        races++;
+        retry.unshift(...oldest.batch);
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(races, 5)));
+      } else {
+        for (const p of oldest.batch) p.reject(oldest.failure);
+      }
+      this.pending.unshift(...retry);
+      await this.reload();
+      base = this.publishedStage();
+      previous = Promise.resolve(true);
     }
   }
 
-  /** Builds every commit of the batch on staged copies of the trees; publishes them only when main moved. */
-  private async buildAndWrite(batch: readonly PendingCommit[]): Promise<Array<CommitOutcome | Error>> {
-    const root = new Map(this.root!);
+  private publishedStage(): Stage {
+    return { head: this.head, root: this.root!, subs: new Map(), lastOf: new Map() };
+  }
+
+  /** Resolves true once `built` is on main (its requests answered), false if it never will be. */
+  private async persist(built: Built, previous: Promise<boolean>): Promise<boolean> {
+    const writing = writePack(this.gitDir, built.objects, { fsync: this.opts.fsync ?? true }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    const [before, writeError] = await Promise.all([previous, writing]);
+    try {
+      if (!before) throw new RosarchiveError("conflict", "an earlier batch was not written");
+      if (writeError) throw writeError;
+      if (built.stage.head !== built.baseHead) {
+        await this.moveMain(built.stage.head!, built.baseHead);
+        this.packsSinceMaintenance += 1;
+      }
+    } catch (err) {
+      built.failure = err;
+      return false;
+    }
+    this.head = built.stage.head;
+    this.root = built.stage.root;
+    for (const [dir, t] of built.stage.subs) this.subtrees.set(dir, t);
+    for (const [p, c] of built.stage.lastOf) this.lastCommitOf.set(p, c);
+    built.batch.forEach((p, i) => {
+      const o = built.outcomes[i]!;
+      if (o instanceof Error) p.reject(o);
+      else p.resolve(o);
+    });
+    this.afterWrite();
+    return true;
+  }
+
+  /**
+   * Builds every commit of the batch on copies of `base`'s trees: nothing is
+   * published here. A message is rebuilt only when its file changed since the
+   * request was prepared; the previous content then comes from batches still
+   * in flight or from the repository.
+   */
+  private async build(batch: PendingCommit[], base: Stage, inFlight: readonly Built[]): Promise<Built> {
+    const root = new Map(base.root);
     const subs = new Map<string, Map<string, TreeEntry>>();
-    const written = new Map<string, Buffer>(); // blob id → body, for later requests of the same batch
-    const lastOf = new Map<string, { commit: string; parent: string | null }>();
-    const objects: GitObject[] = [];
-    let head = this.head;
+    const lastOf = new Map(base.lastOf);
+    const written = new Map<string, Buffer>(); // blob id → body, for later batches still in flight
+    const objects: PackObject[] = [];
+    let head = base.head;
     const outcomes: Array<CommitOutcome | Error> = [];
     const subtreeOf = async (dir: string) => {
       let t = subs.get(dir);
-      if (!t) subs.set(dir, (t = new Map(await this.subtree(dir))));
+      if (!t) subs.set(dir, (t = new Map(base.subs.get(dir) ?? (await this.subtree(dir)))));
       return t;
     };
-    for (const { req } of batch) {
+    const unwritten = (id: string): Buffer | undefined => {
+      for (let k = inFlight.length - 1; k >= 0; k--) {
+        const body = inFlight[k]!.written.get(id);
+        if (body) return body;
+      }
+      return undefined;
+    };
+    for (const { req, prepared } of batch) {
       try {
-        const blob = makeObject("blob", req.content);
+        const { blob } = prepared;
         const [dir, name] = splitPath(req.path);
         const tree = dir ? await subtreeOf(dir) : root;
         const old = tree.get(name);
@@ -243,10 +367,18 @@ export class TenantRepo {
           outcomes.push({ changed: false, commit: last?.commit ?? null, parent: last?.parent ?? null, blob: blob.id });
           continue;
         }
-        const previous = oldBlob ? (written.get(oldBlob) ?? (await this.readObject(oldBlob))!.body) : null;
-        const message = req.message(previous);
+        let message = prepared.base === oldBlob ? prepared.message : null;
+        if (message === null) {
+          // The file changed since the request was prepared (or preparing could not read it): diff again.
+          let previous: Buffer | null = null;
+          if (oldBlob) {
+            previous = written.get(oldBlob) ?? unwritten(oldBlob) ?? (await this.readObject(oldBlob))?.body ?? null;
+            if (!previous) throw new RosarchiveError("error", `archived blob ${oldBlob} of ${req.path} cannot be read`);
+          }
+          message = req.message(previous);
+        }
         tree.set(name, { mode: "100644", id: blob.id });
-        const made: GitObject[] = [blob];
+        const made: PackObject[] = [blob];
         if (dir) {
           const sub = makeObject("tree", encodeTree(tree));
           made.push(sub);
@@ -274,16 +406,9 @@ export class TenantRepo {
         outcomes.push(err instanceof Error ? err : new Error(String(err)));
       }
     }
-    if (head !== this.head) {
-      await writePack(this.gitDir, objects, { fsync: this.opts.fsync ?? true });
-      await this.moveMain(head!, this.head);
-      this.head = head;
-      this.root = root;
-      for (const [dir, t] of subs) this.subtrees.set(dir, t);
-      for (const [p, c] of lastOf) this.lastCommitOf.set(p, c);
-      this.packsSinceMaintenance += 1;
-    }
-    return outcomes;
+    const stageSubs = new Map(base.subs);
+    for (const [dir, t] of subs) stageSubs.set(dir, t);
+    return { batch, outcomes, objects, written, baseHead: base.head, stage: { head, root, subs: stageSubs, lastOf }, published: null, failure: null };
   }
 
   /** Decide-then-do maintenance, off the write path: a long repack never delays a commit. */

@@ -44,8 +44,14 @@ export function parseVersion(text: string): string | null {
  * (`# RouterOS 7.17.2`); null when the export has no header (hand-trimmed files).
  */
 export function versionFromExport(text: string): string | null {
-  // The header is within the first lines; the limit keeps a huge file cheap.
-  for (const line of text.split(/\r\n|\r|\n/, 1000)) {
+  // The header is the leading comment block: read line by line and stop past it (no split of a 20 KB text).
+  for (let start = 0, n = 0; start < text.length && n < 1000; n++) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const cr = text.indexOf("\r", start);
+    if (cr >= 0 && cr < end) end = cr; // a bare CR ends a line too; the `\n` of a CRLF then reads as an empty line
+    const line = text.slice(start, end);
+    start = end + 1;
     if (line.trim() === "") continue;
     if (!line.startsWith("#")) return null; // past the leading comment block
     const m = HEADER.pattern.exec(line) ?? NORMALIZED_HEADER.exec(line);

@@ -27,24 +27,39 @@ export async function sealValues(text: string, opts: SealOptions): Promise<SealR
   const index: SecretIndex = {};
   let encrypter: Encrypter | null = null; // only built when a value is new
   let sealed = 0;
-  // The menu path is resolved only for lines that hold a candidate: most menus hold none.
-  let menuLine: string | null = null;
-  let menuOf: string | null = null; // menuLine's resolved path, once asked for
-  let menu: string | null = null;
+  // The menu each line stands in, found by jumping from menu line to menu line.
+  let current: string | null = null;
+  const menuLineAfter = (from: number): number => {
+    const k = text.indexOf("\n/", from);
+    return k < 0 ? Infinity : k + 1;
+  };
+  let nextMenu = text.charCodeAt(0) === 0x2f /* / */ ? 0 : menuLineAfter(0);
+  const menuAt = (lineStart: number): string | null => {
+    while (nextMenu <= lineStart) {
+      const end = lineEndAt(text, nextMenu);
+      current = platform.sectionOf(text.slice(nextMenu, end)) ?? current;
+      nextMenu = menuLineAfter(end);
+    }
+    return current;
+  };
 
-  const lines = text.split("\n");
-  for (let li = 0; li < lines.length; li++) {
-    const line = lines[li]!;
-    if (line.length === 0 || line.startsWith(platform.commentPrefix)) continue;
-    if (line.charCodeAt(0) === 0x2f /* / */ && line !== menuLine) {
-      menuLine = line;
-      menuOf = null;
+  // Untouched stretches of the text are copied as they are; only lines holding a secret are rebuilt.
+  let out = "";
+  let copied = 0;
+  // Only the `=` signs are visited; a line is looked at when the name before one is in the catalog.
+  let eq = text.indexOf("=");
+  const menuOfEq = () => menuAt(text.lastIndexOf("\n", eq) + 1);
+  while (eq >= 0) {
+    if (!sensitive.candidateAt(text, eq, menuOfEq)) {
+      eq = text.indexOf("=", eq + 1);
+      continue;
     }
-    if (!sensitive.mayHold(line)) continue;
-    if (menuLine !== null && menuOf === null) {
-      menu = platform.sectionOf(menuLine) ?? menu;
-      menuOf = menuLine;
-    }
+    const lineStart = text.lastIndexOf("\n", eq) + 1;
+    const lineEnd = lineEndAt(text, eq);
+    eq = text.indexOf("=", lineEnd);
+    const line = text.slice(lineStart, lineEnd);
+    if (line.startsWith(platform.commentPrefix)) continue;
+    const menu = menuAt(lineStart);
 
     let found: ValueToken[] | null = null;
     for (const t of platform.valueTokens(line)) {
@@ -60,7 +75,7 @@ export async function sealValues(text: string, opts: SealOptions): Promise<SealR
     }
     blankedLine += line.slice(pos);
 
-    let out = "";
+    let rebuilt = "";
     pos = 0;
     for (const t of found) {
       const key = secretIndexKey(indexKey, { context, recipients, menu, name: t.name, blankedLine, plaintext: t.raw });
@@ -70,11 +85,17 @@ export async function sealValues(text: string, opts: SealOptions): Promise<SealR
         token = await sealToken(encrypter, t.raw);
       }
       index[key] = token;
-      out += line.slice(pos, t.start) + token;
+      rebuilt += line.slice(pos, t.start) + token;
       pos = t.end;
       sealed++;
     }
-    lines[li] = out + line.slice(pos);
+    out += text.slice(copied, lineStart) + rebuilt + line.slice(pos);
+    copied = lineEnd;
   }
-  return { text: lines.join("\n"), index, sealed };
+  return { text: copied === 0 ? text : out + text.slice(copied), index, sealed };
+}
+
+function lineEndAt(text: string, from: number): number {
+  const end = text.indexOf("\n", from);
+  return end < 0 ? text.length : end;
 }

@@ -1,0 +1,119 @@
+import { Worker } from "node:worker_threads";
+import type { GitObject, ObjectType } from "./objects.js";
+
+export type PackRequest =
+  | { readonly kind: "deflate"; readonly seq: number; readonly data: ArrayBuffer }
+  | {
+      readonly kind: "pack";
+      readonly seq: number;
+      readonly gitDir: string;
+      readonly fsync: boolean;
+      /** All bodies in one moved buffer; each object is [type, id, raw size, deflated?, start, end] in it. */
+      readonly data: ArrayBuffer;
+      readonly objects: ReadonlyArray<readonly [ObjectType, string, number, boolean, number, number]>;
+    };
+
+export interface PackReply {
+  readonly seq: number;
+  readonly error: string | null;
+  readonly data: ArrayBuffer | null;
+}
+
+/** A git object for a pack; a blob may carry its deflated body, computed ahead on the pack thread. */
+export interface PackObject extends GitObject {
+  readonly deflated?: Promise<Buffer | null>;
+}
+
+/** A copy of `parts` in one buffer with its own ArrayBuffer (never the shared pool), so it can be moved to the thread. */
+function ownBuffer(parts: readonly Buffer[]): Buffer {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const p of parts) at += p.copy(out, at);
+  return out;
+}
+
+/**
+ * One thread, shared by every tenant of the process, that compresses and
+ * writes packs. On the main thread the same work cost a zlib handle and a
+ * callback per object and a dozen file-system callbacks per batch, each
+ * waiting behind the normalizing and sealing of other snapshots; here it
+ * runs on another core, and a blob is deflated while later snapshots are
+ * still being sealed, before its batch is even built.
+ */
+class PackThread {
+  private worker: Worker | null = null;
+  private seq = 0;
+  private readonly waiting = new Map<number, { resolve(data: ArrayBuffer | null): void; reject(e: Error): void }>();
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL("./pack-worker.js", import.meta.url));
+    worker.on("message", (r: PackReply) => {
+      const w = this.waiting.get(r.seq);
+      if (!w) return;
+      this.waiting.delete(r.seq);
+      if (r.error === null) w.resolve(r.data);
+      else w.reject(new Error(r.error));
+      // An idle thread must not keep the process alive.
+      if (this.waiting.size === 0) worker.unref();
+    });
+    const fail = (err: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      for (const w of this.waiting.values()) w.reject(new Error(`pack thread failed: ${err.message}`));
+      this.waiting.clear();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`exit ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  request(job: PackRequest): Promise<ArrayBuffer | null> {
+    const worker = this.start();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(job.seq, { resolve, reject });
+      worker.ref();
+      worker.postMessage(job, [job.data]);
+    });
+  }
+
+  next(): number {
+    return ++this.seq;
+  }
+}
+
+const thread = new PackThread();
+
+/** Deflates a blob body on the pack thread; null if that failed (the pack then deflates it itself). */
+export function deflateAhead(body: Buffer): Promise<Buffer | null> {
+  const data = ownBuffer([body]);
+  return thread.request({ kind: "deflate", seq: thread.next(), data: data.buffer as ArrayBuffer }).then(
+    (out) => (out ? Buffer.from(out) : null),
+    () => null,
+  );
+}
+
+/** Writes `objects` as one pack on the pack thread (see writePackFiles for the file protocol). */
+export async function writePack(gitDir: string, objects: readonly PackObject[], opts: { fsync: boolean }): Promise<void> {
+  if (objects.length === 0) return;
+  const bodies = await Promise.all(objects.map((o) => o.deflated ?? null));
+  const parts: Buffer[] = [];
+  const table: Array<readonly [ObjectType, string, number, boolean, number, number]> = [];
+  let at = 0;
+  objects.forEach((o, i) => {
+    const deflated = bodies[i] ?? null;
+    const body = deflated ?? o.body;
+    parts.push(body);
+    table.push([o.type, o.id, o.body.length, deflated !== null, at, at + body.length]);
+    at += body.length;
+  });
+  const data = ownBuffer(parts);
+  try {
+    await thread.request({ kind: "pack", seq: thread.next(), gitDir, fsync: opts.fsync, data: data.buffer as ArrayBuffer, objects: table });
+  } catch (err) {
+    throw new Error(`writing pack: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
