@@ -235,7 +235,7 @@ export class TenantRepo {
     const base = await this.blobAt(req.path).catch(() => null);
     if (base === blob.id) return { blob, base, message: null };
     const deflated = deflateAhead(req.content);
-    const previous = base === null ? null : ((await this.readObject(base).catch(() => null))?.body ?? undefined);
+    const previous = base === null ? null : (recentContents.get(base) ?? (await this.readObject(base).catch(() => null))?.body ?? undefined);
     if (previous === undefined) return { blob: { ...blob, deflated }, base: null, message: null };
     return { blob: { ...blob, deflated }, base, message: req.message(previous) };
   }
@@ -399,6 +399,7 @@ export class TenantRepo {
         made.push(commit);
         objects.push(...made);
         written.set(blob.id, req.content);
+        recentContents.set(blob.id, req.content);
         outcomes.push({ changed: true, commit: commit.id, parent: head, blob: blob.id });
         lastOf.set(req.path, { commit: commit.id, parent: head });
         head = commit.id;
@@ -445,6 +446,37 @@ export class TenantRepo {
     this.refs.close();
   }
 }
+
+/**
+ * Contents of the blobs written last, by id, within a byte budget shared by
+ * every tenant of the process: the next snapshot of a device is diffed
+ * against the one written before it, usually still here, instead of reading
+ * it back through `cat-file`. A blob id names its bytes, so an entry can
+ * only answer for the very content asked.
+ */
+class RecentContents {
+  private readonly map = new Map<string, Buffer>();
+  private bytes = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(id: string): Buffer | undefined {
+    return this.map.get(id);
+  }
+
+  set(id: string, body: Buffer): void {
+    if (body.length > this.budget / 8 || this.map.has(id)) return;
+    this.map.set(id, body);
+    this.bytes += body.length;
+    for (const [old, b] of this.map) {
+      if (this.bytes <= this.budget) break;
+      this.map.delete(old);
+      this.bytes -= b.length;
+    }
+  }
+}
+
+const recentContents = new RecentContents(16 * 2 ** 20);
 
 class RefRaceError extends RosarchiveError {
   constructor(message: string) {
