@@ -34,11 +34,26 @@ function sortKey(name: string, mode: string): string {
 
 const ASCII = /^[\x20-\x7e]*$/;
 
+/** Each entry's id as 20 latin1 characters, computed once per entry object: trees are re-encoded on every commit. */
+const binaryIds = new WeakMap<TreeEntry, string>();
+
+function binaryId(e: TreeEntry): string {
+  let bin = binaryIds.get(e);
+  if (bin === undefined) binaryIds.set(e, (bin = Buffer.from(e.id, "hex").toString("latin1")));
+  return bin;
+}
+
 export function encodeTree(entries: ReadonlyMap<string, TreeEntry>): Buffer {
   const keyed = [...entries].map(([name, e]) => ({ name, e, key: sortKey(name, e.mode) }));
-  // Our names are ASCII ids, where string order is byte order; anything else is compared as bytes.
-  if (keyed.every((k) => ASCII.test(k.key))) keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  else keyed.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+  // Our names are ASCII ids, where string order is byte order and one latin1 string
+  // builds the whole tree; anything else is compared and written as UTF-8 bytes.
+  if (keyed.every((k) => ASCII.test(k.key))) {
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let text = "";
+    for (const k of keyed) text += `${k.e.mode} ${k.name}\0${binaryId(k.e)}`;
+    return Buffer.from(text, "latin1");
+  }
+  keyed.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
   let size = 0;
   for (const k of keyed) size += k.e.mode.length + 1 + Buffer.byteLength(k.name) + 1 + 20;
   const out = Buffer.allocUnsafe(size);
