@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   console.log(`rosarchive benchmarks on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}${quick ? " (quick)" : ""}`);
   const rows: Row[] = [];
-  rows.push(...(await benchIngest(quick ? [100, 1000] : [100, 1000, 10000], quick ? 200 : 500, quick ? 2000 : 5000)));
+  rows.push(...(await benchIngest(quick ? [100, 1000] : [100, 1000, 10000], quick ? 200 : 1000, quick ? 2000 : 5000)));
   rows.push(...(await benchMemory(quick ? 1000 : 10_000)));
   rows.push(...(await benchReads(100, quick ? 100 : 1000)));
   rows.push(...(await benchCollect(quick ? 200 : 1000, 500)));

@@ -1,13 +1,13 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
-import { GitPipe, readLines, runGit } from "./git.js";
+import { GitPipe, runGit } from "./git.js";
 import { maintainRepository, shouldMaintain } from "./maintenance.js";
 import { deflateAhead, writePack, type PackObject } from "./pack-writer.js";
+import { compareAndSwapRef, RefRaceError } from "./ref-lock.js";
 import { decodeTree, encodeCommit, encodeTree, makeObject, type TreeEntry } from "./objects.js";
 import { repositoryReadme } from "./readme-text.js";
 
-const ZERO = "0000000000000000000000000000000000000000";
 /** Commits per pack and ref move, at most. */
 const MAX_BATCH = 256;
 /** Batches built and not yet on main: one persisting while the next is built on its tip. */
@@ -93,7 +93,6 @@ export interface TenantRepoOptions {
  */
 export class TenantRepo {
   private readonly catFile: GitPipe;
-  private readonly refs: GitPipe;
   private head: string | null = null;
   private root: Map<string, TreeEntry> | null = null;
   private readonly subtrees = new Map<string, Map<string, TreeEntry>>();
@@ -102,12 +101,12 @@ export class TenantRepo {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly pending: PendingCommit[] = [];
   private draining = false;
-  private maintaining = false;
+  /** The background maintenance running now, if any. */
+  private maintaining: Promise<void> | null = null;
   private packsSinceMaintenance = 0;
 
   private constructor(readonly tenant: string, readonly gitDir: string, private readonly opts: TenantRepoOptions) {
     this.catFile = new GitPipe(gitDir, ["cat-file", "--batch"]);
-    this.refs = new GitPipe(gitDir, ["update-ref", "--stdin"]);
   }
 
   /** Opens `<dataDir>/<tenant>.git`, creating and initializing it when missing. */
@@ -143,7 +142,7 @@ export class TenantRepo {
       );
       await writePack(this.gitDir, [readme, tree, commit], { fsync: this.opts.fsync ?? true });
       try {
-        await this.moveMain(commit.id, null);
+        this.moveMain(commit.id, null, 1);
       } catch {
         // another process initialized it first: take theirs
       }
@@ -309,7 +308,7 @@ export class TenantRepo {
       if (!before) throw new RosarchiveError("conflict", "an earlier batch was not written");
       if (writeError) throw writeError;
       if (built.stage.head !== built.baseHead) {
-        await this.moveMain(built.stage.head!, built.baseHead);
+        this.moveMain(built.stage.head!, built.baseHead, built.objects.filter((o) => o.type === "commit").length);
         this.packsSinceMaintenance += 1;
       }
     } catch (err) {
@@ -415,35 +414,28 @@ export class TenantRepo {
   /** Decide-then-do maintenance, off the write path: a long repack never delays a commit. */
   private afterWrite(): void {
     if (this.maintaining || !shouldMaintain(this.packsSinceMaintenance)) return;
-    this.maintaining = true;
     this.packsSinceMaintenance = 0;
-    void maintainRepository(this.gitDir)
+    this.maintaining = maintainRepository(this.gitDir)
       .catch(() => {
         /* next round retries; reads work on any number of packs */
       })
-      .finally(() => (this.maintaining = false));
+      .finally(() => (this.maintaining = null));
   }
 
-  /** Runs maintenance now (tests, `serve` at start). */
+  /** Runs maintenance now, after any running in the background (tests, benchmarks, `serve` at start). */
   async maintain(): Promise<void> {
+    await this.maintaining;
     await maintainRepository(this.gitDir);
     this.packsSinceMaintenance = 0;
   }
 
-  /** Atomic compare-and-swap of `main` through git's own lock-and-rename. */
-  private async moveMain(next: string, expected: string | null): Promise<void> {
-    try {
-      await this.refs.request(`start\nupdate ${MAIN} ${next} ${expected ?? ZERO}\nprepare\ncommit\n`, (buf) => readLines(buf, 3));
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      if (/cannot lock ref|but expected|reference already exists|is at/.test(msg)) throw new RefRaceError(msg);
-      throw err;
-    }
+  /** Atomic compare-and-swap of `main` through git's own lock-and-rename (ref-lock.ts). */
+  private moveMain(next: string, expected: string | null, commits: number): void {
+    compareAndSwapRef(this.gitDir, MAIN, next, expected, { ...IDENT, time: this.now(), message: commits === 1 ? "rosarchive: 1 commit" : `rosarchive: ${commits} commits` });
   }
 
   close(): void {
     this.catFile.close();
-    this.refs.close();
   }
 }
 
@@ -477,12 +469,6 @@ class RecentContents {
 }
 
 const recentContents = new RecentContents(16 * 2 ** 20);
-
-class RefRaceError extends RosarchiveError {
-  constructor(message: string) {
-    super("conflict", message);
-  }
-}
 
 function splitPath(p: string): [string | null, string] {
   const i = p.indexOf("/");
