@@ -186,16 +186,3 @@ export class GitPipe {
     }
   }
 }
-
-/** Reads `count` lines, each terminated by \n; returns them or null if not all there yet. */
-export function readLines(buf: Buffer, count: number): { value: string[]; used: number } | null {
-  const lines: string[] = [];
-  let pos = 0;
-  for (let i = 0; i < count; i++) {
-    const nl = buf.indexOf(10, pos);
-    if (nl < 0) return null;
-    lines.push(buf.toString("utf8", pos, nl));
-    pos = nl + 1;
-  }
-  return { value: lines, used: pos };
-}

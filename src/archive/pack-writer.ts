@@ -49,7 +49,8 @@ class PackThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL("./pack-worker.js", import.meta.url));
+    // Its heap holds one batch at a time: small limits keep its share of RSS small.
+    const worker = new Worker(new URL("./pack-worker.js", import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } });
     worker.on("message", (r: PackReply) => {
       const w = this.waiting.get(r.seq);
       if (!w) return;

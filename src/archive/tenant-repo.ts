@@ -422,6 +422,11 @@ export class TenantRepo {
       .finally(() => (this.maintaining = null));
   }
 
+  /** Resolves when no background maintenance runs (before closing: no git process outlives the service). */
+  async whenIdle(): Promise<void> {
+    await this.maintaining;
+  }
+
   /** Runs maintenance now, after any running in the background (tests, benchmarks, `serve` at start). */
   async maintain(): Promise<void> {
     await this.maintaining;

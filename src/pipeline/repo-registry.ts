@@ -20,7 +20,9 @@ export class RepoRegistry {
     this.repos.clear();
     for (const r of all) {
       try {
-        (await r).close();
+        const repo = await r;
+        await repo.whenIdle();
+        repo.close();
       } catch {
         /* failed to open: nothing to close */
       }
