@@ -75,3 +75,13 @@ export async function inParallel(count: number, width: number, fn: (k: number) =
   };
   await Promise.all(Array.from({ length: width }, worker));
 }
+
+/**
+ * Between phases: flush the previous phase's dirty pages and let its
+ * background git work end, so a phase is not timed against another's
+ * writeback (the memory phase leaves gigabytes to write).
+ */
+export async function settle(): Promise<void> {
+  execFileSync("sync");
+  await new Promise((r) => setTimeout(r, 2000));
+}

@@ -112,7 +112,7 @@ export async function gitText(call: GitCall): Promise<string> {
 
 /**
  * A long-lived git process speaking a line protocol on stdin/stdout
- * (`cat-file --batch`, `update-ref --stdin`): one spawn serves many requests.
+ * (`cat-file --batch`): one spawn serves many requests.
  * Requests are queued and answered in order.
  */
 export class GitPipe {

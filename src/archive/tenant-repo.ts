@@ -86,10 +86,11 @@ export interface TenantRepoOptions {
 }
 
 /**
- * One tenant's bare repository and its single writer. Objects are hashed and
- * written in-process; `main` moves only through `git update-ref` with the old
- * value named, so a concurrent writer in another process is detected and the
- * commit is rebuilt on the new tip instead of losing either one.
+ * One tenant's bare repository and its single writer. Objects are hashed
+ * in-process and written as one pack per batch on the pack thread; `main`
+ * moves only through git's ref lock with the old value checked (ref-lock.ts),
+ * so a concurrent writer in another process is detected and the batch is
+ * rebuilt on the new tip instead of losing either one.
  */
 export class TenantRepo {
   private readonly catFile: GitPipe;
