@@ -4,6 +4,7 @@ import { RosarchiveError } from "../common/index.js";
 import { GitPipe, runGit } from "./git.js";
 import { maintainRepository, shouldMaintain } from "./maintenance.js";
 import { deflateAhead, writePack, type PackObject } from "./pack-writer.js";
+import { recentContents } from "./recent-contents.js";
 import { compareAndSwapRef, RefRaceError } from "./ref-lock.js";
 import { decodeTree, encodeCommit, encodeTree, makeObject, type TreeEntry } from "./objects.js";
 import { repositoryReadme } from "./readme-text.js";
@@ -444,37 +445,6 @@ export class TenantRepo {
     this.catFile.close();
   }
 }
-
-/**
- * Contents of the blobs written last, by id, within a byte budget shared by
- * every tenant of the process: the next snapshot of a device is diffed
- * against the one written before it, usually still here, instead of reading
- * it back through `cat-file`. A blob id names its bytes, so an entry can
- * only answer for the very content asked.
- */
-class RecentContents {
-  private readonly map = new Map<string, Buffer>();
-  private bytes = 0;
-
-  constructor(private readonly budget: number) {}
-
-  get(id: string): Buffer | undefined {
-    return this.map.get(id);
-  }
-
-  set(id: string, body: Buffer): void {
-    if (body.length > this.budget / 8 || this.map.has(id)) return;
-    this.map.set(id, body);
-    this.bytes += body.length;
-    for (const [old, b] of this.map) {
-      if (this.bytes <= this.budget) break;
-      this.map.delete(old);
-      this.bytes -= b.length;
-    }
-  }
-}
-
-const recentContents = new RecentContents(16 * 2 ** 20);
 
 function splitPath(p: string): [string | null, string] {
   const i = p.indexOf("/");
