@@ -214,8 +214,10 @@ export class TenantRepo {
   /**
    * Commits `content` at `path` unless the archived blob is identical.
    * Requests that arrive while a write is in progress are taken together as
-   * one batch: one commit each, in arrival order, but one pack and one ref
-   * move for all of them (group commit). Serialized per repository.
+   * one batch: one commit each, in the order their preparation ended, but
+   * one pack and one ref move for all of them (group commit). Serialized per
+   * repository. Two snapshots of one device must not be in flight at once:
+   * callers hold the device's lock (`DeviceLocks`), which keeps their order.
    */
   async commitFile(req: CommitRequest): Promise<CommitOutcome> {
     const prepared = await this.prepare(req);
