@@ -13,10 +13,13 @@ export interface PackEntry {
   readonly deflated: boolean;
 }
 
-/** Zlib level for blobs and commits: level 1 is 3x smaller than stored and 2x faster than 6; repacks delta-compress later. */
+/**
+ * Zlib level for every entry: level 1 is 3x smaller than stored and 2x faster
+ * than 6. Trees are deflated too, though it costs 63 instead of 8 us for a
+ * 100-entry tree: a geometric repack reuses an undeltified tree as it is,
+ * so stored trees stayed 46 % larger for good (measured over 3,000 commits).
+ */
 export const PACK_ZLIB = { level: 1 } as const;
-/** Trees are mostly SHA-1s: level 1 saved 30% of a 100-entry tree for 8x the time (63 vs 8 us), so they are stored. */
-const TREE_ZLIB = { level: 0 } as const;
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3 };
 
@@ -45,7 +48,7 @@ export function encodePack(objects: readonly PackEntry[]): { pack: Buffer; idx: 
   const entries: Array<{ id: string; offset: number; crc: number }> = [];
   let offset = 12;
   for (const o of unique) {
-    const data = Buffer.concat([entryHeader(o.type, o.size), o.deflated ? o.body : deflateSync(o.body, o.type === "tree" ? TREE_ZLIB : PACK_ZLIB)]);
+    const data = Buffer.concat([entryHeader(o.type, o.size), o.deflated ? o.body : deflateSync(o.body, PACK_ZLIB)]);
     entries.push({ id: o.id, offset, crc: crc32(data) });
     parts.push(data);
     offset += data.length;

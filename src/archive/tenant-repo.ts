@@ -11,19 +11,6 @@ import { repositoryReadme } from "./readme-text.js";
 
 /** Commits per pack and ref move, at most. */
 const MAX_BATCH = 256;
-/** Batches built and not yet on main: one persisting while the next is built on its tip. */
-const MAX_IN_FLIGHT = 2;
-
-/** A tip with its trees, as published on main or as built by batches in flight. */
-interface Stage {
-  readonly head: string | null;
-  readonly root: Map<string, TreeEntry>;
-  /** Subtrees changed since the published tip (the rest are read through `subtree`). */
-  readonly subs: Map<string, Map<string, TreeEntry>>;
-  /** Newest commit per path changed since the published tip. */
-  readonly lastOf: Map<string, { commit: string; parent: string | null }>;
-}
-
 /**
  * Work done for a request before it joins the write queue, against the tip
  * published then. The writer uses it when the file did not change since
@@ -36,16 +23,15 @@ interface Prepared {
   readonly message: string | null;
 }
 
+/** A batch's commits, built on the published tip and not yet written. */
 interface Built {
-  readonly batch: PendingCommit[];
   readonly outcomes: Array<CommitOutcome | Error>;
   readonly objects: PackObject[];
-  /** Contents of this batch's blobs, until they are readable from the repository. */
-  readonly written: Map<string, Buffer>;
-  readonly baseHead: string | null;
-  readonly stage: Stage;
-  published: Promise<boolean> | null;
-  failure: unknown;
+  readonly head: string | null;
+  readonly root: Map<string, TreeEntry>;
+  readonly subs: Map<string, Map<string, TreeEntry>>;
+  readonly lastOf: Map<string, { commit: string; parent: string | null }>;
+  readonly commits: number;
 }
 
 interface PendingCommit {
@@ -252,111 +238,66 @@ export class TenantRepo {
     });
   }
 
-  /**
-   * Two-stage group commit. Building a batch (hashes, trees, messages) is
-   * short; persisting it (pack written and fsynced on the pack thread, then
-   * the ref move) is mostly waiting. So the next batch is built on this one's
-   * unpublished tip while it persists, and its ref move waits for this one's.
-   * When a persist fails, the batches built on it are rebuilt on the
-   * published tip (a lost ref race) or their requests fail with it.
-   */
+  /** Group commit: everything that arrived while the last batch was written becomes the next batch. */
   private async drain(): Promise<void> {
-    const inFlight: Built[] = [];
-    let base = this.publishedStage();
-    let previous: Promise<boolean> = Promise.resolve(true);
-    let races = 0;
-    while (this.pending.length > 0 || inFlight.length > 0) {
-      if (this.pending.length > 0 && inFlight.length < MAX_IN_FLIGHT) {
-        const built = await this.build(this.pending.splice(0, MAX_BATCH), base, inFlight);
-        base = built.stage;
-        previous = built.published = this.persist(built, previous);
-        inFlight.push(built);
-        continue;
+    while (this.pending.length > 0) await this.commitBatch(this.pending.splice(0, MAX_BATCH));
+  }
+
+  private async commitBatch(batch: PendingCommit[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const built = await this.build(batch);
+        await this.persist(built);
+        batch.forEach((p, i) => {
+          const o = built.outcomes[i]!;
+          if (o instanceof Error) p.reject(o);
+          else p.resolve(o);
+        });
+        this.afterWrite();
+        return;
+      } catch (err) {
+        if (err instanceof RefRaceError && attempt < 50) {
+          // Another process moved main: back off a little, then rebuild on its tip.
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
+          await this.reload();
+          continue;
+        }
+        for (const p of batch) p.reject(err);
+        return;
       }
-      const oldest = inFlight.shift()!;
-      if (await oldest.published) {
-        races = 0;
-        continue;
-      }
-      // Neither it nor anything built on it reached main.
-      const later = inFlight.splice(0);
-      await Promise.all(later.map((b) => b.published));
-      const retry = later.flatMap((b) => b.batch);
-      if (oldest.failure instanceof RefRaceError && races < 50) {
-        // Another process moved main: back off a little, then rebuild on its tip.
-        races++;
-        retry.unshift(...oldest.batch);
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(races, 5)));
-      } else {
-        for (const p of oldest.batch) p.reject(oldest.failure);
-      }
-      this.pending.unshift(...retry);
-      await this.reload();
-      base = this.publishedStage();
-      previous = Promise.resolve(true);
     }
   }
 
-  private publishedStage(): Stage {
-    return { head: this.head, root: this.root!, subs: new Map(), lastOf: new Map() };
-  }
-
-  /** Resolves true once `built` is on main (its requests answered), false if it never will be. */
-  private async persist(built: Built, previous: Promise<boolean>): Promise<boolean> {
-    const writing = writePack(this.gitDir, built.objects, { fsync: this.opts.fsync ?? true }).then(
-      () => null,
-      (err: unknown) => err,
-    );
-    const [before, writeError] = await Promise.all([previous, writing]);
-    try {
-      if (!before) throw new RosarchiveError("conflict", "an earlier batch was not written");
-      if (writeError) throw writeError;
-      if (built.stage.head !== built.baseHead) {
-        this.moveMain(built.stage.head!, built.baseHead, built.objects.filter((o) => o.type === "commit").length);
-        this.packsSinceMaintenance += 1;
-      }
-    } catch (err) {
-      built.failure = err;
-      return false;
-    }
-    this.head = built.stage.head;
-    this.root = built.stage.root;
-    for (const [dir, t] of built.stage.subs) this.subtrees.set(dir, t);
-    for (const [p, c] of built.stage.lastOf) this.lastCommitOf.set(p, c);
-    built.batch.forEach((p, i) => {
-      const o = built.outcomes[i]!;
-      if (o instanceof Error) p.reject(o);
-      else p.resolve(o);
-    });
-    this.afterWrite();
-    return true;
+  /** Writes the batch's pack, moves main, then publishes the built trees as the writer's state. */
+  private async persist(built: Built): Promise<void> {
+    if (built.head === this.head) return; // nothing changed
+    await writePack(this.gitDir, built.objects, { fsync: this.opts.fsync ?? true });
+    this.moveMain(built.head!, this.head, built.commits);
+    this.packsSinceMaintenance += 1;
+    this.head = built.head;
+    this.root = built.root;
+    for (const [dir, t] of built.subs) this.subtrees.set(dir, t);
+    for (const [p, c] of built.lastOf) this.lastCommitOf.set(p, c);
   }
 
   /**
-   * Builds every commit of the batch on copies of `base`'s trees: nothing is
-   * published here. A message is rebuilt only when its file changed since the
-   * request was prepared; the previous content then comes from batches still
-   * in flight or from the repository.
+   * Builds every commit of the batch on copies of the published trees: nothing
+   * is published here. A message is rebuilt only when its file changed since
+   * the request was prepared.
    */
-  private async build(batch: PendingCommit[], base: Stage, inFlight: readonly Built[]): Promise<Built> {
-    const root = new Map(base.root);
+  private async build(batch: readonly PendingCommit[]): Promise<Built> {
+    const root = new Map(this.root!);
     const subs = new Map<string, Map<string, TreeEntry>>();
-    const lastOf = new Map(base.lastOf);
-    const written = new Map<string, Buffer>(); // blob id → body, for later batches still in flight
+    const lastOf = new Map<string, { commit: string; parent: string | null }>();
+    const written = new Map<string, Buffer>(); // blob id → body, for later requests of the same batch
     const objects: PackObject[] = [];
-    let head = base.head;
+    let head = this.head;
+    let commits = 0;
     const outcomes: Array<CommitOutcome | Error> = [];
     const subtreeOf = async (dir: string) => {
       let t = subs.get(dir);
-      if (!t) subs.set(dir, (t = new Map(base.subs.get(dir) ?? (await this.subtree(dir)))));
+      if (!t) subs.set(dir, (t = new Map(await this.subtree(dir))));
       return t;
-    };
-    const unwritten = (id: string): Buffer | undefined => {
-      for (let k = inFlight.length - 1; k >= 0; k--) {
-        const body = inFlight[k]!.written.get(id);
-        if (body) return body;
-      }
-      return undefined;
     };
     for (const { req, prepared } of batch) {
       try {
@@ -375,7 +316,7 @@ export class TenantRepo {
           // The file changed since the request was prepared (or preparing could not read it): diff again.
           let previous: Buffer | null = null;
           if (oldBlob) {
-            previous = written.get(oldBlob) ?? unwritten(oldBlob) ?? (await this.readObject(oldBlob))?.body ?? null;
+            previous = written.get(oldBlob) ?? (await this.readObject(oldBlob))?.body ?? null;
             if (!previous) throw new RosarchiveError("error", `archived blob ${oldBlob} of ${req.path} cannot be read`);
           }
           message = req.message(previous);
@@ -406,13 +347,12 @@ export class TenantRepo {
         outcomes.push({ changed: true, commit: commit.id, parent: head, blob: blob.id });
         lastOf.set(req.path, { commit: commit.id, parent: head });
         head = commit.id;
+        commits++;
       } catch (err) {
         outcomes.push(err instanceof Error ? err : new Error(String(err)));
       }
     }
-    const stageSubs = new Map(base.subs);
-    for (const [dir, t] of subs) stageSubs.set(dir, t);
-    return { batch, outcomes, objects, written, baseHead: base.head, stage: { head, root, subs: stageSubs, lastOf }, published: null, failure: null };
+    return { outcomes, objects, head, root, subs, lastOf, commits };
   }
 
   /** Decide-then-do maintenance, off the write path: a long repack never delays a commit. */

@@ -1,6 +1,6 @@
 import type { SensitiveParam } from "../common/index.js";
 
-/** A catalog compiled once (it is frozen data): lookups by name and a line prefilter. */
+/** A catalog compiled once (it is frozen data): lookups by name and a prefilter at each `=`. */
 export interface SensitiveMatcher {
   /**
    * Whether the word that ends at `text[eq]` (an `=`) is the last component of
@@ -49,8 +49,6 @@ export function sensitiveMatcher(params: readonly SensitiveParam[]): SensitiveMa
     if (!p.menus || known === EVERYWHERE) menusOf.set(word, EVERYWHERE);
     else menusOf.set(word, new Set([...(known ?? []), ...p.menus]));
   }
-  let lengths = 0; // bit n set: some catalog word is n characters long (a word is looked up only if its length fits)
-  for (const word of menusOf.keys()) if (word.length < 32) lengths |= 1 << word.length;
   const longest = Math.max(0, ...[...menusOf.keys()].map((w) => w.length));
   // Most `=` are rejected on the two characters before them, before the word is read back.
   const endings = new Uint8Array(1 << 14);
@@ -62,7 +60,7 @@ export function sensitiveMatcher(params: readonly SensitiveParam[]): SensitiveMa
     let start = eq;
     while (start > 0 && eq - start <= longest && !isNameStop(text.charCodeAt(start - 1))) start--;
     const len = eq - start;
-    if (len === 0 || len > longest || (len < 32 && (lengths & (1 << len)) === 0)) return false;
+    if (len === 0 || len > longest) return false;
     const menus = menusOf.get(text.slice(start, eq));
     if (menus === undefined) return false;
     if (menus === EVERYWHERE) return true;
