@@ -1,3 +1,4 @@
+import { RUN_TIMING } from "../src/scheduler/index.js";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -24,7 +25,7 @@ export async function benchCollect(n: number, delayMs: number): Promise<Row[]> {
   const lines = [`data_dir: ${dir}/repos`, `state_dir: ${dir}/state`, `encryption: { recipients: [${RECIPIENT}] }`, "defaults: { username: backup, password: bench }", "tenants:", "  acme:", "    devices:"];
   ports.forEach((port, i) => lines.push(`      - { id: d${i}, host: 127.0.0.1, port: ${port} }`));
   const config = loadConfig(lines.join("\n"), { baseDir: dir });
-  const ctx = createPipelineContext({ config, platform: ROUTEROS, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: true });
+  const ctx = createPipelineContext({ config: () => config, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: true });
   // As the scheduler does: runs in flight bounded loosely, SSH sessions by ctx.sshSessions (the default concurrency).
   const queue = new PQueue({ concurrency: config.schedule.concurrency * IN_FLIGHT_PER_SESSION });
   let failed = 0;

@@ -1,3 +1,4 @@
+import { RUN_TIMING } from "../src/scheduler/index.js";
 import path from "node:path";
 import { silentLogger } from "../src/observe/index.js";
 import { createPipelineContext, archiveSnapshot } from "../src/pipeline/index.js";
@@ -17,7 +18,7 @@ export async function benchIngest(sizes: number[], commitsPerSize: number, uncha
     const config = benchConfig(dir, devices);
     const gitDir = path.join(dir, "repos/acme.git");
     // Populate the tenant: every device's first snapshot, in one fast-import commit (setup, not measured).
-    const ctx = createPipelineContext({ config, platform: ROUTEROS, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: process.env.BENCH_FSYNC !== "0" });
+    const ctx = createPipelineContext({ config: () => config, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: process.env.BENCH_FSYNC !== "0" });
     const repo = await ctx.repos.get("acme");
     const seed = [`commit refs/heads/main`, `committer bench <b@x> 1700000000 +0000`, `data 5`, `seed`, `from ${repo.tip}`];
     const tenant = config.tenants.get("acme")!;
@@ -29,7 +30,7 @@ export async function benchIngest(sizes: number[], commitsPerSize: number, uncha
     seed.push("", "done", "");
     await fastImport(gitDir, seed.join("\n"));
     ctx.repos.closeAll();
-    const ctx2 = createPipelineContext({ config, platform: ROUTEROS, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: process.env.BENCH_FSYNC !== "0" });
+    const ctx2 = createPipelineContext({ config: () => config, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: process.env.BENCH_FSYNC !== "0" });
     const at = Date.parse("2026-11-22T10:00:00Z");
     // Devices 0..warm-1 go through the pipeline once (secret index, first seal); not measured.
     for (let i = 0; i < warm; i++) await archiveSnapshot(ctx2, { device: tenant.devices[i]!, text: exportFor(i), trigger: "scheduled", collectedAtMs: at });

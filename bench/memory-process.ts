@@ -5,6 +5,7 @@
  * of first snapshots (seal every secret, commit) and one round of unchanged
  * ones, 40 in flight as the scheduler runs them; prints one JSON line.
  */
+import { RUN_TIMING } from "../src/scheduler/index.js";
 import { applyHeapPolicy } from "../src/cli/heap-policy.js";
 import { loadConfig } from "../src/config/index.js";
 import { silentLogger } from "../src/observe/index.js";
@@ -20,7 +21,7 @@ const dir = tmp("memory");
 const lines = [`data_dir: ${dir}/repos`, `state_dir: ${dir}/state`, `encryption: { recipients: [${RECIPIENT}] }`, "tenants:", "  acme:", "    devices:"];
 for (let i = 0; i < n; i++) lines.push(`      - { id: d${i}, host: 10.0.${(i >> 8) & 255}.${i & 255}, group: site-${Math.floor(i / 100)}, password: x }`);
 const config = loadConfig(lines.join("\n"), { baseDir: dir });
-const ctx = createPipelineContext({ config, platform: ROUTEROS, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: true });
+const ctx = createPipelineContext({ config: () => config, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: true });
 const devices = config.tenants.get("acme")!.devices;
 const width = config.schedule.concurrency * IN_FLIGHT_PER_SESSION;
 const at = Date.parse("2026-11-22T10:00:00Z");

@@ -1,3 +1,4 @@
+import { RUN_TIMING } from "../src/scheduler/index.js";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { createHash } from "node:crypto";
@@ -49,7 +50,7 @@ export async function benchReads(devices: number, commitsPerDevice: number): Pro
     [`data_dir: ${dir}/repos`, `state_dir: ${dir}/state`, `encryption: { recipients: [${RECIPIENT}] }`, "tenants:", "  bench:", "    devices:", ...deviceLines].join("\n"),
     { baseDir: dir },
   );
-  const writer = createPipelineContext({ config: writeConfig, platform: ROUTEROS, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
+  const writer = createPipelineContext({ config: () => writeConfig, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
   const benchDevices = writeConfig.tenants.get("bench")!.devices;
   const start = Date.parse("2025-01-01T00:00:00Z");
   const t0 = performance.now();

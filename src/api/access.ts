@@ -18,7 +18,7 @@ const NOT_FOUND = () => new RosarchiveError("not_found", "not found");
  * when it is configured.
  */
 export async function requireAccess(deps: ApiDeps, req: Request, res: Response, tenantId: unknown, need: Role, opts: { basic?: boolean } = {}): Promise<Access> {
-  const config = deps.ctx.config;
+  const config = deps.config();
   const id = typeof tenantId === "string" && isValidId(tenantId) ? tenantId : "";
   const outcome = authenticate(config, id, presentedToken(req, opts.basic ?? false));
   const ip = clientIp(req);

@@ -19,7 +19,7 @@ const D = `${T}/devices/:device`;
 
 /**
  * SPEC §8 HTTP API and Git smart HTTP. `/metrics` belongs to the caller
- * (serve). Every request reads `deps.ctx.config` afresh, so a SIGHUP reload
+ * (serve). Every request reads `deps.config()` afresh, so a SIGHUP reload
  * changes tokens, devices and limits without rebuilding the app.
  */
 export function createApp(deps: ApiDeps): express.Express {
@@ -90,7 +90,7 @@ function bodyWithLimit(deps: ApiDeps): RequestHandler {
   let parser: RequestHandler | null = null;
   let parserLimit = -1;
   return (req, res, next) => {
-    const limit = deps.ctx.config.limits.maxRequestBodyBytes;
+    const limit = deps.config().limits.maxRequestBodyBytes;
     if (!parser || parserLimit !== limit) {
       parser = express.raw({ type: () => true, limit });
       parserLimit = limit;

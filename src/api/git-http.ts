@@ -52,12 +52,12 @@ async function serveGit(deps: ApiDeps, req: Request, res: Response): Promise<voi
     throw new RosarchiveError("not_found", "not found");
   }
   // Creates the repository when a tenant has never been backed up, so clone answers an empty repo.
-  await deps.ctx.repos.get(access.tenant.id);
+  await deps.repos.get(access.tenant.id);
   const gitProtocol = req.get("git-protocol");
   if (infoRefs) await recordAudit(deps, access, "repo.clone", null, { protocol: gitProtocol && /version=2/.test(gitProtocol) ? 2 : 0 });
 
   const env: Record<string, string> = {
-    GIT_PROJECT_ROOT: path.resolve(deps.ctx.config.dataDir),
+    GIT_PROJECT_ROOT: path.resolve(deps.config().dataDir),
     GIT_HTTP_EXPORT_ALL: "1",
     PATH_INFO: `/${access.tenant.id}.git${endpoint}`,
     QUERY_STRING: infoRefs ? "service=git-upload-pack" : "",

@@ -1,9 +1,10 @@
 import type { Request, Response } from "express";
-import type { Role, TenantConfig } from "../config/index.js";
+import type { Platform } from "../common/index.js";
+import type { ConfigSource, DeviceConfig, Role, TenantConfig } from "../config/index.js";
 import type { EventBus } from "../notify/index.js";
 import type { Logger } from "../observe/index.js";
-import type { PipelineContext } from "../pipeline/index.js";
-import type { AuditLog } from "../store/index.js";
+import type { RepoRegistry, SnapshotResult } from "../pipeline/index.js";
+import type { AuditLog, DeviceState, DeviceStateStore } from "../store/index.js";
 
 /** Who is calling, once the token matched the tenant in the URL. */
 export interface Access {
@@ -14,12 +15,25 @@ export interface Access {
   readonly ip: string;
 }
 
-/** Server-Sent Events for one tenant (SPEC §8 `GET /api/v1/tenants/{t}/events`), plugged in by its own module. */
+/** Server-Sent Events for one tenant (`GET /api/v1/tenants/{t}/events`), plugged in by its own module. */
 export type SseHandler = (req: Request, res: Response, access: Access) => void | Promise<void>;
 
+/** What the API may do to a device besides reading it. */
+export interface DeviceActions {
+  /** A manual backup now (409 busy, 502/504 on collection failures). */
+  backup(device: DeviceConfig): Promise<SnapshotResult>;
+  /** Clears a host-key block; the next contact pins the presented key. */
+  acceptHostKey(device: DeviceConfig): Promise<DeviceState>;
+}
+
+/** Everything the HTTP API reads or calls: nothing more (it never sees the whole pipeline). */
 export interface ApiDeps {
-  /** `ctx.config` is the live Config: read on every request (SIGHUP swaps it). */
-  readonly ctx: PipelineContext;
+  /** The live configuration, read on every request (a SIGHUP reload changes tokens, devices and limits). */
+  readonly config: ConfigSource;
+  readonly platform: Platform;
+  readonly repos: RepoRegistry;
+  readonly states: DeviceStateStore;
+  readonly devices: DeviceActions;
   readonly audit: AuditLog;
   readonly log: Logger;
   readonly metrics?: { httpRequest?(route: string, status: number, seconds: number): void };

@@ -2,12 +2,12 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import express from "express";
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Config } from "../config/index.js";
+import { LiveConfig, type Config } from "../config/index.js";
 import { createLogger, createMetrics, type Logger, type Metrics } from "../observe/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
 import { Scheduler, type SchedulerOptions } from "../scheduler/index.js";
 import { AuditLog } from "../store/index.js";
-import { createApp } from "../api/app.js";
+import { apiDeps, createApp } from "../api/index.js";
 import { buildContext } from "./build-context.js";
 import { WebhookDeliverer, type EventBus } from "../notify/index.js";
 import { pathIndex, statsStore } from "../archive/index.js";
@@ -31,10 +31,11 @@ export interface RunningService {
 export async function startService(config: Config, env: NodeJS.ProcessEnv, opts: { log?: Logger; scheduler?: SchedulerOptions; listen?: { host: string; port: number }; webhookBackoff?: (attempt: number) => number; webhookPollMs?: number } = {}): Promise<RunningService> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
-  let live = config;
+  // The one owner of the live config: a reload replaces it here, everything else reads `live.source`.
+  const live = new LiveConfig(config);
   const deliverer = new WebhookDeliverer({
     stateDir: config.stateDir,
-    config: () => live,
+    config: live.source,
     env,
     log,
     onResult: (result) => metrics.webhookDeliveries.inc({ result }),
@@ -42,8 +43,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     ...(opts.webhookBackoff && { backoff: opts.webhookBackoff }),
     pollMs: opts.webhookPollMs ?? 1000,
   });
-  const notifier = createNotifier(() => live, log, () => deliverer.wake(), (result) => metrics.hookRuns.inc({ result }));
-  const ctx = buildContext(config, env, {
+  const notifier = createNotifier(live.source, log, () => deliverer.wake(), (result) => metrics.hookRuns.inc({ result }));
+  const ctx = buildContext(live.source, env, {
     log,
     events: notifier.outbox,
     observe: {
@@ -62,7 +63,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   const root = express();
   root.disable("x-powered-by");
   root.get("/metrics", async (req, res) => {
-    const want = ctx.config.metricsTokenSha256;
+    const want = ctx.config().metricsTokenSha256;
     if (want) {
       const got = /^Bearer (.+)$/.exec(req.get("authorization") ?? "")?.[1] ?? "";
       const h = createHash("sha256").update(got).digest();
@@ -72,7 +73,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       }
     }
     metrics.devices.reset();
-    for (const tenant of ctx.config.tenants.values()) {
+    for (const tenant of ctx.config().tenants.values()) {
       const counts = new Map<string, number>([["never", 0], ["ok", 0], ["failing", 0], ["blocked", 0]]);
       for (const d of tenant.devices) {
         const s = await ctx.states.get(tenant.id, d.id);
@@ -83,8 +84,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   root.use(
-    createApp({
-      ctx,
+    createApp(apiDeps(ctx, {
       audit,
       log,
       bus: notifier.bus,
@@ -94,7 +94,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
           metrics.httpDuration.observe({ route }, seconds);
         },
       },
-    }),
+    })),
   );
   const listen = opts.listen ?? config.listen;
   const server: Server = await new Promise((resolve, reject) => {
@@ -102,6 +102,10 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     s.once("error", reject);
   });
   server.maxConnections = config.limits.maxConnections;
+  live.onChange((next) => {
+    server.maxConnections = next.limits.maxConnections;
+    ctx.sshSessions.concurrency = next.schedule.concurrency;
+  });
   server.headersTimeout = 30_000;
   server.requestTimeout = 300_000;
   const addr = server.address() as AddressInfo;
@@ -125,9 +129,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     log,
     bus: notifier.bus,
     async reload(next) {
-      live = next;
-      server.maxConnections = next.limits.maxConnections;
-      await scheduler.reload(next);
+      live.replace(next);
+      await scheduler.reload();
       log.info({ event: "config.reloaded", tenants: next.tenants.size });
     },
     async close() {

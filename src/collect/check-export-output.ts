@@ -1,10 +1,11 @@
-import { RosarchiveError, type Platform } from "../common/index.js";
+import { firstControlCharacter, RosarchiveError, type Platform } from "../common/index.js";
 
 /**
- * SPEC §4 output check, before anything is stored: exit status 0 (a missing
+ * The output check, before anything is stored: exit status 0 (a missing
  * one means the channel closed early: truncated), not empty, under the cap,
- * no NUL, valid UTF-8, no line longer than the platform's limit, a `/menu`
- * line, no RouterOS error line.
+ * no NUL, valid UTF-8, no control character but TAB and line breaks, no line
+ * longer than the platform's limit, a `/menu` line, no RouterOS error line,
+ * and a header version (when there is a header) that is a version.
  * Returns the decoded text. Reasons never quote the output (it holds secrets).
  */
 export function checkExportOutput(output: Buffer | string, exitCode: number | null, platform: Platform, maxBytes: number): string {
@@ -21,11 +22,18 @@ export function checkExportOutput(output: Buffer | string, exitCode: number | nu
   } catch {
     throw fail("the export is not valid UTF-8 text");
   }
+  const control = firstControlCharacter(text);
+  if (control >= 0) {
+    const line = text.slice(0, control).split(/\r\n|\r|\n/).length;
+    throw fail(`line ${line} of the output holds a control character (0x${text.charCodeAt(control).toString(16).padStart(2, "0")}): RouterOS prints those escaped, so this is not export text`);
+  }
   const lines = text.split(/\r\n|\r|\n/);
   const long = lines.findIndex((l) => l.length > platform.maxLineLength);
   if (long >= 0) throw fail(`line ${long + 1} of the output is ${lines[long]!.length} characters long (more than ${platform.maxLineLength}): not RouterOS export text`);
   const bad = lines.findIndex((l) => platform.errorLines.some((re) => re.test(l)));
   if (bad >= 0) throw fail(`line ${bad + 1} of the output is a RouterOS error message: the export failed on the device`);
-  if (!lines.some((l) => l.startsWith("/"))) throw fail("the export has no menu line starting with '/': not a RouterOS export, or truncated");
+  if (!platform.hasMenuLine(text)) throw fail("the export has no menu line starting with '/': not a RouterOS export, or truncated");
+  const version = platform.headerVersionToken(text);
+  if (version !== null && platform.versionFromExport(text) === null) throw fail("the export's header names no valid version (digits and dots, an optional alpha/beta/rc suffix)");
   return text;
 }

@@ -1,6 +1,5 @@
 import { RosarchiveError, type Platform } from "../common/index.js";
 import { checkExportOutput } from "./check-export-output.js";
-import { parseVersion } from "./parse-version.js";
 import { openSshSession, type ExecOutput } from "./ssh-session.js";
 import { DEFAULT_MAX_EXPORT_BYTES, type CollectOptions, type CollectResult, type SshTarget } from "./types.js";
 
@@ -16,7 +15,8 @@ const VERSION_OUTPUT_CAP = 64 * 1024;
  * export. Messages never quote device output.
  */
 export async function collectExport(target: SshTarget, opts: CollectOptions): Promise<CollectResult> {
-  const started = Date.now();
+  const now = opts.clock ?? Date.now;
+  const started = now();
   const where = `${target.host}:${target.port}`;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_EXPORT_BYTES;
   const { platform } = opts;
@@ -34,15 +34,16 @@ export async function collectExport(target: SshTarget, opts: CollectOptions): Pr
     }
   };
   try {
-    const deadline = Date.now() + opts.commandTimeoutMs;
+    const deadline = now() + opts.commandTimeoutMs;
+    const left = () => ({ timeoutMs: Math.max(0, deadline - now()) });
     let version = opts.knownVersion ?? null;
     let out: ExecOutput | null = null;
     const first = version ? undefined : platform.commands.firstContact;
     if (first) {
-      const both = await session.exec(first.command, { maxBytes, deadline });
+      const both = await session.exec(first.command, { maxBytes, ...left() });
       if (!refusedWhole(both, platform)) {
         const split = splitVersionLine(both.stdout);
-        version = split && parseVersion(split.line);
+        version = split && platform.parseVersion(split.line);
         // Not a version first: the export check names what is wrong with the output, else say so.
         if (!version) {
           withWhere(() => checkExportOutput(both.stdout, both.exitCode, platform, maxBytes));
@@ -53,20 +54,20 @@ export async function collectExport(target: SshTarget, opts: CollectOptions): Pr
       }
     }
     if (!version) {
-      const probe = await session.exec(platform.commands.version, { maxBytes: VERSION_OUTPUT_CAP, deadline });
+      const probe = await session.exec(platform.commands.version, { maxBytes: VERSION_OUTPUT_CAP, ...left() });
       if (probe.exitCode !== 0) {
         throw new RosarchiveError("invalid_output", `${where}: the version probe exited with ${probe.exitCode === null ? "no status" : `status ${probe.exitCode}`}`);
       }
-      version = parseVersion(probe.stdout.toString("utf8"));
-      if (!version) throw new RosarchiveError("invalid_output", `${where}: the version probe printed no version`);
+      version = platform.parseVersion(probe.stdout.toString("utf8"));
+      if (!version) throw new RosarchiveError("invalid_output", `${where}: the version probe printed no valid version (digits and dots, an optional alpha/beta/rc suffix)`);
     }
-    out ??= await session.exec(platform.commands.exportFor(version), { maxBytes, deadline });
+    out ??= await session.exec(platform.commands.exportFor(version), { maxBytes, ...left() });
     if (hasErrorLine(out.stderr, platform)) {
       throw new RosarchiveError("invalid_output", `${where}: the export command printed a RouterOS error message`);
     }
     const exported = out;
     const text = withWhere(() => checkExportOutput(exported.stdout, exported.exitCode, platform, maxBytes));
-    return { text, version, fingerprint: session.fingerprint, bytes: out.stdout.length, ms: Date.now() - started };
+    return { text, version, fingerprint: session.fingerprint, bytes: out.stdout.length, ms: now() - started };
   } finally {
     session.close();
   }
@@ -80,7 +81,7 @@ function hasErrorLine(bytes: Buffer, platform: Platform): boolean {
 function refusedWhole(out: ExecOutput, platform: Platform): boolean {
   if (out.stdout.length > VERSION_OUTPUT_CAP) return false;
   const text = out.stdout.toString("utf8");
-  return (hasErrorLine(out.stdout, platform) || hasErrorLine(out.stderr, platform)) && !/^\//m.test(text);
+  return (hasErrorLine(out.stdout, platform) || hasErrorLine(out.stderr, platform)) && !platform.hasMenuLine(text);
 }
 
 /** The first line (the version) and the bytes after it; null when there is no short first line. */

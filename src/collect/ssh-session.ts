@@ -16,8 +16,8 @@ export interface ExecOutput {
 export interface SshSession {
   /** The host key the device presented, `SHA256:...`. */
   readonly fingerprint: string;
-  /** Runs one command on an exec channel; rejects once `deadline` (epoch ms) passes or stdout reaches `maxBytes`. */
-  exec(command: string, limits: { maxBytes: number; deadline: number }): Promise<ExecOutput>;
+  /** Runs one command on an exec channel; rejects once `timeoutMs` passes or stdout reaches `maxBytes`. */
+  exec(command: string, limits: { maxBytes: number; timeoutMs: number }): Promise<ExecOutput>;
   /** Ends the connection; safe to call twice. */
   close(): void;
 }
@@ -184,7 +184,7 @@ function makeAuthHandler(target: SshTarget) {
 function execOn(
   client: Client,
   command: string,
-  limits: { maxBytes: number; deadline: number },
+  limits: { maxBytes: number; timeoutMs: number },
   where: string,
   setFail: (f: ((err: RosarchiveError) => void) | null) => void,
 ): Promise<ExecOutput> {
@@ -210,7 +210,7 @@ function execOn(
     };
     const timer = setTimeout(
       () => finish(new RosarchiveError("timeout", `${where}: the command did not finish within the command timeout (${size} bytes received)`)),
-      Math.max(0, limits.deadline - Date.now()),
+      Math.max(0, limits.timeoutMs),
     );
     setFail((err) => finish(err));
 

@@ -23,6 +23,8 @@ export interface CollectOptions {
   /** Export size cap, enforced while streaming (SPEC §4: below 64 MiB). */
   readonly maxBytes?: number;
   readonly signal?: AbortSignal;
+  /** Epoch milliseconds, for the command deadline and the duration reported (default `Date.now`). */
+  readonly clock?: () => number;
 }
 
 export interface CollectResult {

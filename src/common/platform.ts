@@ -47,6 +47,8 @@ export interface Platform {
   readonly maxLineLength: number;
   /** A menu path line (`/ip firewall filter`); returns the path or null. */
   sectionOf(line: string): string | null;
+  /** Whether the text holds at least one menu line (export text always does). */
+  hasMenuLine(text: string): boolean;
   /** Splits one joined command line into its `name=value` tokens. */
   valueTokens(line: string): ValueToken[];
   /** Commands run over SSH. */
@@ -62,6 +64,10 @@ export interface Platform {
     /** The export command for a device of that version. */
     exportFor(version: string): string;
   };
-  /** Version named in an export's header, or null. */
+  /** The version the probe printed, validated strictly; null for anything else. */
+  parseVersion(probeOutput: string): string | null;
+  /** Version named in an export's header, validated strictly, or null. */
   versionFromExport(text: string): string | null;
+  /** The raw version token of the export's header line (not validated), or null when there is no header. */
+  headerVersionToken(text: string): string | null;
 }

@@ -1,3 +1,3 @@
 export { loadConfig, checkEnvironment, ConfigError, keyPath, type ConfigProblem } from "./load-config.js";
-export { EVENT_NAMES } from "./schema.js";
+export { LiveConfig, type ConfigSource } from "./live-config.js";
 export type * from "./types.js";

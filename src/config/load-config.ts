@@ -1,6 +1,6 @@
 import path from "node:path";
 import { parseDocument } from "yaml";
-import { parseDuration, RosarchiveError } from "../common/index.js";
+import { EVENT_NAMES, parseDuration, RosarchiveError } from "../common/index.js";
 import { configSchema, type RawConfig } from "./schema.js";
 import type { Config, DeviceConfig, TenantConfig } from "./types.js";
 
@@ -113,7 +113,7 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
     tenants.set(tenantId, {
       id: tenantId,
       tokens: t.tokens,
-      webhooks: t.webhooks.map((w) => ({ ...w, events: w.events ?? ["config.changed", "device.failed", "device.blocked", "device.recovered"] })),
+      webhooks: t.webhooks.map((w) => ({ ...w, events: w.events ?? [...EVENT_NAMES] })),
       devices,
       deviceById: byId,
     });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ID_PATTERN, parseDuration } from "../common/index.js";
+import { EVENT_NAMES, ID_PATTERN, parseDuration } from "../common/index.js";
 
 /** SPEC §1 identifiers, as a schema. */
 const id = z
@@ -52,7 +52,6 @@ export const defaultsSchema = z.strictObject({
 
 export const deviceSchema = defaultsSchema.extend({ id, host: deviceFields.host });
 
-export const EVENT_NAMES = ["config.changed", "device.failed", "device.blocked", "device.recovered"] as const;
 
 const webhookSchema = z.strictObject({
   url: z.string(required("an http(s) URL")).url("must be an http(s) URL").refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL"),

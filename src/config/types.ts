@@ -1,6 +1,7 @@
 /** The validated, resolved, frozen configuration every other folder receives. */
 export type Role = "viewer" | "operator" | "admin";
-export type EventName = "config.changed" | "device.failed" | "device.blocked" | "device.recovered";
+import type { EventName } from "../common/index.js";
+export type { EventName };
 
 export interface Credentials {
   readonly password?: string;

@@ -1,9 +1,4 @@
-import { randomUUID } from "node:crypto";
 import type { SectionChange } from "../archive/index.js";
-
-/** SPEC §9 event names: one table, checked against the config schema and hook names by a contract test. */
-export const EVENTS = ["config.changed", "device.failed", "device.blocked", "device.recovered"] as const;
-export type EventName = (typeof EVENTS)[number];
 
 export interface ConfigChangedEvent {
   readonly event: "config.changed";
@@ -34,13 +29,14 @@ export interface DeviceEvent {
 
 export type RosarchiveEvent = ConfigChangedEvent | DeviceEvent;
 
-export function configChangedEvent(f: Omit<ConfigChangedEvent, "event" | "id" | "links">, publicUrl: string): ConfigChangedEvent {
+/** `newId` makes the event's id (a UUID in the service; injected so tests can pin it). */
+export function configChangedEvent(f: Omit<ConfigChangedEvent, "event" | "id" | "links">, publicUrl: string, newId: () => string): ConfigChangedEvent {
   const diff = `${publicUrl}/api/v1/tenants/${f.tenant}/devices/${f.device}/diff?to=${f.commit}`;
-  return { event: "config.changed", id: randomUUID(), ...f, links: { diff } };
+  return { event: "config.changed", id: newId(), ...f, links: { diff } };
 }
 
-export function deviceEvent(f: Omit<DeviceEvent, "id">): DeviceEvent {
-  return { ...f, id: randomUUID() };
+export function deviceEvent(f: Omit<DeviceEvent, "id">, newId: () => string): DeviceEvent {
+  return { ...f, id: newId() };
 }
 
 /** Where events go: the outbox for webhooks, hooks and SSE. Must be durable before it resolves. */

@@ -14,15 +14,15 @@ import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
 export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<SnapshotResult & { version: string }> {
   const { device } = input;
   const { platform } = ctx;
-  const version = input.version || platform.versionFromExport(input.text) || "unknown";
+  const version = platform.versionFromExport(input.text) ?? input.version ?? "unknown";
   const normalized = normalize(input.text, platform);
-  if (!normalized.split("\n").some((l) => l.startsWith("/"))) {
+  if (!platform.hasMenuLine(normalized)) {
     throw new RosarchiveError("invalid_output", "after normalization the export holds no menu line; nothing archived");
   }
   const previous = await ctx.secrets.get(device.tenant, device.id);
   const sealed = await sealValues(normalized, {
     platform,
-    recipients: [...ctx.config.encryption.recipients],
+    recipients: [...ctx.config().encryption.recipients],
     previous,
     indexKey: await ctx.secrets.indexKey(),
     context: `${device.tenant}/${device.id}`,
@@ -69,7 +69,8 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
           stats: s.stats,
           sections: s.sections,
         },
-        ctx.config.publicUrl,
+        ctx.config().publicUrl,
+        ctx.ids,
       ),
     );
     ctx.log.info({ event: "snapshot.committed", tenant: device.tenant, device: device.id, commit: outcome.commit, added: s.stats.added, removed: s.stats.removed, trigger: input.trigger });

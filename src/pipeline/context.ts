@@ -1,5 +1,5 @@
 import type { Platform } from "../common/index.js";
-import type { Config } from "../config/index.js";
+import type { ConfigSource, DeviceConfig } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
 import type { EventSink } from "../notify/index.js";
 import type { DeviceStateStore, SecretIndexStore } from "../store/index.js";
@@ -8,9 +8,20 @@ import type { DeviceLocks } from "./device-locks.js";
 import type { RepoRegistry } from "./repo-registry.js";
 import type { SnapshotQueue } from "./snapshot-queue.js";
 
-/** Everything one backup or import needs, built once by the composition root (cli) with `createPipelineContext`. */
+/**
+ * Everything one backup or import needs, built once by the composition root
+ * (cli) with `createPipelineContext`. Read-only: the configuration is read
+ * through `config()` on every use, and only its owner (`LiveConfig`) changes it.
+ */
+/** When a device runs next, recorded in its state after each attempt (the scheduler's math, injected). */
+export interface RunTiming {
+  afterSuccess(device: DeviceConfig, now: number): number;
+  /** After the `failures`-th transient failure in a row at `now`. */
+  afterFailure(device: DeviceConfig, failures: number, now: number, backoffMs: readonly number[]): number;
+}
+
 export interface PipelineContext {
-  config: Config;
+  readonly config: ConfigSource;
   readonly platform: Platform;
   readonly repos: RepoRegistry;
   readonly secrets: SecretIndexStore;
@@ -28,6 +39,9 @@ export interface PipelineContext {
   readonly events: EventSink;
   readonly env: NodeJS.ProcessEnv;
   readonly clock: () => number;
+  /** Random ids (event ids), injected so tests can pin them. */
+  readonly ids: () => string;
+  readonly timing: RunTiming;
   /** Optional observers (metrics); never allowed to fail a backup. */
   readonly observe?: {
     backup?(tenant: string, result: string, seconds: number): void;

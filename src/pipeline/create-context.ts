@@ -1,39 +1,46 @@
+import { randomUUID } from "node:crypto";
 import PQueue from "p-queue";
 import type { Platform } from "../common/index.js";
-import type { Config } from "../config/index.js";
+import type { ConfigSource } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
 import type { EventSink } from "../notify/index.js";
 import { DeviceStateStore, SecretIndexStore } from "../store/index.js";
 import { archiveSnapshot } from "./archive-snapshot.js";
-import type { PipelineContext } from "./context.js";
+import type { PipelineContext, RunTiming } from "./context.js";
 import { DeviceLocks } from "./device-locks.js";
 import { RepoRegistry } from "./repo-registry.js";
 
 /** Wires a pipeline context: stores, locks, SSH session slots and the in-process snapshot queue. */
 export function createPipelineContext(p: {
-  config: Config;
+  config: ConfigSource;
   platform: Platform;
   log: Logger;
   events: EventSink;
   env: NodeJS.ProcessEnv;
   clock?: () => number;
+  ids?: () => string;
+  timing: RunTiming;
   fsync?: boolean;
   observe?: PipelineContext["observe"];
 }): PipelineContext {
+  // Where data lives is fixed for the life of the process; a reload changes devices, tokens and limits.
+  const initial = p.config();
   const ctx: PipelineContext = {
     config: p.config,
     platform: p.platform,
-    repos: new RepoRegistry(p.config.dataDir, { fsync: p.fsync ?? true }),
-    secrets: new SecretIndexStore(p.config.stateDir),
-    states: new DeviceStateStore(p.config.stateDir),
+    repos: new RepoRegistry(initial.dataDir, { fsync: p.fsync ?? true }),
+    secrets: new SecretIndexStore(initial.stateDir),
+    states: new DeviceStateStore(initial.stateDir),
     locks: new DeviceLocks(),
-    sshSessions: new PQueue({ concurrency: p.config.schedule.concurrency }),
+    sshSessions: new PQueue({ concurrency: initial.schedule.concurrency }),
     // In one process the queue is a call into the archive path; see snapshot-queue.ts.
     archive: { submit: (snapshot) => archiveSnapshot(ctx, snapshot) },
     log: p.log,
     events: p.events,
     env: p.env,
     clock: p.clock ?? Date.now,
+    ids: p.ids ?? randomUUID,
+    timing: p.timing,
     ...(p.observe && { observe: p.observe }),
   };
   return ctx;

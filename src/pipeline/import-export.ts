@@ -11,14 +11,14 @@ export async function importExport(ctx: PipelineContext, device: DeviceConfig, f
   try {
     const st = await fs.stat(file);
     if (!st.isFile()) throw new RosarchiveError("invalid_input", `${file} is not a regular file`);
-    if (st.size > ctx.config.limits.maxExportBytes) throw new RosarchiveError("invalid_output", `${file} is ${st.size} bytes, above the ${ctx.config.limits.maxExportBytes}-byte limit`);
+    if (st.size > ctx.config().limits.maxExportBytes) throw new RosarchiveError("invalid_output", `${file} is ${st.size} bytes, above the ${ctx.config().limits.maxExportBytes}-byte limit`);
     bytes = await fs.readFile(file);
   } catch (err) {
     if (err instanceof RosarchiveError) throw err;
     throw new RosarchiveError("invalid_input", `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   // The same output check as an SSH export; a file has no exit status, so it counts as 0.
-  const text = checkExportOutput(bytes, 0, ctx.platform, ctx.config.limits.maxExportBytes);
+  const text = checkExportOutput(bytes, 0, ctx.platform, ctx.config().limits.maxExportBytes);
   return ctx.locks.runExclusive(device.tenant, device.id, async () => {
     const r = await ctx.archive.submit({ device, text, trigger: "import", collectedAtMs: collectedAtMs ?? ctx.clock() });
     const { version: _v, ...result } = r;

@@ -1,10 +1,11 @@
 export { archiveSnapshot } from "./archive-snapshot.js";
-export { runBackup, acceptHostKey, resultCode } from "./run-backup.js";
+export { runBackup, acceptHostKey } from "./run-backup.js";
+export { collectDevice, type Collected } from "./collect-device.js";
+export { recordFailure, recordSuccess, resultCode, preciseTime, type Failure, type Success } from "./device-outcome.js";
 export { importExport } from "./import-export.js";
-export type { PipelineContext } from "./context.js";
+export type { PipelineContext, RunTiming } from "./context.js";
 export { createPipelineContext } from "./create-context.js";
 export { DeviceLocks } from "./device-locks.js";
 export { RepoRegistry } from "./repo-registry.js";
-export { nextSlot, retryAt, stableOffsetMs } from "./next-run.js";
 export { resolveCredentials } from "./credentials.js";
 export type { SnapshotInput, SnapshotQueue, SnapshotResult } from "./snapshot-queue.js";

@@ -1,17 +1,19 @@
 import type { Platform } from "../common/index.js";
-import { COMMANDS, versionFromExport } from "./commands.js";
+import { COMMANDS } from "./commands.js";
+import { headerVersionToken, parseVersion, versionFromExport } from "./version.js";
 import { ERROR_LINES } from "./error-lines.js";
 import { HEADER } from "./header.js";
-import { sectionOf } from "./sections.js";
+import { hasMenuLine, sectionOf } from "./sections.js";
 import { SENSITIVE_PARAMS } from "./sensitive.js";
 import { valueTokens } from "./tokens.js";
 import { VOLATILE_COMMENTS } from "./volatile.js";
 import { WRAP_INDENT } from "./wrap.js";
 
-export { COMMANDS, parseVersion, versionFromExport } from "./commands.js";
+export { COMMANDS } from "./commands.js";
+export { headerVersionToken, isValidVersion, parseVersion, versionFromExport, VERSION_PATTERN } from "./version.js";
 export { ERROR_LINES } from "./error-lines.js";
 export { HEADER } from "./header.js";
-export { sectionOf } from "./sections.js";
+export { hasMenuLine, sectionOf } from "./sections.js";
 export { SENSITIVE_PARAMS } from "./sensitive.js";
 export { valueTokens } from "./tokens.js";
 export { VOLATILE_COMMENTS } from "./volatile.js";
@@ -30,7 +32,10 @@ export const ROUTEROS: Platform = Object.freeze({
   // is 308 characters, hand-edited); 64 Ki leaves room for any unwrapped import.
   maxLineLength: 64 * 1024,
   sectionOf,
+  hasMenuLine,
   valueTokens,
   commands: COMMANDS,
+  parseVersion,
   versionFromExport,
+  headerVersionToken,
 });

@@ -27,3 +27,9 @@ function parseSection(line: string): string {
   }
   return "/" + path.join(" ");
 }
+
+/** Whether any line of `text` (LF, CRLF or CR endings) is a menu line: the mark of export text. */
+export function hasMenuLine(text: string): boolean {
+  if (text.charCodeAt(0) === 47 /* "/" */) return true;
+  return text.includes("\n/") || text.includes("\r/");
+}

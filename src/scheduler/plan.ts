@@ -1,5 +1,5 @@
 import type { DeviceConfig } from "../config/index.js";
-import { nextSlot } from "../pipeline/index.js";
+import { nextSlot } from "./next-run.js";
 import type { DeviceState } from "../store/index.js";
 
 /**

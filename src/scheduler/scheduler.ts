@@ -46,22 +46,21 @@ export class Scheduler {
   private loading: Promise<void> | null = null;
 
   constructor(private readonly ctx: PipelineContext, private readonly opts: SchedulerOptions = {}) {
-    this.queue = new PQueue({ concurrency: inFlight(ctx.config) });
+    this.queue = new PQueue({ concurrency: inFlight(ctx.config()) });
     setMaxListeners(0, this.abort.signal); // one listener per running backup, by design
   }
 
   async start(): Promise<void> {
-    await this.load(this.ctx.config);
+    await this.load(this.ctx.config());
     this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 1000);
     this.timer.unref?.();
     this.tick();
   }
 
-  /** SIGHUP: new device list and limits; running backups finish under the old settings. */
-  async reload(config: Config): Promise<void> {
-    this.ctx.config = config;
+  /** After a reload (the live config changed): new device list and limits; running backups finish under the old settings. */
+  async reload(): Promise<void> {
+    const config = this.ctx.config();
     this.queue.concurrency = inFlight(config);
-    this.ctx.sshSessions.concurrency = config.schedule.concurrency;
     await this.load(config);
   }
 

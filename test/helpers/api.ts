@@ -3,12 +3,13 @@ import { writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { createApp } from "../../src/api/index.js";
-import { loadConfig, type Config } from "../../src/config/index.js";
+import { apiDeps, createApp } from "../../src/api/index.js";
+import { LiveConfig, loadConfig, type Config } from "../../src/config/index.js";
 import { silentLogger } from "../../src/observe/index.js";
 import { createPipelineContext, importExport, type PipelineContext } from "../../src/pipeline/index.js";
 import { NO_EVENTS } from "../../src/notify/index.js";
 import { ROUTEROS } from "../../src/routeros/index.js";
+import { RUN_TIMING } from "../../src/scheduler/index.js";
 import { generateIdentityPair } from "../../src/seal/index.js";
 import { AuditLog } from "../../src/store/index.js";
 import { FIXTURES, tempDir } from "./tmp.js";
@@ -21,6 +22,8 @@ export interface ApiServer {
   readonly ctx: PipelineContext;
   readonly audit: AuditLog;
   readonly config: Config;
+  /** The live config the app and pipeline read (reload replaces it). */
+  readonly live: LiveConfig;
   /** Tokens of tenant `acme` by role, and `other`'s viewer token. */
   readonly tokens: { viewer: string; operator: string; admin: string; other: string };
   readonly identity: string;
@@ -81,9 +84,10 @@ ${devices.map((d) => `      - { id: ${d.id}, host: ${d.host ?? "127.0.0.1"}, por
       - { id: core-1, host: 127.0.0.1, port: 1 }
 ${extra}`;
   const config = loadConfig(text(), { baseDir: dir });
-  const ctx = createPipelineContext({ config, platform: ROUTEROS, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
+  const live = new LiveConfig(config);
+  const ctx = createPipelineContext({ config: live.source, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
   const audit = new AuditLog(config.stateDir);
-  const app = createApp({ ctx, audit, log: silentLogger(), ...(opts.now && { now: opts.now }) });
+  const app = createApp(apiDeps(ctx, { audit, log: silentLogger(), ...(opts.now && { now: opts.now }) }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -94,10 +98,11 @@ ${extra}`;
     ctx,
     audit,
     config,
+    live,
     tokens,
     identity: pair.identity,
     reload(extra) {
-      ctx.config = loadConfig(text(extra), { baseDir: dir });
+      live.replace(loadConfig(text(extra), { baseDir: dir }));
     },
     async close() {
       await new Promise<void>((resolve) => {
@@ -111,7 +116,7 @@ ${extra}`;
 
 /** Archives a fixture export (test/fixtures/routeros) for `acme/<device>` through the real import path. */
 export async function importFixture(api: ApiServer, device: string, fixture: string, collectedAt: string, tenant = "acme"): Promise<string> {
-  const d = api.ctx.config.tenants.get(tenant)!.deviceById.get(device)!;
+  const d = api.ctx.config().tenants.get(tenant)!.deviceById.get(device)!;
   const r = await importExport(api.ctx, d, path.join(FIXTURES, fixture), Date.parse(collectedAt));
   return r.commit!;
 }
@@ -120,7 +125,7 @@ export async function importFixture(api: ApiServer, device: string, fixture: str
 export async function importText(api: ApiServer, device: string, text: string, collectedAt: string, tenant = "acme"): Promise<{ commit: string; changed: boolean }> {
   const file = path.join(api.dir, `import-${randomBytes(4).toString("hex")}.rsc`);
   writeFileSync(file, text);
-  const d = api.ctx.config.tenants.get(tenant)!.deviceById.get(device)!;
+  const d = api.ctx.config().tenants.get(tenant)!.deviceById.get(device)!;
   const r = await importExport(api.ctx, d, file, Date.parse(collectedAt));
   return { commit: r.commit!, changed: r.changed };
 }

@@ -329,10 +329,10 @@ describe("api: routes, roles, tenancy (SPEC §8)", function () {
     const before = await getJson(`${base}/devices`, bearer(api.tokens.viewer));
     assert.equal(before.status, 200);
     // Same config text: tokens unchanged. Now a config where acme has no such token.
-    const cfg = api.ctx.config;
-    api.ctx.config = { ...cfg, tenants: new Map([...cfg.tenants].map(([k, t]) => [k, k === "acme" ? { ...t, tokens: [] } : t])) };
+    const cfg = api.ctx.config();
+    api.live.replace({ ...cfg, tenants: new Map([...cfg.tenants].map(([k, t]) => [k, k === "acme" ? { ...t, tokens: [] } : t])) });
     const after = await getJson(`${base}/devices`, bearer(api.tokens.viewer));
-    api.ctx.config = cfg;
+    api.live.replace(cfg);
     assert.equal(after.status, 401);
   });
 });

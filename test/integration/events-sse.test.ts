@@ -4,7 +4,7 @@ import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp } from "../../src/api/index.js";
+import { apiDeps, createApp } from "../../src/api/index.js";
 import { startService, type RunningService } from "../../src/cli/start-service.js";
 import { loadConfig } from "../../src/config/index.js";
 import { silentLogger } from "../../src/observe/index.js";
@@ -253,7 +253,7 @@ describe("events: Server-Sent Events per tenant (issue 5)", function () {
 
   it("sends `: ping` heartbeats and unsubscribes when the client goes away", async () => {
     // A second app on the same context and bus, with a short heartbeat.
-    const app = createApp({ ctx: svc.ctx, audit: new AuditLog(svc.ctx.config.stateDir), log: silentLogger(), bus: svc.bus, sseHeartbeatMs: 50 });
+    const app = createApp(apiDeps(svc.ctx, { audit: new AuditLog(svc.ctx.config().stateDir), log: silentLogger(), bus: svc.bus, sseHeartbeatMs: 50 }));
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, "127.0.0.1", () => resolve(s));
     });

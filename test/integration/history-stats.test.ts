@@ -1,3 +1,4 @@
+import { RUN_TIMING } from "../../src/scheduler/index.js";
 import assert from "node:assert/strict";
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -31,7 +32,7 @@ describe("history stats cache: recorded at commit, read after a restart, rebuilt
     dir = tempDir();
     const file = writeConfig(dir, { recipient: keygen(dir).recipient, devices: [{ id: "core-1", group: "fra" }] });
     const config = readConfigFile(file);
-    const ctx = createPipelineContext({ config, platform: ROUTEROS, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
+    const ctx = createPipelineContext({ config: () => config, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
     const device = config.tenants.get("acme")!.devices[0]!;
     const versions = [
       BASE,

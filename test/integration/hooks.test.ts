@@ -122,7 +122,7 @@ describe("hooks: local executables on events (issue 5)", function () {
     try {
       const file = path.join(s.dir, "svc-change.rsc");
       writeFileSync(file, `${BASE}\n/system note\nset note="through the service"\n`);
-      const res = await importExport(svc.ctx, svc.ctx.config.tenants.get("acme")!.deviceById.get("edge-1")!, file);
+      const res = await importExport(svc.ctx, svc.ctx.config().tenants.get("acme")!.deviceById.get("edge-1")!, file);
       assert.equal(res.changed, true);
       const counts = await eventually(async () => {
         const body = await (await fetch(`${svc.url}/metrics`)).text();

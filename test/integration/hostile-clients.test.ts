@@ -152,7 +152,7 @@ describe("hostile clients: malformed ids, traversal, bad headers and tokens (iss
     // Not a timing measurement (noisy machines): the construction is checked instead.
     // authenticate() hashes the presented token (so no prefix of a real token is ever compared)
     // and runs timingSafeEqual over every configured token of every tenant.
-    const config = api.ctx.config;
+    const config = api.ctx.config();
     const total = [...config.tenants.values()].reduce((n, t) => n + t.tokens.length, 0);
     const seen: number[] = [];
     for (const [token, kind] of [[api.tokens.admin, "ok"], [api.tokens.other, "foreign"], ["wrong", "unauthenticated"]] as const) {

@@ -59,7 +59,7 @@ describe("hostile devices: a clear error, bounded memory, no commit (issue 7)", 
   let ctx: PipelineContext;
   let gitDir: string;
   const ids = [...CASES.map((c) => c.fault), "pinned"];
-  const device = (id: string) => ctx.config.tenants.get("acme")!.devices.find((d) => d.id === id)!;
+  const device = (id: string) => ctx.config().tenants.get("acme")!.devices.find((d) => d.id === id)!;
   const backup = (id: string) => runBackup(ctx, device(id), "manual");
 
   before(async () => {

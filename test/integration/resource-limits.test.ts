@@ -105,7 +105,7 @@ describe("resource limits: defaults and enforcement (issue 7)", function () {
       try {
         const input = path.join(dir, "in.rsc");
         writeFileSync(input, BASE);
-        await importExport(svc.ctx, svc.ctx.config.tenants.get("acme")!.deviceById.get("core-1")!, input);
+        await importExport(svc.ctx, svc.ctx.config().tenants.get("acme")!.deviceById.get("core-1")!, input);
         const outbox = path.join(dir, "state/outbox/acme");
         const pending = () => readdirSync(outbox, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".json"));
         const timedOut = await eventually(() => {

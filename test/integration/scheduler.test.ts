@@ -4,7 +4,7 @@ import path from "node:path";
 import { buildContext } from "../../src/cli/build-context.js";
 import { loadConfig, type Config } from "../../src/config/index.js";
 import { silentLogger } from "../../src/observe/index.js";
-import { nextSlot } from "../../src/pipeline/index.js";
+import { nextSlot } from "../../src/scheduler/index.js";
 import { Scheduler } from "../../src/scheduler/index.js";
 import type { Simulator } from "../../src/simulator/index.js";
 import { keygen, writeConfig } from "../helpers/cli.js";

@@ -1,6 +1,5 @@
 import type { Request, Response } from "express";
 import { asRosarchiveError, RosarchiveError } from "../../common/index.js";
-import { acceptHostKey, runBackup } from "../../pipeline/index.js";
 import { requireAccess, requireDevice } from "../access.js";
 import type { RateLimiter } from "../rate-limit.js";
 import { recordAudit } from "../record-audit.js";
@@ -11,13 +10,13 @@ import { deviceDetailView } from "./devices.js";
 export async function postBackup(deps: ApiDeps, limiter: RateLimiter, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "operator");
   const d = requireDevice(access, req.params.device);
-  const wait = limiter.take(`${d.tenant}/${d.id}`, deps.ctx.config.limits.manualBackupsPerMinute);
+  const wait = limiter.take(`${d.tenant}/${d.id}`, deps.config().limits.manualBackupsPerMinute);
   if (wait > 0) {
     res.set("Retry-After", String(wait));
-    throw new RosarchiveError("rate_limited", `at most ${deps.ctx.config.limits.manualBackupsPerMinute} manual backups of a device per minute`);
+    throw new RosarchiveError("rate_limited", `at most ${deps.config().limits.manualBackupsPerMinute} manual backups of a device per minute`);
   }
   try {
-    const r = await runBackup(deps.ctx, d, "manual");
+    const r = await deps.devices.backup(d);
     await recordAudit(deps, access, "backup.manual", d.id, { result: r.result, commit: r.commit });
     res.status(r.changed ? 201 : 200).json({ changed: r.changed, commit: r.commit });
   } catch (raw) {
@@ -30,8 +29,8 @@ export async function postBackup(deps: ApiDeps, limiter: RateLimiter, req: Reque
 export async function postHostKeyAccept(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "admin");
   const d = requireDevice(access, req.params.device);
-  const before = await deps.ctx.states.get(d.tenant, d.id);
-  const after = await acceptHostKey(deps.ctx, d);
+  const before = await deps.states.get(d.tenant, d.id);
+  const after = await deps.devices.acceptHostKey(d);
   await recordAudit(deps, access, "hostkey.accepted", d.id, { previous_fingerprint: before.host_key, presented_fingerprint: before.presented_host_key });
   res.json(deviceDetailView(d, after));
 }

@@ -20,9 +20,9 @@ export async function getConfigFile(deps: ApiDeps, req: Request, res: Response):
   const at = parseCommitParam(req.query.at, "at");
   const decrypt = parseBoolParam(req.query.decrypt, "decrypt");
   if (decrypt && access.role !== "admin") throw new RosarchiveError("forbidden", "decrypt=true needs the admin role");
-  const identityFile = deps.ctx.config.encryption.identityFile;
+  const identityFile = deps.config().encryption.identityFile;
   if (decrypt && !identityFile) throw new RosarchiveError("no_identity", "no identity_file is configured; decrypted reads are off");
-  const repo = await deps.ctx.repos.get(access.tenant.id);
+  const repo = await deps.repos.get(access.tenant.id);
   let commit: string | null;
   if (at !== null) {
     commit = await resolveCommit(repo, at);

@@ -31,12 +31,12 @@ export function deviceDetailView(d: DeviceConfig, s: DeviceState) {
 
 export async function listDevices(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
-  const devices = await Promise.all(access.tenant.devices.map(async (d) => deviceView(d, await deps.ctx.states.get(d.tenant, d.id))));
+  const devices = await Promise.all(access.tenant.devices.map(async (d) => deviceView(d, await deps.states.get(d.tenant, d.id))));
   res.json({ tenant: access.tenant.id, devices });
 }
 
 export async function getDevice(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
   const d = requireDevice(access, req.params.device);
-  res.json(deviceDetailView(d, await deps.ctx.states.get(d.tenant, d.id)));
+  res.json(deviceDetailView(d, await deps.states.get(d.tenant, d.id)));
 }

@@ -17,7 +17,7 @@ async function commitParam(repo: TenantRepo, value: unknown, name: string): Prom
 export async function getDiff(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
   const d = requireDevice(access, req.params.device);
-  const repo = await deps.ctx.repos.get(access.tenant.id);
+  const repo = await deps.repos.get(access.tenant.id);
   const fromParam = await commitParam(repo, req.query.from, "from");
   let to = await commitParam(repo, req.query.to, "to");
   if (to === null) {
@@ -35,7 +35,7 @@ export async function getDiff(deps: ApiDeps, req: Request, res: Response): Promi
   }
   await recordAudit(deps, access, "diff.read", d.id, { from, to });
   if (req.accepts(["text/x-diff", "application/json"]) === "application/json" && /application\/json/.test(req.get("accept") ?? "")) {
-    res.json(await structuredDiff(repo, from, to, d.path, deps.ctx.platform.sectionOf));
+    res.json(await structuredDiff(repo, from, to, d.path, deps.platform.sectionOf));
     return;
   }
   res.set({ "Content-Type": "text/x-diff; charset=utf-8", "X-Rosarchive-From": from, "X-Rosarchive-To": to });

@@ -26,17 +26,17 @@ export async function getDeviceHistory(deps: ApiDeps, req: Request, res: Respons
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
   const d = requireDevice(access, req.params.device);
   const limit = parseLimit(req.query.limit, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT);
-  const repo = await deps.ctx.repos.get(access.tenant.id);
+  const repo = await deps.repos.get(access.tenant.id);
   const before = await cursor(repo, req.query.before);
-  const entries = await deviceHistory(repo, d.path, { limit, before, sectionOf: deps.ctx.platform.sectionOf });
+  const entries = await deviceHistory(repo, d.path, { limit, before, sectionOf: deps.platform.sectionOf });
   res.json({ device: d.id, ...page(entries, limit) });
 }
 
 export async function getTenantHistory(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
   const limit = parseLimit(req.query.limit, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT);
-  const repo = await deps.ctx.repos.get(access.tenant.id);
+  const repo = await deps.repos.get(access.tenant.id);
   const before = await cursor(repo, req.query.before);
-  const entries = await tenantHistory(repo, { limit, before, sectionOf: deps.ctx.platform.sectionOf });
+  const entries = await tenantHistory(repo, { limit, before, sectionOf: deps.platform.sectionOf });
   res.json({ tenant: access.tenant.id, ...page(entries, limit) });
 }

@@ -25,9 +25,12 @@ const PLATFORM: Platform = {
   sensitiveParams: [],
   errorLines: [],
   sectionOf: (line) => (line.startsWith("/") ? line : null),
+  hasMenuLine: (text) => /^\//m.test(text),
   valueTokens: () => [],
   commands: { version: "", exportFor: () => "" },
+  parseVersion: () => null,
   versionFromExport: () => null,
+  headerVersionToken: () => null,
 };
 
 describe("normalize: unifyLineEndings (§5.1)", () => {

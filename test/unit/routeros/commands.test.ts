@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { COMMANDS, parseVersion, versionFromExport } from "../../../src/routeros/index.js";
 
-describe("routeros: COMMANDS (SPEC §4)", () => {
+describe("routeros: COMMANDS", () => {
   it("probes the version with :put", () => {
     assert.equal(COMMANDS.version, ":put [/system resource get version]");
   });
@@ -17,11 +17,24 @@ describe("routeros: COMMANDS (SPEC §4)", () => {
 });
 
 describe("routeros: parseVersion", () => {
-  it("keeps the number part of what :put prints", () => {
+  it("keeps the version word of what :put prints, v6 and v7", () => {
     assert.equal(parseVersion("7.16.2 (stable)\r\n"), "7.16.2");
+    assert.equal(parseVersion("6.48.4 (long-term)\r\n"), "6.48.4");
+    assert.equal(parseVersion("\r\n  7.15rc3 (testing)\r\n"), "7.15rc3");
     assert.equal(parseVersion("7.5"), "7.5");
-    assert.equal(parseVersion("7.15rc3 (testing)"), "7.15rc3");
-    assert.equal(parseVersion("bad command name"), null);
+    assert.equal(parseVersion("7"), "7");
+    assert.equal(parseVersion("7.0beta5"), "7.0beta5");
+  });
+
+  it("refuses anything that is not exactly a version: errors, appended bytes, escapes, markup", () => {
+    assert.equal(parseVersion("bad command name put (line 1 column 2)\r\n"), null);
+    assert.equal(parseVersion(""), null);
+    assert.equal(parseVersion("7.16.2\u001b]0;x\u0007\u0000<script>"), null);
+    assert.equal(parseVersion("7.16.2<script>"), null);
+    assert.equal(parseVersion("7.16.2-custom"), null);
+    assert.equal(parseVersion("7.16.2rc"), null);
+    assert.equal(parseVersion("v7.16.2"), null);
+    assert.equal(parseVersion(`7.${"1".repeat(40)}`), null);
   });
 });
 
@@ -31,6 +44,10 @@ describe("routeros: versionFromExport", () => {
     assert.equal(versionFromExport("# 2024-01-04 18:22:26 by RouterOS 7.17.2\n/ip address\n"), "7.17.2");
     assert.equal(versionFromExport("# RouterOS 7.17.2\n# software id = X\n/ip address\n"), "7.17.2");
     assert.equal(versionFromExport("\n# oct/13/2023 21:47:56 by RouterOS 7.5\r/interface bridge\r"), "7.5");
+  });
+
+  it("is null for a header whose version is not a version", () => {
+    assert.equal(versionFromExport("# 2024-01-04 18:22:26 by RouterOS 7.17.2<script>\n/ip address\n"), null);
   });
 
   it("returns null without a header, and ignores comments after the first command", () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
 /**
- * SPEC §4 scheduling, pure. A device's runs fall at a stable offset inside its
+ * Scheduling math, pure. A device's runs fall at a stable offset inside its
  * interval (hash of tenant/device), so a fleet is spread over the interval
  * instead of all starting at once, and the slot survives restarts.
  */
@@ -22,3 +22,13 @@ export function retryAt(failures: number, backoffMs: readonly number[], now: num
   const step = backoffMs[Math.min(Math.max(failures, 1), backoffMs.length) - 1] ?? 0;
   return Math.min(now + step, slot);
 }
+
+/** The timing the pipeline records in a device's state after each attempt (next_run). */
+export const RUN_TIMING = {
+  afterSuccess(device: { tenant: string; id: string; intervalMs: number }, now: number): number {
+    return nextSlot(device.tenant, device.id, device.intervalMs, now);
+  },
+  afterFailure(device: { tenant: string; id: string; intervalMs: number }, failures: number, now: number, backoffMs: readonly number[]): number {
+    return retryAt(failures, backoffMs, now, nextSlot(device.tenant, device.id, device.intervalMs, now));
+  },
+} as const;
