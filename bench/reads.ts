@@ -3,7 +3,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { pathIndex, deviceHistory, statsStore, tenantHistory, TenantRepo, unifiedDiff } from "../src/archive/index.js";
+import { deviceHistory, tenantHistory, TenantRepo, unifiedDiff } from "../src/archive/index.js";
 import { loadConfig } from "../src/config/index.js";
 import { silentLogger } from "../src/observe/index.js";
 import { NO_EVENTS } from "../src/notify/index.js";
@@ -61,14 +61,14 @@ export async function benchReads(devices: number, commitsPerDevice: number): Pro
     );
   }
   const written = await writer.repos.get("bench");
-  await statsStore(written).flushed();
+  await written.stats.flushed();
   await written.maintain();
   await writer.repos.closeAll();
   // Measured as after a restart: a new repository object, nothing in memory but what it loads.
-  const repo = await TenantRepo.open(path.join(dir, "repos"), "bench", { fsync: false });
+  const repo = await TenantRepo.open(path.join(dir, "repos"), "bench", { fsync: false, sectionOf: ROUTEROS.sectionOf });
   const buildS = (performance.now() - t0) / 1000;
-  const [indexMs] = await timed(() => pathIndex(repo));
-  const [statsMs] = await timed(() => statsStore(repo).load());
+  const [indexMs] = await timed(() => repo.paths.current());
+  const [statsMs] = await timed(() => repo.stats.load());
   console.log(`  history index built from git in ${indexMs.toFixed(0)} ms, stats cache read in ${statsMs.toFixed(0)} ms (once per process, at serve start)`);
   console.log(`  built ${devices * commitsPerDevice} commits in ${buildS.toFixed(0)} s (${((devices * commitsPerDevice) / buildS).toFixed(0)} commits/s), then maintenance`);
   const gitDir = repo.gitDir;

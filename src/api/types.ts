@@ -3,7 +3,8 @@ import type { Platform } from "../common/index.js";
 import type { ConfigSource, DeviceConfig, Role, TenantConfig } from "../config/index.js";
 import type { EventBus } from "../notify/index.js";
 import type { Logger } from "../observe/index.js";
-import type { RepoRegistry, SnapshotResult } from "../pipeline/index.js";
+import type { RepoRegistry } from "../archive/index.js";
+import type { SnapshotResult } from "../pipeline/index.js";
 import type { AuditLog, DeviceState, DeviceStateStore } from "../store/index.js";
 
 /** Who is calling, once the token matched the tenant in the URL. */

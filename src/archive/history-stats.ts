@@ -1,7 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { SectionChange } from "./summarize.js";
-import type { TenantRepo } from "./tenant-repo.js";
 
 /** What one commit changed in one device file, by section (SPEC §8 history entry). */
 export interface CommitStats {
@@ -160,18 +159,4 @@ function parseLine(line: string): { key: string; value: CommitStats } | null {
     sections.push({ section: s[0], added: s[1], removed: s[2] });
   }
   return { key: `${j.c}:${j.p}`, value: { stats: { added: j.a, removed: j.r }, sections } };
-}
-
-const stores = new WeakMap<TenantRepo, StatsStore>();
-
-/** The stats store of a repository (one per open repository). */
-export function statsStore(repo: TenantRepo): StatsStore {
-  let s = stores.get(repo);
-  if (!s) stores.set(repo, (s = new StatsStore(path.join(repo.gitDir, STATS_FILE))));
-  return s;
-}
-
-/** The writer's side: stats it just computed for a commit it made. */
-export function recordStats(repo: TenantRepo, commit: string, filePath: string, value: CommitStats): void {
-  statsStore(repo).put(commit, filePath, value);
 }

@@ -1,6 +1,6 @@
 import { parseTrailers } from "./commit-message.js";
 import { runGit } from "./git.js";
-import { statsStore, type CommitStats } from "./history-stats.js";
+import type { CommitStats } from "./history-stats.js";
 import { summarize, type SectionChange } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
 
@@ -43,65 +43,6 @@ interface LogRecord {
 
 type Stats = CommitStats;
 
-/**
- * Which commits touched which file, newest last: a cache built from one
- * `git log --name-only` pass and extended from git whenever main has moved
- * (SPEC §7: rebuilt from the repository, never the source of truth). A page
- * then costs a lookup instead of a path-limited walk of the whole history,
- * whose Bloom filters git 2.39 answers poorly for some paths.
- */
-interface PathIndex {
-  head: string | null;
-  readonly byPath: Map<string, string[]>;
-}
-/** Per repository: the index and the chain that extends it, one extension at a time. */
-const pathIndexes = new WeakMap<TenantRepo, { readonly index: PathIndex; extending: Promise<void> }>();
-
-async function logPaths(repo: TenantRepo, range: string): Promise<Array<{ commit: string; paths: string[] }>> {
-  const r = await runGit({ gitDir: repo.gitDir, args: ["log", "--no-renames", "--name-only", "--format=%x1e%H"], revs: [range] });
-  const out: Array<{ commit: string; paths: string[] }> = [];
-  for (const chunk of r.stdout.toString("utf8").split("\x1e")) {
-    if (!chunk) continue;
-    const [commit, ...paths] = chunk.split("\n").filter((l) => l !== "");
-    out.push({ commit: commit!, paths });
-  }
-  return out;
-}
-
-/**
- * The index at the current tip of main (built on first use, extended after).
- * Extensions run one at a time and each starts from where the last one
- * ended: two requests that both saw main move must not both append the same
- * commits (a page would list a version twice).
- */
-export async function pathIndex(repo: TenantRepo): Promise<PathIndex> {
-  let entry = pathIndexes.get(repo);
-  if (!entry) pathIndexes.set(repo, (entry = { index: { head: null, byPath: new Map() }, extending: Promise.resolve() }));
-  const tip = await repo.resolve(MAIN);
-  if (tip && tip !== entry.index.head) {
-    const { index } = entry;
-    const run = entry.extending.then(async () => {
-      // Where main is now: never behind what an earlier extension reached, since main only moves forward.
-      const now = await repo.resolve(MAIN);
-      if (!now || now === index.head) return;
-      const entries = await logPaths(repo, index.head ? `${index.head}..${now}` : now);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        for (const path of entries[i]!.paths) {
-          let list = index.byPath.get(path);
-          if (!list) index.byPath.set(path, (list = []));
-          list.push(entries[i]!.commit);
-        }
-      }
-      index.head = now;
-    });
-    entry.extending = run.catch(() => {
-      if (pathIndexes.get(repo) === entry) pathIndexes.delete(repo); // rebuilt from git on the next request
-    });
-    await run;
-  }
-  return entry.index;
-}
-
 async function recordOf(repo: TenantRepo, commit: string): Promise<LogRecord | null> {
   const obj = await repo.readObject(commit);
   if (!obj || obj.type !== "commit") return null;
@@ -115,7 +56,7 @@ async function recordOf(repo: TenantRepo, commit: string): Promise<LogRecord | n
 
 /** Newest first, the commits that changed `filePath`. */
 export async function deviceHistory(repo: TenantRepo, filePath: string, q: HistoryQuery): Promise<HistoryEntry[]> {
-  const index = await pathIndex(repo);
+  const index = await repo.paths.current();
   const list = index.byPath.get(filePath) ?? [];
   let end = list.length;
   if (q.before) {
@@ -141,7 +82,7 @@ export async function deviceHistory(repo: TenantRepo, filePath: string, q: Histo
  * next (older) entry, so a cold page reads each blob once, plus one parent.
  */
 async function fillDeviceStats(repo: TenantRepo, records: readonly LogRecord[], filePath: string, sectionOf: HistoryQuery["sectionOf"]): Promise<void> {
-  const cache = statsStore(repo);
+  const cache = repo.stats;
   await cache.load();
   if (records.every((r) => r.parent === null || cache.has(r.commit, filePath))) return;
   const text = (o: { type: string; body: Buffer } | null) => (o?.type === "blob" ? o.body.toString("utf8") : null);
@@ -239,7 +180,7 @@ async function readLog(repo: TenantRepo, rev: string, limit: number, filePath: s
 }
 
 async function statsOf(repo: TenantRepo, r: LogRecord, filePath: string, sectionOf: HistoryQuery["sectionOf"]): Promise<Stats> {
-  const cache = statsStore(repo);
+  const cache = repo.stats;
   await cache.load();
   const hit = cache.get(r.commit, filePath);
   if (hit) return hit;

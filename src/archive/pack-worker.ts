@@ -1,7 +1,7 @@
 import { parentPort } from "node:worker_threads";
 import { deflateSync } from "node:zlib";
-import { PACK_ZLIB, writePackFiles, type PackEntry } from "./pack-store.js";
-import type { PackReply, PackRequest } from "./pack-writer.js";
+import { PACK_ZLIB, writePackFiles, type PackEntry } from "./pack-files.js";
+import type { PackReply, PackRequest } from "./pack-thread.js";
 
 /**
  * The pack thread: deflates blobs as soon as they are sealed, and writes a

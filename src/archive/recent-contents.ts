@@ -27,5 +27,5 @@ export class RecentContents {
   }
 }
 
-/** One per process: 16 MiB holds the last version of 800 typical 20 KB exports. */
-export const recentContents = new RecentContents(16 * 2 ** 20);
+/** One per registry: 16 MiB holds the last version of 800 typical 20 KB exports. */
+export const RECENT_CONTENTS_BYTES = 16 * 2 ** 20;

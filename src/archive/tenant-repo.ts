@@ -1,60 +1,36 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
-import { GitPipe, runGit } from "./git.js";
+import { buildBatch, splitPath, type PackObject, type TreeState } from "./batch-builder.js";
+import type { CommitFacts } from "./commit-message.js";
+import { describeChange, type Description } from "./describe.js";
+import { runGit } from "./git.js";
+import { GroupCommit } from "./group-commit.js";
+import { StatsStore, STATS_FILE, type CommitStats } from "./history-stats.js";
 import { maintainRepository, shouldMaintain } from "./maintenance.js";
-import { deflateAhead, writePack, type PackObject } from "./pack-writer.js";
-import { recentContents } from "./recent-contents.js";
-import { compareAndSwapRef, RefRaceError } from "./ref-lock.js";
+import { ObjectReader, type ReadObject } from "./object-reader.js";
 import { decodeTree, encodeCommit, encodeTree, makeObject, type TreeEntry } from "./objects.js";
+import { writePackFiles } from "./pack-files.js";
+import { PackThread } from "./pack-thread.js";
+import { PathIndex } from "./path-index.js";
+import { RECENT_CONTENTS_BYTES, RecentContents } from "./recent-contents.js";
 import { repositoryReadme } from "./readme-text.js";
+import { compareAndSwapRef, readRef, RefRaceError } from "./ref-lock.js";
 
 /** Commits per pack and ref move, at most. */
 const MAX_BATCH = 256;
-/**
- * Work done for a request before it joins the write queue, against the tip
- * published then. The writer uses it when the file did not change since
- * (nearly always), and redoes it otherwise.
- */
-interface Prepared {
-  readonly blob: PackObject;
-  /** The blob at `path` on the tip the message was built against. */
-  readonly base: string | null;
-  readonly message: string | null;
-}
-
-/** A batch's commits, built on the published tip and not yet written. */
-interface Built {
-  readonly outcomes: Array<CommitOutcome | Error>;
-  readonly objects: PackObject[];
-  readonly head: string | null;
-  readonly root: Map<string, TreeEntry>;
-  readonly subs: Map<string, Map<string, TreeEntry>>;
-  readonly lastOf: Map<string, { commit: string; parent: string | null }>;
-  readonly commits: number;
-}
-
-interface PendingCommit {
-  readonly req: CommitRequest;
-  readonly prepared: Prepared;
-  resolve(o: CommitOutcome): void;
-  reject(e: unknown): void;
-}
 const MAIN = "refs/heads/main";
 const IDENT = { name: "rosarchive", email: "rosarchive@localhost" };
 
 export interface CommitRequest {
   /** File path inside the repository, e.g. `fra/core-1.rsc` (validated ids only). */
   readonly path: string;
-  readonly content: Buffer;
-  /**
-   * Builds the message from the previous content (null for the first snapshot).
-   * It is called before the request is queued, and again under the write lock
-   * if the file changed in between: the message committed is the last one built.
-   */
-  readonly message: (previous: Buffer | null) => string;
+  /** The new content, or null to remove the file from main (a retired device). */
+  readonly content: Buffer | null;
   /** Author time (collection time), unix seconds. */
   readonly authorTime: number;
+  /** Trailers of the commit; `subject` names the change instead of the summary. */
+  readonly facts: CommitFacts & { readonly subject?: string };
 }
 
 export interface CommitOutcome {
@@ -63,13 +39,30 @@ export interface CommitOutcome {
   readonly commit: string | null;
   /** That commit's parent. */
   readonly parent: string | null;
-  readonly blob: string;
+  /** The blob now at the path (null after a removal). */
+  readonly blob: string | null;
+  /** What the new commit changed; null when nothing was committed. */
+  readonly stats: CommitStats | null;
 }
 
 export interface TenantRepoOptions {
+  /** Menu path of a line: the summary counts changed lines by section. */
+  readonly sectionOf: (line: string) => string | null;
   /** fsync objects before the ref moves (power-loss safety). */
   readonly fsync?: boolean;
   readonly clock?: () => number;
+  /** Shared by the repositories of a registry; a repository opened alone makes its own. */
+  readonly packs?: PackThread;
+  readonly recent?: RecentContents;
+}
+
+/** Work done for a request before it joins the write queue, against the tip published then. */
+interface Prepared {
+  readonly req: CommitRequest;
+  readonly blob: PackObject | null;
+  /** The blob at `path` on the tip the description was built against. */
+  readonly base: string | null;
+  readonly description: Description | null;
 }
 
 /**
@@ -77,64 +70,63 @@ export interface TenantRepoOptions {
  * in-process and written as one pack per batch on the pack thread; `main`
  * moves only through git's ref lock with the old value checked (ref-lock.ts),
  * so a concurrent writer in another process is detected and the batch is
- * rebuilt on the new tip instead of losing either one.
+ * rebuilt on the new tip instead of losing either one. Reads go through
+ * `reader`; `paths` and `stats` are this repository's caches of git.
  */
 export class TenantRepo {
-  private readonly catFile: GitPipe;
+  readonly reader: ObjectReader;
+  /** Which commits touched which file (history pages). */
+  readonly paths: PathIndex;
+  /** What each commit changed, recorded at commit time (history pages). */
+  readonly stats: StatsStore;
   private head: string | null = null;
-  private root: Map<string, TreeEntry> | null = null;
+  private root: Map<string, TreeEntry> = new Map();
   private readonly subtrees = new Map<string, Map<string, TreeEntry>>();
   /** Newest commit touching each path, and that commit's parent. */
   private readonly lastCommitOf = new Map<string, { commit: string; parent: string | null } | null>();
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly pending: PendingCommit[] = [];
-  private draining = false;
+  private readonly writes: GroupCommit<Prepared, CommitOutcome>;
+  private readonly packs: PackThread;
+  private readonly ownsPacks: boolean;
+  private readonly recent: RecentContents;
   /** The background maintenance running now, if any. */
   private maintaining: Promise<void> | null = null;
   private packsSinceMaintenance = 0;
 
   private constructor(readonly tenant: string, readonly gitDir: string, private readonly opts: TenantRepoOptions) {
-    this.catFile = new GitPipe(gitDir, ["cat-file", "--batch"]);
+    this.reader = new ObjectReader(gitDir);
+    this.paths = new PathIndex({ gitDir, mainTip: () => this.resolve(MAIN) });
+    this.stats = new StatsStore(path.join(gitDir, STATS_FILE));
+    this.packs = opts.packs ?? new PackThread();
+    this.ownsPacks = opts.packs === undefined;
+    this.recent = opts.recent ?? new RecentContents(RECENT_CONTENTS_BYTES);
+    this.writes = new GroupCommit((batch) => this.commitBatch(batch), MAX_BATCH);
   }
 
-  /** Opens `<dataDir>/<tenant>.git`, creating and initializing it when missing. */
-  static async open(dataDir: string, tenant: string, opts: TenantRepoOptions = {}): Promise<TenantRepo> {
+  /** Opens `<dataDir>/<tenant>.git`, creating it (complete, with its first commit) when missing. */
+  static async open(dataDir: string, tenant: string, opts: TenantRepoOptions): Promise<TenantRepo> {
     const gitDir = path.join(dataDir, `${tenant}.git`);
-    await ensureBareRepo(gitDir);
+    await ensureBareRepo(gitDir, tenant, { fsync: opts.fsync ?? true, time: Math.floor((opts.clock?.() ?? Date.now()) / 1000) });
     const repo = new TenantRepo(tenant, gitDir, opts);
-    await repo.serialize(() => repo.initialize());
+    await repo.reload();
+    if (repo.head === null) {
+      // A repository made by an older release, or by hand, without a first commit.
+      await repo.initialCommit();
+      await repo.reload();
+    }
     return repo;
   }
 
-  /** Runs `fn` after every earlier write of this repository finished. */
-  serialize<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   private now(): number {
-    return Math.floor((this.opts.clock?.() ?? Date.now()) / 1000);
+    return Math.max(0, Math.floor((this.opts.clock?.() ?? Date.now()) / 1000));
   }
 
-  private async initialize(): Promise<void> {
-    await this.reload();
-    if (this.head === null) {
-      const readme = makeObject("blob", Buffer.from(repositoryReadme(this.tenant)));
-      const root = new Map<string, TreeEntry>([["README.md", { mode: "100644", id: readme.id }]]);
-      const tree = makeObject("tree", encodeTree(root));
-      const t = this.now();
-      const commit = makeObject(
-        "commit",
-        encodeCommit({ tree: tree.id, parents: [], author: { ...IDENT, time: t }, committer: { ...IDENT, time: t }, message: `rosarchive: initialize repository for ${this.tenant}\n` }),
-      );
-      await writePack(this.gitDir, [readme, tree, commit], { fsync: this.opts.fsync ?? true });
-      try {
-        this.moveMain(commit.id, null, 1);
-      } catch {
-        // another process initialized it first: take theirs
-      }
-      await this.reload();
+  private async initialCommit(): Promise<void> {
+    const objects = firstCommitObjects(this.tenant, this.now());
+    await this.packs.writePack(this.gitDir, objects, { fsync: this.opts.fsync ?? true });
+    try {
+      this.moveMain(objects[objects.length - 1]!.id, null, 1);
+    } catch {
+      // another process initialized it first: take theirs
     }
   }
 
@@ -148,27 +140,29 @@ export class TenantRepo {
       this.root = new Map();
       return;
     }
-    const commit = await this.readObject(head);
+    const commit = await this.reader.read(head);
     const treeId = commit!.body.toString("latin1", 5, 45);
-    this.root = decodeTree((await this.readObject(treeId))!.body);
+    this.root = decodeTree((await this.reader.read(treeId))!.body);
   }
 
-  async resolve(rev: string): Promise<string | null> {
-    const obj = await this.catFile.request(`${rev}\n`, parseBatchHeader);
-    return obj ? obj.id : null;
+  resolve(rev: string): Promise<string | null> {
+    return this.reader.resolve(rev);
   }
 
   /** Reads any object through the long-lived `cat-file --batch`. */
-  async readObject(rev: string): Promise<{ id: string; type: string; body: Buffer } | null> {
-    if (/[\n\r]/.test(rev)) throw new RosarchiveError("bad_parameter", "revision contains a line break");
-    return this.catFile.request(`${rev}\n`, parseBatchObject);
+  readObject(rev: string): Promise<ReadObject | null> {
+    return this.reader.read(rev);
+  }
+
+  get tip(): string | null {
+    return this.head;
   }
 
   private async subtree(group: string): Promise<Map<string, TreeEntry>> {
     let t = this.subtrees.get(group);
     if (!t) {
-      const entry = this.root!.get(group);
-      t = entry && entry.mode === "40000" ? decodeTree((await this.readObject(entry.id))!.body) : new Map();
+      const entry = this.root.get(group);
+      t = entry && entry.mode === "40000" ? decodeTree((await this.reader.read(entry.id))!.body) : new Map();
       this.subtrees.set(group, t);
     }
     return t;
@@ -177,7 +171,7 @@ export class TenantRepo {
   /** Blob id of `path` at `main`, or null. */
   async blobAt(filePath: string): Promise<string | null> {
     const [dir, name] = splitPath(filePath);
-    const tree = dir ? await this.subtree(dir) : this.root!;
+    const tree = dir ? await this.subtree(dir) : this.root;
     const e = tree.get(name);
     return e && e.mode !== "40000" ? e.id : null;
   }
@@ -193,166 +187,102 @@ export class TenantRepo {
     return found;
   }
 
-  get tip(): string | null {
-    return this.head;
-  }
-
   /**
-   * Commits `content` at `path` unless the archived blob is identical.
-   * Requests that arrive while a write is in progress are taken together as
-   * one batch: one commit each, in the order their preparation ended, but
-   * one pack and one ref move for all of them (group commit). Serialized per
-   * repository. Two snapshots of one device must not be in flight at once:
-   * callers hold the device's lock (`DeviceLocks`), which keeps their order.
+   * Commits `content` at `path` unless the archived blob is identical (or,
+   * for a removal, unless the file is already absent). Requests that arrive
+   * while a write is in progress are taken together as one batch: one commit
+   * each, but one pack and one ref move for all (group commit). Two
+   * snapshots of one device must not be in flight at once: callers hold the
+   * device's lock (`DeviceLocks`), which keeps their order.
    */
   async commitFile(req: CommitRequest): Promise<CommitOutcome> {
-    const prepared = await this.prepare(req);
-    return new Promise((resolve, reject) => {
-      this.pending.push({ req, prepared, resolve, reject });
-      this.kick();
-    });
+    return this.writes.submit(await this.prepare(req));
   }
 
   /**
    * Outside the write queue, so it runs while other batches are written:
-   * hash the blob, and when it differs from the published one, start its
-   * deflate on the pack thread and build the message from the published
+   * hash the blob and, when it differs from the published one, start its
+   * deflate on the pack thread and describe the change against the published
    * previous content (the diff behind the summary is the costly part).
    */
   private async prepare(req: CommitRequest): Promise<Prepared> {
-    const blob = makeObject("blob", req.content);
+    const blob = req.content === null ? null : makeObject("blob", req.content);
     const base = await this.blobAt(req.path).catch(() => null);
-    if (base === blob.id) return { blob, base, message: null };
-    const deflated = deflateAhead(req.content);
-    const previous = base === null ? null : (recentContents.get(base) ?? (await this.readObject(base).catch(() => null))?.body ?? undefined);
-    if (previous === undefined) return { blob: { ...blob, deflated }, base: null, message: null };
-    return { blob: { ...blob, deflated }, base, message: req.message(previous) };
+    if (base === (blob?.id ?? null)) return { req, blob, base, description: null };
+    const withDeflate = blob && req.content ? { ...blob, deflated: this.packs.deflateAhead(req.content) } : null;
+    const previous = base === null ? null : (this.recent.get(base) ?? (await this.reader.read(base).catch(() => null))?.body);
+    if (previous === undefined) return { req, blob: withDeflate, base: null, description: null };
+    return { req, blob: withDeflate, base, description: this.describe(previous, req) };
   }
 
-  private kick(): void {
-    if (this.draining) return;
-    this.draining = true;
-    void this.serialize(() => this.drain()).finally(() => {
-      this.draining = false;
-      if (this.pending.length > 0) this.kick();
-    });
+  private describe(previous: Buffer | null, req: CommitRequest): Description {
+    return describeChange(previous?.toString("utf8") ?? null, req.content?.toString("utf8") ?? null, req.facts, this.opts.sectionOf);
   }
 
-  /** Group commit: everything that arrived while the last batch was written becomes the next batch. */
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) await this.commitBatch(this.pending.splice(0, MAX_BATCH));
-  }
-
-  private async commitBatch(batch: PendingCommit[]): Promise<void> {
+  private async commitBatch(batch: readonly Prepared[]): Promise<Array<CommitOutcome | Error>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const built = await this.build(batch);
-        await this.persist(built);
-        batch.forEach((p, i) => {
-          const o = built.outcomes[i]!;
-          if (o instanceof Error) p.reject(o);
-          else p.resolve(o);
-        });
-        this.afterWrite();
-        return;
+        return await this.writeBatch(batch);
       } catch (err) {
-        if (err instanceof RefRaceError && attempt < 50) {
-          // Another process moved main: back off a little, then rebuild on its tip.
-          await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
-          await this.reload();
-          continue;
-        }
-        for (const p of batch) p.reject(err);
-        return;
+        if (!(err instanceof RefRaceError) || attempt >= 50) throw err;
+        // Another process moved main: back off a little, then rebuild on its tip.
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
+        await this.reload();
       }
     }
   }
 
-  /** Writes the batch's pack, moves main, then publishes the built trees as the writer's state. */
-  private async persist(built: Built): Promise<void> {
-    if (built.head === this.head) return; // nothing changed
-    await writePack(this.gitDir, built.objects, { fsync: this.opts.fsync ?? true });
-    this.moveMain(built.head!, this.head, built.commits);
-    this.packsSinceMaintenance += 1;
-    this.head = built.head;
-    this.root = built.root;
-    for (const [dir, t] of built.subs) this.subtrees.set(dir, t);
-    for (const [p, c] of built.lastOf) this.lastCommitOf.set(p, c);
-  }
-
   /**
-   * Builds every commit of the batch on copies of the published trees: nothing
-   * is published here. A message is rebuilt only when its file changed since
-   * the request was prepared.
+   * Against the published tip: decides per request whether it changes its
+   * file (describing it again if the file moved since it was prepared),
+   * builds one commit per change, writes one pack, moves main, publishes.
    */
-  private async build(batch: readonly PendingCommit[]): Promise<Built> {
-    const root = new Map(this.root!);
-    const subs = new Map<string, Map<string, TreeEntry>>();
-    const lastOf = new Map<string, { commit: string; parent: string | null }>();
-    const written = new Map<string, Buffer>(); // blob id → body, for later requests of the same batch
-    const objects: PackObject[] = [];
-    let head = this.head;
-    let commits = 0;
-    const outcomes: Array<CommitOutcome | Error> = [];
-    const subtreeOf = async (dir: string) => {
-      let t = subs.get(dir);
-      if (!t) subs.set(dir, (t = new Map(await this.subtree(dir))));
-      return t;
-    };
-    for (const { req, prepared } of batch) {
+  private async writeBatch(batch: readonly Prepared[]): Promise<Array<CommitOutcome | Error>> {
+    const outcomes: Array<CommitOutcome | Error | null> = [];
+    const changes: Array<{ at: number; path: string; blob: PackObject | null; message: string; authorTime: number; stats: CommitStats }> = [];
+    const subtrees = new Map<string, Map<string, TreeEntry>>();
+    for (const p of batch) {
       try {
-        const { blob } = prepared;
-        const [dir, name] = splitPath(req.path);
-        const tree = dir ? await subtreeOf(dir) : root;
-        const old = tree.get(name);
-        const oldBlob = old && old.mode !== "40000" ? old.id : null;
-        if (oldBlob === blob.id) {
-          const last = lastOf.get(req.path) ?? (await this.lastCommitFor(req.path));
-          outcomes.push({ changed: false, commit: last?.commit ?? null, parent: last?.parent ?? null, blob: blob.id });
+        const [dir] = splitPath(p.req.path);
+        if (dir && !subtrees.has(dir)) subtrees.set(dir, await this.subtree(dir));
+        const current = await this.blobAt(p.req.path);
+        if (current === (p.blob?.id ?? null)) {
+          const last = await this.lastCommitFor(p.req.path);
+          outcomes.push({ changed: false, commit: last?.commit ?? null, parent: last?.parent ?? null, blob: current, stats: null });
           continue;
         }
-        let message = prepared.base === oldBlob ? prepared.message : null;
-        if (message === null) {
-          // The file changed since the request was prepared (or preparing could not read it): diff again.
-          let previous: Buffer | null = null;
-          if (oldBlob) {
-            previous = written.get(oldBlob) ?? (await this.readObject(oldBlob))?.body ?? null;
-            if (!previous) throw new RosarchiveError("error", `archived blob ${oldBlob} of ${req.path} cannot be read`);
-          }
-          message = req.message(previous);
+        let description = p.base === current ? p.description : null;
+        if (description === null) {
+          // The file changed since the request was prepared (or preparing could not read it): describe again.
+          const previous = current === null ? null : (this.recent.get(current) ?? (await this.reader.read(current))?.body ?? null);
+          if (current !== null && previous === null) throw new RosarchiveError("error", `archived blob ${current} of ${p.req.path} cannot be read`);
+          description = this.describe(previous, p.req);
         }
-        tree.set(name, { mode: "100644", id: blob.id });
-        const made: PackObject[] = [blob];
-        if (dir) {
-          const sub = makeObject("tree", encodeTree(tree));
-          made.push(sub);
-          root.set(dir, { mode: "40000", id: sub.id });
-        }
-        const rootTree = makeObject("tree", encodeTree(root));
-        made.push(rootTree);
-        const commit = makeObject(
-          "commit",
-          encodeCommit({
-            tree: rootTree.id,
-            parents: head ? [head] : [],
-            author: { ...IDENT, time: req.authorTime },
-            committer: { ...IDENT, time: Math.max(this.now(), 0) },
-            message,
-          }),
-        );
-        made.push(commit);
-        objects.push(...made);
-        written.set(blob.id, req.content);
-        recentContents.set(blob.id, req.content);
-        outcomes.push({ changed: true, commit: commit.id, parent: head, blob: blob.id });
-        lastOf.set(req.path, { commit: commit.id, parent: head });
-        head = commit.id;
-        commits++;
+        changes.push({ at: outcomes.length, path: p.req.path, blob: p.blob, message: description.message, authorTime: p.req.authorTime, stats: description.stats });
+        outcomes.push(null);
       } catch (err) {
         outcomes.push(err instanceof Error ? err : new Error(String(err)));
       }
     }
-    return { outcomes, objects, head, root, subs, lastOf, commits };
+    if (changes.length > 0) {
+      const base: TreeState = { head: this.head, root: this.root, subtrees };
+      const built = buildBatch(base, changes, { ...IDENT, time: this.now() });
+      await this.packs.writePack(this.gitDir, built.objects, { fsync: this.opts.fsync ?? true });
+      this.moveMain(built.head!, this.head, changes.length);
+      this.packsSinceMaintenance += 1;
+      this.head = built.head;
+      this.root = built.root;
+      for (const [dir, t] of built.subtrees) this.subtrees.set(dir, t);
+      changes.forEach((c, k) => {
+        const made = built.commits[k]!;
+        if (c.blob) this.recent.set(c.blob.id, c.blob.body);
+        this.lastCommitOf.set(c.path, made);
+        this.stats.put(made.commit, c.path, c.stats);
+        outcomes[c.at] = { changed: true, commit: made.commit, parent: made.parent, blob: c.blob?.id ?? null, stats: c.stats };
+      });
+      this.afterWrite();
+    }
+    return outcomes as Array<CommitOutcome | Error>;
   }
 
   /** Decide-then-do maintenance, off the write path: a long repack never delays a commit. */
@@ -366,8 +296,9 @@ export class TenantRepo {
       .finally(() => (this.maintaining = null));
   }
 
-  /** Resolves when no background maintenance runs (before closing: no git process outlives the service). */
+  /** Resolves when no write or background maintenance runs (before closing: no git process outlives the service). */
   async whenIdle(): Promise<void> {
+    await this.writes.whenIdle();
     await this.maintaining;
   }
 
@@ -384,38 +315,42 @@ export class TenantRepo {
   }
 
   close(): void {
-    this.catFile.close();
+    this.reader.close();
+    if (this.ownsPacks) this.packs.close();
   }
 }
 
-function splitPath(p: string): [string | null, string] {
-  const i = p.indexOf("/");
-  return i < 0 ? [null, p] : [p.slice(0, i), p.slice(i + 1)];
+/** The README blob, the root tree and the first commit of a new tenant repository. */
+function firstCommitObjects(tenant: string, time: number): PackObject[] {
+  const readme = makeObject("blob", Buffer.from(repositoryReadme(tenant)));
+  const root = new Map<string, TreeEntry>([["README.md", { mode: "100644", id: readme.id }]]);
+  const tree = makeObject("tree", encodeTree(root));
+  const commit = makeObject(
+    "commit",
+    encodeCommit({ tree: tree.id, parents: [], author: { ...IDENT, time }, committer: { ...IDENT, time }, message: `rosarchive: initialize repository for ${tenant}\n` }),
+  );
+  return [readme, tree, commit];
 }
 
-function parseBatchHeader(buf: Buffer): { value: { id: string } | null; used: number } | null {
-  const r = parseBatchObject(buf);
-  return r ? { value: r.value ? { id: r.value.id } : null, used: r.used } : null;
-}
-
-/** `cat-file --batch` answer: `<id> <type> <size>\n<body>\n` or `<rev> missing\n`. */
-function parseBatchObject(buf: Buffer): { value: { id: string; type: string; body: Buffer } | null; used: number } | null {
-  const nl = buf.indexOf(10);
-  if (nl < 0) return null;
-  const header = buf.toString("utf8", 0, nl);
-  if (header.endsWith(" missing") || header.endsWith(" ambiguous")) return { value: null, used: nl + 1 };
-  const [id, type, sizeText] = header.split(" ");
-  const size = Number(sizeText);
-  if (buf.length < nl + 1 + size + 1) return null;
-  return { value: { id: id!, type: type!, body: Buffer.from(buf.subarray(nl + 1, nl + 1 + size)) }, used: nl + 1 + size + 1 };
-}
+/** Settings every tenant repository carries. */
+export const REPOSITORY_SETTINGS: ReadonlyArray<readonly [string, string]> = [
+  ["core.logAllRefUpdates", "true"], // a reflog on main: who moved it when
+  ["gc.auto", "0"], // maintenance runs on our schedule, never inline in a commit
+  ["receive.denyNonFastForwards", "true"],
+  ["receive.denyDeletes", "true"],
+  ["http.receivepack", "false"], // read-only over HTTP
+  ["uploadpack.allowFilter", "true"],
+  ["core.commitGraph", "true"],
+  ["commitGraph.readChangedPaths", "true"],
+];
 
 /**
- * `git init --bare` with the settings every tenant repository needs.
- * Idempotent and atomic: the repository is built under a temporary name and
- * renamed into place, so a kill -9 never leaves a half-configured one.
+ * `git init --bare` with the settings every tenant repository needs and its
+ * first commit (the README), all under a temporary name, renamed into place
+ * last: a repository appears in data_dir only complete, so a kill -9 at any
+ * moment never leaves one whose main is unborn. Idempotent.
  */
-export async function ensureBareRepo(gitDir: string): Promise<void> {
+export async function ensureBareRepo(gitDir: string, tenant: string, opts: { fsync: boolean; time: number }): Promise<void> {
   try {
     await fs.access(path.join(gitDir, "HEAD"));
     return;
@@ -424,23 +359,17 @@ export async function ensureBareRepo(gitDir: string): Promise<void> {
   }
   await fs.mkdir(path.dirname(gitDir), { recursive: true });
   const tmp = `${gitDir}.tmp-${process.pid}-${Date.now()}`;
-  await runGit({ gitDir: tmp, args: ["init", "--quiet", "--bare", "--initial-branch=main"] });
-  const settings: Array<[string, string]> = [
-    ["core.logAllRefUpdates", "true"], // a reflog on main: who moved it when
-    ["gc.auto", "0"], // maintenance runs on our schedule, never inline in a commit
-    ["receive.denyNonFastForwards", "true"],
-    ["receive.denyDeletes", "true"],
-    ["http.receivepack", "false"], // read-only over HTTP
-    ["uploadpack.allowFilter", "true"],
-    ["core.commitGraph", "true"],
-    ["commitGraph.readChangedPaths", "true"],
-  ];
-  for (const [k, v] of settings) await runGit({ gitDir: tmp, args: ["config", k, v] });
   try {
+    await runGit({ gitDir: tmp, args: ["init", "--quiet", "--bare", "--initial-branch=main"] });
+    for (const [k, v] of REPOSITORY_SETTINGS) await runGit({ gitDir: tmp, args: ["config", k, v] });
+    const objects = firstCommitObjects(tenant, opts.time);
+    await writePackFiles(tmp, objects.map((o) => ({ type: o.type, id: o.id, size: o.body.length, body: o.body, deflated: false })), { fsync: opts.fsync });
+    compareAndSwapRef(tmp, MAIN, objects[objects.length - 1]!.id, null, { ...IDENT, time: opts.time, message: "rosarchive: 1 commit" });
+    if (readRef(tmp, MAIN) === null) throw new RosarchiveError("error", `could not create the first commit of ${gitDir}`);
     await fs.rename(tmp, gitDir);
   } catch (err) {
-    // Another process won the race: theirs is complete too.
     await fs.rm(tmp, { recursive: true, force: true });
+    // Another process won the race: theirs is complete too.
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err;
   }

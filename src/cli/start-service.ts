@@ -10,7 +10,6 @@ import { AuditLog } from "../store/index.js";
 import { apiDeps, createApp } from "../api/index.js";
 import { buildContext } from "./build-context.js";
 import { WebhookDeliverer, type EventBus } from "../notify/index.js";
-import { pathIndex, statsStore } from "../archive/index.js";
 import { createNotifier } from "./outbox.js";
 
 export interface RunningService {
@@ -117,7 +116,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   for (const tenant of config.tenants.keys()) {
     void ctx.repos
       .get(tenant)
-      .then((repo) => Promise.all([pathIndex(repo), statsStore(repo).load()]))
+      .then((repo) => Promise.all([repo.paths.current(), repo.stats.load()]))
       .catch((err) => log.debug({ event: "history.index_failed", tenant, msg: (err as Error).message }));
   }
   log.info({ event: "serve.listening", url, tenants: config.tenants.size });

@@ -1,4 +1,4 @@
-import { commitMessage, recordStats, rfc3339, summarize, summaryLine } from "../archive/index.js";
+import { rfc3339 } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
 import { NORMALIZER_VERSION, normalize } from "../normalize/index.js";
 import { configChangedEvent } from "../notify/index.js";
@@ -32,29 +32,15 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
 
   const collectedAt = rfc3339(input.collectedAtMs);
   const repo = await ctx.repos.get(device.tenant);
-  let summary: ReturnType<typeof summarize> | null = null;
   const outcome = await repo.commitFile({
     path: device.path,
     content: Buffer.from(sealed.text, "utf8"),
     authorTime: Math.floor(input.collectedAtMs / 1000),
-    message: (prev) => {
-      summary = summarize(prev ? prev.toString("utf8") : null, sealed.text, platform.sectionOf);
-      const subject = prev ? summaryLine(summary) : "initial snapshot";
-      return commitMessage(subject, {
-        device: device.id,
-        host: device.host,
-        routerosVersion: version,
-        trigger: input.trigger,
-        collectedAt,
-        normalizer: NORMALIZER_VERSION,
-      });
-    },
+    facts: { device: device.id, host: device.host, routerosVersion: version, trigger: input.trigger, collectedAt, normalizer: NORMALIZER_VERSION },
   });
 
-  if (outcome.changed && summary) {
-    const s = summary as ReturnType<typeof summarize>;
-    // History pages read these instead of diffing the two blobs again.
-    recordStats(repo, outcome.commit!, device.path, { stats: s.stats, sections: s.sections });
+  if (outcome.changed && outcome.stats) {
+    const { stats, sections } = outcome.stats;
     ctx.observe?.commit?.(device.tenant);
     await ctx.events.emit(
       configChangedEvent(
@@ -66,14 +52,14 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
           collected_at: collectedAt,
           trigger: input.trigger,
           routeros_version: version,
-          stats: s.stats,
-          sections: s.sections,
+          stats,
+          sections,
         },
         ctx.config().publicUrl,
         ctx.ids,
       ),
     );
-    ctx.log.info({ event: "snapshot.committed", tenant: device.tenant, device: device.id, commit: outcome.commit, added: s.stats.added, removed: s.stats.removed, trigger: input.trigger });
+    ctx.log.info({ event: "snapshot.committed", tenant: device.tenant, device: device.id, commit: outcome.commit, added: stats.added, removed: stats.removed, trigger: input.trigger });
   } else {
     ctx.log.debug({ event: "snapshot.unchanged", tenant: device.tenant, device: device.id, commit: outcome.commit });
   }

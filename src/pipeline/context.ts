@@ -5,7 +5,7 @@ import type { EventSink } from "../notify/index.js";
 import type { DeviceStateStore, SecretIndexStore } from "../store/index.js";
 import type PQueue from "p-queue";
 import type { DeviceLocks } from "./device-locks.js";
-import type { RepoRegistry } from "./repo-registry.js";
+import type { RepoRegistry } from "../archive/index.js";
 import type { SnapshotQueue } from "./snapshot-queue.js";
 
 /**

@@ -8,7 +8,7 @@ import { DeviceStateStore, SecretIndexStore } from "../store/index.js";
 import { archiveSnapshot } from "./archive-snapshot.js";
 import type { PipelineContext, RunTiming } from "./context.js";
 import { DeviceLocks } from "./device-locks.js";
-import { RepoRegistry } from "./repo-registry.js";
+import { RepoRegistry } from "../archive/index.js";
 
 /** Wires a pipeline context: stores, locks, SSH session slots and the in-process snapshot queue. */
 export function createPipelineContext(p: {
@@ -28,7 +28,7 @@ export function createPipelineContext(p: {
   const ctx: PipelineContext = {
     config: p.config,
     platform: p.platform,
-    repos: new RepoRegistry(initial.dataDir, { fsync: p.fsync ?? true }),
+    repos: new RepoRegistry(initial.dataDir, { fsync: p.fsync ?? true, sectionOf: p.platform.sectionOf, ...(p.clock && { clock: p.clock }) }),
     secrets: new SecretIndexStore(initial.stateDir),
     states: new DeviceStateStore(initial.stateDir),
     locks: new DeviceLocks(),

@@ -6,6 +6,5 @@ export { importExport } from "./import-export.js";
 export type { PipelineContext, RunTiming } from "./context.js";
 export { createPipelineContext } from "./create-context.js";
 export { DeviceLocks } from "./device-locks.js";
-export { RepoRegistry } from "./repo-registry.js";
 export { resolveCredentials } from "./credentials.js";
 export type { SnapshotInput, SnapshotQueue, SnapshotResult } from "./snapshot-queue.js";

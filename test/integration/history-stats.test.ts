@@ -2,7 +2,8 @@ import { RUN_TIMING } from "../../src/scheduler/index.js";
 import assert from "node:assert/strict";
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { deviceHistory, STATS_FILE, statsStore, summarize, TenantRepo, type HistoryEntry } from "../../src/archive/index.js";
+import { deviceHistory, STATS_FILE, summarize, type HistoryEntry } from "../../src/archive/index.js";
+import { openRepo } from "../helpers/archive.js";
 import { readConfigFile } from "../../src/cli/load.js";
 import { silentLogger } from "../../src/observe/index.js";
 import { NO_EVENTS } from "../../src/notify/index.js";
@@ -45,7 +46,7 @@ describe("history stats cache: recorded at commit, read after a restart, rebuilt
       assert.equal((await importExport(ctx, device, input)).changed, true);
     }
     const repo = await ctx.repos.get("acme");
-    await statsStore(repo).flushed();
+    await repo.stats.flushed();
     reposDir = path.join(dir, "repos");
     statsFile = path.join(reposDir, "acme.git", STATS_FILE);
     fromWriter = await deviceHistory(repo, "fra/core-1.rsc", q);
@@ -54,7 +55,7 @@ describe("history stats cache: recorded at commit, read after a restart, rebuilt
 
   /** A page from a freshly opened repository, and how many blobs it read (`<commit>:<path>` lookups). */
   const history = async () => {
-    const repo = await TenantRepo.open(reposDir, "acme", { fsync: false });
+    const repo = await openRepo(reposDir);
     const read = repo.readObject.bind(repo);
     blobReads = 0;
     repo.readObject = (rev: string) => {
@@ -64,7 +65,7 @@ describe("history stats cache: recorded at commit, read after a restart, rebuilt
     try {
       return await deviceHistory(repo, "fra/core-1.rsc", q);
     } finally {
-      await statsStore(repo).flushed();
+      await repo.stats.flushed();
       repo.close();
     }
   };

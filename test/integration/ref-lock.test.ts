@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { TenantRepo } from "../../src/archive/index.js";
+import { commitText, openRepo } from "../helpers/archive.js";
 import { compareAndSwapRef, readRef, RefRaceError } from "../../src/archive/ref-lock.js";
 import { fsckStrict, git } from "../helpers/git.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -64,14 +64,14 @@ describe("archive: moving main with git's lock protocol (ref-lock)", () => {
   it("a writer whose main was moved by stock git rebuilds on top, losing neither commit", async () => {
     const dir = tempDir();
     const gitDir = path.join(dir, "acme.git");
-    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
-    await repo.commitFile({ path: "a.rsc", content: Buffer.from("/x\nset a=1\n"), authorTime: 1, message: () => "a: initial snapshot\n" });
+    const repo = await openRepo(dir);
+    await commitText(repo, "a.rsc", "/x\nset a=1\n", 1);
     // Another program commits b.rsc on main with plain git.
     const blob = git(gitDir, ["hash-object", "-w", "--stdin"], "/x\nset b=1\n").trim();
     const tree = git(gitDir, ["mktree"], git(gitDir, ["ls-tree", "main"]) + `100644 blob ${blob}\tb.rsc\n`).trim();
     const theirs = git(gitDir, ["-c", "user.name=t", "-c", "user.email=t@x", "commit-tree", tree, "-p", "main", "-m", "b by hand"]).trim();
     git(gitDir, ["update-ref", "refs/heads/main", theirs]);
-    const ours = await repo.commitFile({ path: "a.rsc", content: Buffer.from("/x\nset a=2\n"), authorTime: 2, message: () => "a: +1 -1 in /x\n" });
+    const ours = await commitText(repo, "a.rsc", "/x\nset a=2\n", 2);
     repo.close();
     assert.equal(git(gitDir, ["rev-parse", `${ours.commit}^`]).trim(), theirs);
     assert.equal(git(gitDir, ["show", "main:b.rsc"]), "/x\nset b=1\n");
@@ -82,19 +82,19 @@ describe("archive: moving main with git's lock protocol (ref-lock)", () => {
   it("a pack that cannot be written fails its requests clearly, and the writer goes on once it can", async () => {
     const dir = tempDir();
     const gitDir = path.join(dir, "acme.git");
-    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
+    const repo = await openRepo(dir);
     // The pack folder replaced by a file: every pack write fails (even for root, unlike a read-only folder).
     const packDir = path.join(gitDir, "objects/pack");
     renameSync(packDir, `${packDir}.away`);
     writeFileSync(packDir, "");
     try {
-      await assert.rejects(repo.commitFile({ path: "a.rsc", content: Buffer.from("/x\nset a=1\n"), authorTime: 1, message: () => "a\n" }), /writing pack/);
+      await assert.rejects(commitText(repo, "a.rsc", "/x\nset a=1\n", 1), /writing pack/);
       assert.equal(readRef(gitDir, "refs/heads/main"), repo.tip);
     } finally {
       rmSync(packDir);
       renameSync(`${packDir}.away`, packDir);
     }
-    const r = await repo.commitFile({ path: "a.rsc", content: Buffer.from("/x\nset a=1\n"), authorTime: 1, message: () => "a\n" });
+    const r = await commitText(repo, "a.rsc", "/x\nset a=1\n", 1);
     repo.close();
     assert.equal(r.changed, true);
     assert.equal(git(gitDir, ["rev-list", "--count", "main"]).trim(), "2");

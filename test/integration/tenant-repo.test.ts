@@ -1,16 +1,17 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import path from "node:path";
-import { commitMessage, parseTrailers, TenantRepo } from "../../src/archive/index.js";
+import { ensureBareRepo, parseTrailers } from "../../src/archive/index.js";
+import { commitText, openRepo } from "../helpers/archive.js";
 import { commitCount, fsckStrict, git } from "../helpers/git.js";
 import { tempDir } from "../helpers/tmp.js";
 
-const facts = (device: string) => ({ device, host: "10.0.0.1", routerosVersion: "7.16.2", trigger: "scheduled" as const, collectedAt: "2026-11-22T10:00:00Z", normalizer: 1 });
 
 describe("archive: TenantRepo (real git reads what we write)", () => {
   it("creates a bare repo on main with a README, readable by stock git", async () => {
     const dir = tempDir();
-    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
+    const repo = await openRepo(dir);
     repo.close();
     const gitDir = path.join(dir, "acme.git");
     assert.equal(git(gitDir, ["rev-parse", "--is-bare-repository"]).trim(), "true");
@@ -19,11 +20,47 @@ describe("archive: TenantRepo (real git reads what we write)", () => {
     fsckStrict(gitDir);
   });
 
+  it("a new repository appears in data_dir only complete: main already on its first commit, nothing left beside it", async () => {
+    const dir = tempDir();
+    const gitDir = path.join(dir, "acme.git");
+    await ensureBareRepo(gitDir, "acme", { fsync: false, time: 1_700_000_000 });
+    assert.match(git(gitDir, ["rev-parse", "main"]).trim(), /^[0-9a-f]{40}$/);
+    assert.match(git(gitDir, ["show", "main:README.md"]), /rosarchive decrypt/);
+    assert.deepEqual(readdirSync(dir), ["acme.git"]);
+    fsckStrict(gitDir);
+  });
+
+  it("a repository whose main is unborn (made by hand or an older release) gets its first commit on open", async () => {
+    const dir = tempDir();
+    const gitDir = path.join(dir, "acme.git");
+    execFileSync("git", ["init", "-q", "--bare", "--initial-branch=main", gitDir]);
+    const repo = await openRepo(dir);
+    repo.close();
+    assert.equal(git(gitDir, ["rev-list", "--count", "main"]).trim(), "1");
+    fsckStrict(gitDir);
+  });
+
+  it("removes a file in one commit (a retired device); its history stays; an emptied group folder goes", async () => {
+    const dir = tempDir();
+    const gitDir = path.join(dir, "acme.git");
+    const repo = await openRepo(dir);
+    const first = await commitText(repo, "fra/core-1.rsc", "/x\nset a=1\n");
+    const gone = await commitText(repo, "fra/core-1.rsc", null);
+    const again = await commitText(repo, "fra/core-1.rsc", null);
+    repo.close();
+    assert.deepEqual([gone.changed, gone.parent, gone.stats?.stats], [true, first.commit, { added: 0, removed: 2 }]);
+    assert.deepEqual([again.changed, again.commit], [false, gone.commit]);
+    assert.equal(git(gitDir, ["ls-tree", "--name-only", "main"]).trim(), "README.md");
+    assert.equal(git(gitDir, ["show", `${first.commit}:fra/core-1.rsc`]), "/x\nset a=1\n");
+    assert.equal(commitCount(gitDir, "fra/core-1.rsc"), 2);
+    fsckStrict(gitDir);
+  });
+
   it("commits a changed file once, skips an identical one, and keeps groups in folders", async () => {
     const dir = tempDir();
     const gitDir = path.join(dir, "acme.git");
-    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
-    const put = (p: string, body: string) => repo.commitFile({ path: p, content: Buffer.from(body), authorTime: 1_700_000_000, message: () => commitMessage("initial snapshot", facts(path.basename(p, ".rsc"))) });
+    const repo = await openRepo(dir);
+    const put = (p: string, body: string) => commitText(repo, p, body, 1_700_000_000);
     const a = await put("fra/core-1.rsc", "/ip address\nadd address=10.0.0.1/24\n");
     assert.equal(a.changed, true);
     const again = await put("fra/core-1.rsc", "/ip address\nadd address=10.0.0.1/24\n");
@@ -47,10 +84,10 @@ describe("archive: TenantRepo (real git reads what we write)", () => {
     execFileSync("git", ["clone", "-q", "--no-local", gitDir, clone], { env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null" } });
   });
 
-  it("writes the SPEC message: subject, blank line, trailers in order", async () => {
+  it("writes the message: subject, blank line, trailers in order", async () => {
     const dir = tempDir();
-    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
-    const r = await repo.commitFile({ path: "core-1.rsc", content: Buffer.from("/x\n"), authorTime: 1_763_805_600, message: () => commitMessage("initial snapshot", facts("core-1")) });
+    const repo = await openRepo(dir);
+    const r = await commitText(repo, "core-1.rsc", "/x\n", 1_763_805_600);
     repo.close();
     const msg = git(path.join(dir, "acme.git"), ["log", "-1", "--format=%B", r.commit!]);
     assert.equal(
@@ -64,12 +101,12 @@ describe("archive: TenantRepo (real git reads what we write)", () => {
   it("two writers on one repository (as two processes would be) lose nothing", async () => {
     const dir = tempDir();
     const gitDir = path.join(dir, "acme.git");
-    const one = await TenantRepo.open(dir, "acme", { fsync: false });
-    const two = await TenantRepo.open(dir, "acme", { fsync: false });
+    const one = await openRepo(dir);
+    const two = await openRepo(dir);
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < 20; i++) {
       const repo = i % 2 ? one : two;
-      writes.push(repo.commitFile({ path: `d${i}.rsc`, content: Buffer.from(`/x\nset v=${i}\n`), authorTime: 1_700_000_000, message: () => `d${i}: initial snapshot\n` }));
+      writes.push(commitText(repo, `d${i}.rsc`, `/x\nset v=${i}\n`, 1_700_000_000));
     }
     await Promise.all(writes);
     one.close();
@@ -87,8 +124,8 @@ describe("archive: TenantRepo (real git reads what we write)", () => {
     const saved = process.env.HOME;
     process.env.HOME = home;
     try {
-      const repo = await TenantRepo.open(dir, "acme", { fsync: false });
-      const r = await repo.commitFile({ path: "a.rsc", content: Buffer.from("/x\nset a=1\n"), authorTime: 1, message: () => "a: initial snapshot\n" });
+      const repo = await openRepo(dir);
+      const r = await commitText(repo, "a.rsc", "/x\nset a=1\n", 1);
       repo.close();
       assert.equal(git(path.join(dir, "acme.git"), ["cat-file", "blob", `${r.commit}:a.rsc`]), "/x\nset a=1\n");
       assert.doesNotMatch(git(path.join(dir, "acme.git"), ["cat-file", "commit", r.commit!]), /gpgsig/);
@@ -102,10 +139,10 @@ describe("archive: packs and maintenance", () => {
   it("concurrent commits share packs that stock git verifies; maintenance merges them and writes a commit-graph", async () => {
     const dir = tempDir();
     const gitDir = path.join(dir, "acme.git");
-    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
+    const repo = await openRepo(dir);
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        repo.commitFile({ path: `g${i % 3}/d${i}.rsc`, content: Buffer.from(`/x\nset v=${i}\n`), authorTime: 1_700_000_000, message: () => `d${i}: initial snapshot\n` }),
+        commitText(repo, `g${i % 3}/d${i}.rsc`, `/x\nset v=${i}\n`, 1_700_000_000),
       ),
     );
     // Every request got its own commit, chained in arrival order.

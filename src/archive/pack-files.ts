@@ -92,7 +92,7 @@ async function writeDurable(file: string, data: Buffer, fsync: boolean): Promise
  * object (creating a file costs about 1 ms on the disks we measured). Both are
  * written under temporary names and renamed, pack first: git only looks at a
  * pack once its .idx exists, so a kill -9 leaves at worst an ignored tmp file.
- * It runs on the pack writer's thread (pack-writer.ts), whose event loop does
+ * It runs on the pack thread (pack-thread.ts), whose event loop does
  * nothing else, so its file callbacks never wait behind sealing.
  */
 export async function writePackFiles(gitDir: string, objects: readonly PackEntry[], opts: { fsync: boolean }): Promise<void> {

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
-import type { GitObject, ObjectType } from "./objects.js";
+import type { PackObject } from "./batch-builder.js";
+import type { ObjectType } from "./objects.js";
 
 export type PackRequest =
   | { readonly kind: "deflate"; readonly seq: number; readonly data: ArrayBuffer }
@@ -19,11 +20,6 @@ export interface PackReply {
   readonly data: ArrayBuffer | null;
 }
 
-/** A git object for a pack; a blob may carry its deflated body, computed ahead on the pack thread. */
-export interface PackObject extends GitObject {
-  readonly deflated?: Promise<Buffer | null>;
-}
-
 /** A copy of `parts` in one buffer with its own ArrayBuffer (never the shared pool), so it can be moved to the thread. */
 function ownBuffer(parts: readonly Buffer[]): Buffer {
   let size = 0;
@@ -35,14 +31,14 @@ function ownBuffer(parts: readonly Buffer[]): Buffer {
 }
 
 /**
- * One thread, shared by every tenant of the process, that compresses and
- * writes packs. On the main thread the same work cost a zlib handle and a
+ * One thread that compresses and writes packs, shared by every repository of
+ * a registry. On the main thread the same work cost a zlib handle and a
  * callback per object and a dozen file-system callbacks per batch, each
  * waiting behind the normalizing and sealing of other snapshots; here it
  * runs on another core, and a blob is deflated while later snapshots are
  * still being sealed, before its batch is even built.
  */
-class PackThread {
+export class PackThread {
   private worker: Worker | null = null;
   private seq = 0;
   private readonly waiting = new Map<number, { resolve(data: ArrayBuffer | null): void; reject(e: Error): void }>();
@@ -72,7 +68,7 @@ class PackThread {
     return worker;
   }
 
-  request(job: PackRequest): Promise<ArrayBuffer | null> {
+  private request(job: PackRequest): Promise<ArrayBuffer | null> {
     const worker = this.start();
     return new Promise((resolve, reject) => {
       this.waiting.set(job.seq, { resolve, reject });
@@ -81,40 +77,42 @@ class PackThread {
     });
   }
 
-  next(): number {
-    return ++this.seq;
+  /** Deflates a blob body on the thread; null if that failed (the pack then deflates it itself). */
+  deflateAhead(body: Buffer): Promise<Buffer | null> {
+    const data = ownBuffer([body]);
+    return this.request({ kind: "deflate", seq: ++this.seq, data: data.buffer as ArrayBuffer }).then(
+      (out) => (out ? Buffer.from(out) : null),
+      () => null,
+    );
   }
-}
 
-const thread = new PackThread();
+  /** Writes `objects` as one pack (see writePackFiles for the file protocol). */
+  async writePack(gitDir: string, objects: readonly PackObject[], opts: { fsync: boolean }): Promise<void> {
+    if (objects.length === 0) return;
+    const bodies = await Promise.all(objects.map((o) => o.deflated ?? null));
+    const parts: Buffer[] = [];
+    const table: Array<readonly [ObjectType, string, number, boolean, number, number]> = [];
+    let at = 0;
+    objects.forEach((o, i) => {
+      const deflated = bodies[i] ?? null;
+      const body = deflated ?? o.body;
+      parts.push(body);
+      table.push([o.type, o.id, o.body.length, deflated !== null, at, at + body.length]);
+      at += body.length;
+    });
+    const data = ownBuffer(parts);
+    try {
+      await this.request({ kind: "pack", seq: ++this.seq, gitDir, fsync: opts.fsync, data: data.buffer as ArrayBuffer, objects: table });
+    } catch (err) {
+      throw new Error(`writing pack: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 
-/** Deflates a blob body on the pack thread; null if that failed (the pack then deflates it itself). */
-export function deflateAhead(body: Buffer): Promise<Buffer | null> {
-  const data = ownBuffer([body]);
-  return thread.request({ kind: "deflate", seq: thread.next(), data: data.buffer as ArrayBuffer }).then(
-    (out) => (out ? Buffer.from(out) : null),
-    () => null,
-  );
-}
-
-/** Writes `objects` as one pack on the pack thread (see writePackFiles for the file protocol). */
-export async function writePack(gitDir: string, objects: readonly PackObject[], opts: { fsync: boolean }): Promise<void> {
-  if (objects.length === 0) return;
-  const bodies = await Promise.all(objects.map((o) => o.deflated ?? null));
-  const parts: Buffer[] = [];
-  const table: Array<readonly [ObjectType, string, number, boolean, number, number]> = [];
-  let at = 0;
-  objects.forEach((o, i) => {
-    const deflated = bodies[i] ?? null;
-    const body = deflated ?? o.body;
-    parts.push(body);
-    table.push([o.type, o.id, o.body.length, deflated !== null, at, at + body.length]);
-    at += body.length;
-  });
-  const data = ownBuffer(parts);
-  try {
-    await thread.request({ kind: "pack", seq: thread.next(), gitDir, fsync: opts.fsync, data: data.buffer as ArrayBuffer, objects: table });
-  } catch (err) {
-    throw new Error(`writing pack: ${err instanceof Error ? err.message : String(err)}`);
+  /** Ends the thread once nothing waits on it (a later request starts a new one). */
+  close(): void {
+    const worker = this.worker;
+    if (!worker || this.waiting.size > 0) return;
+    this.worker = null;
+    void worker.terminate();
   }
 }

@@ -1,0 +1,90 @@
+import { encodeCommit, encodeTree, makeObject, type GitObject, type Signature, type TreeEntry } from "./objects.js";
+
+/** A blob for a pack; its deflated body may be computed ahead, on the pack thread. */
+export interface PackObject extends GitObject {
+  readonly deflated?: Promise<Buffer | null>;
+}
+
+/** The published state a batch builds on: the tip and its trees. */
+export interface TreeState {
+  readonly head: string | null;
+  readonly root: ReadonlyMap<string, TreeEntry>;
+  /** The subtree of every group folder the batch touches (loaded by the caller). */
+  readonly subtrees: ReadonlyMap<string, ReadonlyMap<string, TreeEntry>>;
+}
+
+/** One change of one file: new content (its blob), or its removal. */
+export interface BatchChange {
+  readonly path: string;
+  /** The new blob, or null to remove the file. */
+  readonly blob: PackObject | null;
+  readonly message: string;
+  /** Author time (collection time), unix seconds. */
+  readonly authorTime: number;
+}
+
+export interface BuiltBatch {
+  /** Every new object, for one pack. */
+  readonly objects: PackObject[];
+  readonly head: string | null;
+  readonly root: Map<string, TreeEntry>;
+  /** New subtrees by group folder (an emptied folder maps to an empty tree and is dropped from root). */
+  readonly subtrees: Map<string, Map<string, TreeEntry>>;
+  /** One per change, in order: the commit made for it and its parent. */
+  readonly commits: ReadonlyArray<{ readonly commit: string; readonly parent: string | null }>;
+}
+
+/** `fra/core-1.rsc` -> [`fra`, `core-1.rsc`]; a top-level file has no folder. */
+export function splitPath(p: string): [string | null, string] {
+  const i = p.indexOf("/");
+  return i < 0 ? [null, p] : [p.slice(0, i), p.slice(i + 1)];
+}
+
+/**
+ * Pure: one commit per change on top of `base`, each touching one file, in
+ * order; trees are rebuilt only along the changed path. The caller decided
+ * that every change really changes its file.
+ */
+export function buildBatch(base: TreeState, changes: readonly BatchChange[], committer: Omit<Signature, "time"> & { readonly time: number }): BuiltBatch {
+  const root = new Map(base.root);
+  const subtrees = new Map<string, Map<string, TreeEntry>>();
+  const subtreeOf = (dir: string): Map<string, TreeEntry> => {
+    let t = subtrees.get(dir);
+    if (!t) subtrees.set(dir, (t = new Map(base.subtrees.get(dir) ?? [])));
+    return t;
+  };
+  const objects: PackObject[] = [];
+  const commits: Array<{ commit: string; parent: string | null }> = [];
+  let head = base.head;
+  for (const change of changes) {
+    const [dir, name] = splitPath(change.path);
+    const tree = dir ? subtreeOf(dir) : root;
+    if (change.blob) {
+      tree.set(name, { mode: "100644", id: change.blob.id });
+      objects.push(change.blob);
+    } else tree.delete(name);
+    if (dir) {
+      if (tree.size === 0) root.delete(dir);
+      else {
+        const sub = makeObject("tree", encodeTree(tree));
+        objects.push(sub);
+        root.set(dir, { mode: "40000", id: sub.id });
+      }
+    }
+    const rootTree = makeObject("tree", encodeTree(root));
+    const commit = makeObject(
+      "commit",
+      encodeCommit({
+        tree: rootTree.id,
+        parents: head ? [head] : [],
+        author: { name: committer.name, email: committer.email, time: change.authorTime },
+        committer,
+        message: change.message,
+      }),
+    );
+    objects.push(rootTree, commit);
+    commits.push({ commit: commit.id, parent: head });
+    head = commit.id;
+  }
+  return { objects, head, root, subtrees, commits };
+}
