@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
 import path from "node:path";
 import type { Request, RequestHandler, Response } from "express";
-import { gitEnv } from "../archive/index.js";
+import { spawnHttpBackend } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
 import { requireAccess } from "./access.js";
 import { recordAudit } from "./record-audit.js";
@@ -78,7 +77,7 @@ async function serveGit(deps: ApiDeps, req: Request, res: Response): Promise<voi
 
 function runCgi(deps: ApiDeps, req: Request, res: Response, extra: Record<string, string>): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn("git", ["http-backend"], { env: gitEnv(extra), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawnHttpBackend(extra);
     let done = false;
     const finish = () => {
       if (!done) {

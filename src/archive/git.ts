@@ -1,15 +1,23 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { RosarchiveError } from "../common/index.js";
 
+/** Where git is looked for: set once by the composition root from its environment. */
+let searchPath = "/usr/local/bin:/usr/bin:/bin";
+
+/** The PATH git runs with (the CLI passes its own PATH at start, so a git in /opt is found). */
+export function setGitSearchPath(value: string | undefined): void {
+  if (value) searchPath = value;
+}
+
 /**
- * The only place that spawns git. SPEC §7: a fixed environment so a host's
- * global or system git config (commit.gpgsign, core.autocrlf, hooks...) can't
- * change what we archive; no prompts; fixed locale; arguments as an array,
- * never through a shell; anything derived from input after `--`.
+ * The only place that spawns git. A fixed environment so a host's global or
+ * system git config (commit.gpgsign, core.autocrlf, hooks...) can't change
+ * what we archive; no prompts; fixed locale; arguments as an array, never
+ * through a shell; anything derived from input after `--`.
  */
 export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    PATH: searchPath,
     HOME: "/nonexistent",
     LANG: "C",
     LC_ALL: "C",
@@ -103,6 +111,14 @@ export function runGit(call: GitCall): Promise<GitResult> {
     child.stdin.on("error", () => {}); // git may exit before reading all input
     child.stdin.end(call.input ?? "");
   });
+}
+
+/**
+ * `git http-backend` as a CGI child for the smart-HTTP routes, with the fixed
+ * environment plus the CGI variables the caller validated and built.
+ */
+export function spawnHttpBackend(cgiEnv: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn("git", ["http-backend"], { env: gitEnv(cgiEnv), stdio: ["pipe", "pipe", "pipe"] });
 }
 
 /** Convenience: stdout as UTF-8 text. */

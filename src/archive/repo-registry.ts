@@ -5,7 +5,7 @@ import { TenantRepo } from "./tenant-repo.js";
 export interface RepoRegistryOptions {
   readonly sectionOf: (line: string) => string | null;
   readonly fsync?: boolean;
-  readonly clock?: () => number;
+  readonly clock: () => number;
 }
 
 /**

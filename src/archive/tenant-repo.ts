@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
@@ -50,7 +51,8 @@ export interface TenantRepoOptions {
   readonly sectionOf: (line: string) => string | null;
   /** fsync objects before the ref moves (power-loss safety). */
   readonly fsync?: boolean;
-  readonly clock?: () => number;
+  /** Epoch milliseconds: committer times. */
+  readonly clock: () => number;
   /** Shared by the repositories of a registry; a repository opened alone makes its own. */
   readonly packs?: PackThread;
   readonly recent?: RecentContents;
@@ -105,7 +107,7 @@ export class TenantRepo {
   /** Opens `<dataDir>/<tenant>.git`, creating it (complete, with its first commit) when missing. */
   static async open(dataDir: string, tenant: string, opts: TenantRepoOptions): Promise<TenantRepo> {
     const gitDir = path.join(dataDir, `${tenant}.git`);
-    await ensureBareRepo(gitDir, tenant, { fsync: opts.fsync ?? true, time: Math.floor((opts.clock?.() ?? Date.now()) / 1000) });
+    await ensureBareRepo(gitDir, tenant, { fsync: opts.fsync ?? true, time: Math.floor(opts.clock() / 1000) });
     const repo = new TenantRepo(tenant, gitDir, opts);
     await repo.reload();
     if (repo.head === null) {
@@ -117,7 +119,7 @@ export class TenantRepo {
   }
 
   private now(): number {
-    return Math.max(0, Math.floor((this.opts.clock?.() ?? Date.now()) / 1000));
+    return Math.max(0, Math.floor(this.opts.clock() / 1000));
   }
 
   private async initialCommit(): Promise<void> {
@@ -358,7 +360,7 @@ export async function ensureBareRepo(gitDir: string, tenant: string, opts: { fsy
     /* create */
   }
   await fs.mkdir(path.dirname(gitDir), { recursive: true });
-  const tmp = `${gitDir}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${gitDir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     await runGit({ gitDir: tmp, args: ["init", "--quiet", "--bare", "--initial-branch=main"] });
     for (const [k, v] of REPOSITORY_SETTINGS) await runGit({ gitDir: tmp, args: ["config", k, v] });

@@ -3,6 +3,7 @@ import { asRosarchiveError } from "../common/index.js";
 import { ConfigError } from "../config/index.js";
 import { println, wantsHelp, type Command, type CommandIo } from "./command.js";
 import { applyHeapPolicy } from "./heap-policy.js";
+import { setGitSearchPath } from "../archive/git.js";
 
 /** Commands load on use: `keygen` or `decrypt` need not pull in ssh2, express and the API. */
 const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promise<Command> }> = [
@@ -32,6 +33,7 @@ function usage(): string {
 /** Entry point: returns the exit code. The only place that reads argv and process.env. */
 export async function main(argv: readonly string[], io: Partial<CommandIo> = {}): Promise<number> {
   applyHeapPolicy();
+  setGitSearchPath((io.env ?? process.env).PATH);
   const full: CommandIo = {
     argv: argv.slice(1),
     env: io.env ?? process.env,

@@ -13,10 +13,10 @@ export interface Notifier {
  * live bus (SSE). A one-shot `backup`/`import` writes the outbox too; a
  * running `serve` delivers from it.
  */
-export function createNotifier(config: () => Config, log: Logger, onQueued?: () => void, onHook?: (r: "ok" | "failed" | "timeout") => void): Notifier {
+export function createNotifier(config: () => Config, env: NodeJS.ProcessEnv, log: Logger, onQueued?: () => void, onHook?: (r: "ok" | "failed" | "timeout") => void): Notifier {
   const c = config();
   const bus = new EventBus();
-  const hooks = new HookRunner({ hooksDir: c.hooksDir, dataDir: c.dataDir, timeoutMs: c.limits.hookTimeoutMs, log, ...(onHook && { onResult: onHook }) });
+  const hooks = new HookRunner({ hooksDir: c.hooksDir, dataDir: c.dataDir, timeoutMs: c.limits.hookTimeoutMs, home: env.HOME ?? "/", log, ...(onHook && { onResult: onHook }) });
   const outbox = new Outbox({ stateDir: c.stateDir, config, log, bus, hooks, ...(onQueued && { onQueued }) });
   return { outbox, hooks, bus };
 }

@@ -50,7 +50,7 @@ export const importCommand: Command = {
         }
       }
       const log = createLogger({ level: config.logLevel });
-      const notifier = createNotifier(() => config, log);
+      const notifier = createNotifier(() => config, io.env, log);
       const ctx = buildContext(config, io.env, { log, events: notifier.outbox });
       try {
         return await importExport(ctx, device, positionals[1], at);
@@ -72,7 +72,7 @@ export const backupCommand: Command = {
       const config = readConfigFile(values.config);
       const device = findDevice(config, positionals[0]);
       const log = createLogger({ level: config.logLevel });
-      const notifier = createNotifier(() => config, log);
+      const notifier = createNotifier(() => config, io.env, log);
       const ctx = buildContext(config, io.env, { log, events: notifier.outbox });
       try {
         return await runBackup(ctx, device, "manual");

@@ -37,12 +37,13 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     config: live.source,
     env,
     log,
+    fetch: globalThis.fetch,
     onResult: (result) => metrics.webhookDeliveries.inc({ result }),
     onDepth: (n) => metrics.outboxDepth.set(n),
     ...(opts.webhookBackoff && { backoff: opts.webhookBackoff }),
     pollMs: opts.webhookPollMs ?? 1000,
   });
-  const notifier = createNotifier(live.source, log, () => deliverer.wake(), (result) => metrics.hookRuns.inc({ result }));
+  const notifier = createNotifier(live.source, env, log, () => deliverer.wake(), (result) => metrics.hookRuns.inc({ result }));
   const ctx = buildContext(live.source, env, {
     log,
     events: notifier.outbox,

@@ -1,3 +1,4 @@
 export { loadConfig, checkEnvironment, ConfigError, keyPath, type ConfigProblem } from "./load-config.js";
 export { LiveConfig, type ConfigSource } from "./live-config.js";
 export type * from "./types.js";
+export { pathCollisions, type DevicePath, type PathCollision } from "./path-collisions.js";

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseDocument } from "yaml";
 import { EVENT_NAMES, parseDuration, RosarchiveError } from "../common/index.js";
+import { pathCollisions } from "./path-collisions.js";
 import { configSchema, type RawConfig } from "./schema.js";
 import type { Config, DeviceConfig, TenantConfig } from "./types.js";
 
@@ -100,6 +101,9 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
       devices.push(device);
       byId.set(d.id, device);
     });
+    for (const c of pathCollisions(devices.map((d, i) => ({ id: d.id, path: d.path, where: `tenants.${tenantId}.devices[${i}]` })))) {
+      problems.push({ path: `${c.second.where}`, message: `device ${c.second.id} collides with device ${c.first.id} (${c.first.where}): ${c.why}; rename a device or a group` });
+    }
     t.tokens.forEach((tok, i) => {
       const seen = tokenHashes.get(tok.sha256);
       if (seen) problems.push({ path: `tenants.${tenantId}.tokens[${i}].sha256`, message: `same token as ${seen}; each token belongs to one tenant` });

@@ -1,9 +1,17 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Real exports shipped with the project (test/fixtures/routeros, see SOURCES.md there). */
-export const FIXTURE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../test/fixtures/routeros");
+/**
+ * Real exports shipped with the package (src/demo/exports, see SOURCES.md
+ * there). tsc copies no .rsc into dist/, so the compiled file
+ * (dist/src/demo/demo-fleet.js) reads them from the source tree beside it.
+ */
+export function demoExportsDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, "exports"), path.resolve(here, "../../../src/demo/exports")];
+  return candidates.find((dir) => existsSync(dir)) ?? candidates[candidates.length - 1]!;
+}
 
 export interface DemoDevice {
   readonly id: string;
@@ -19,7 +27,7 @@ function versionOf(file: string): string {
 }
 
 /** N devices cycling through the fixtures: v6 and v7, with and without secrets. */
-export function demoFleet(n: number, dir = FIXTURE_DIR): DemoDevice[] {
+export function demoFleet(n: number, dir = demoExportsDir()): DemoDevice[] {
   const files = readdirSync(dir).filter((f) => f.endsWith(".rsc") && !f.endsWith(".normalized.rsc")).sort();
   if (files.length === 0) throw new Error(`no RouterOS exports in ${dir}`);
   return Array.from({ length: n }, (_, i) => {

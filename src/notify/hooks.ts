@@ -9,6 +9,8 @@ export interface HookRunnerOptions {
   readonly hooksDir: string;
   readonly dataDir: string;
   readonly timeoutMs: number;
+  /** HOME given to hooks (the service's own, from its environment). */
+  readonly home: string;
   readonly log: Logger;
   readonly onResult?: (result: "ok" | "failed" | "timeout") => void;
   /** Hooks running at once, whole process. */
@@ -63,7 +65,7 @@ export class HookRunner {
   private runOne(hook: string, event: RosarchiveEvent, body: string): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       PATH: "/usr/local/bin:/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/",
+      HOME: this.opts.home,
       LANG: "C.UTF-8",
       ROSARCHIVE_EVENT: event.event,
       ROSARCHIVE_TENANT: event.tenant,

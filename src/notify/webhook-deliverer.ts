@@ -12,6 +12,8 @@ export interface DelivererOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly log: Logger;
   readonly clock?: () => number;
+  /** The HTTP client (the platform's fetch, injected by the composition root). */
+  readonly fetch: typeof fetch;
   readonly pollMs?: number;
   /** Delay before retry n (1-based); default 10 s doubling to 1 h. */
   readonly backoff?: (attempt: number) => number;
@@ -127,7 +129,7 @@ export class WebhookDeliverer {
       error = `webhook secret is not available (${hook.secret_env ? `env ${hook.secret_env}` : `file ${hook.secret_file}`})`;
     } else {
       try {
-        const res = await fetch(hook.url, {
+        const res = await this.opts.fetch(hook.url, {
           method: "POST",
           redirect: "manual",
           signal: AbortSignal.timeout(this.opts.config().limits.webhookTimeoutMs),

@@ -28,7 +28,7 @@ export function createPipelineContext(p: {
   const ctx: PipelineContext = {
     config: p.config,
     platform: p.platform,
-    repos: new RepoRegistry(initial.dataDir, { fsync: p.fsync ?? true, sectionOf: p.platform.sectionOf, ...(p.clock && { clock: p.clock }) }),
+    repos: new RepoRegistry(initial.dataDir, { fsync: p.fsync ?? true, sectionOf: p.platform.sectionOf, clock: p.clock ?? Date.now }),
     secrets: new SecretIndexStore(initial.stateDir),
     states: new DeviceStateStore(initial.stateDir),
     locks: new DeviceLocks(),

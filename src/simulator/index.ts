@@ -1,6 +1,6 @@
 export { startSimulator } from "./start-simulator.js";
 export { renderExport, stripSensitive, type RenderedExport } from "./render-export.js";
-export { wrapLine, joinContinuations, WRAP_WIDTH } from "./wrap-line.js";
+export { wrapLine, WRAP_WIDTH } from "./wrap-line.js";
 export { exportHeaderLine, usesIsoDate } from "./export-date.js";
 export {
   SIM_FAULTS,

@@ -1,5 +1,7 @@
 import type { Platform } from "../common/index.js";
-import { joinContinuations, wrapLine } from "./wrap-line.js";
+import { joinWraps } from "../normalize/index.js";
+import { isSensitive } from "../seal/index.js";
+import { wrapLine } from "./wrap-line.js";
 
 /**
  * An export prepared once per (text, version, sensitivity): the bytes before
@@ -22,7 +24,7 @@ export interface RenderedExport {
  * `name=value` pairs are dropped, as RouterOS v7 does.
  */
 export function renderExport(exportText: string, platform: Platform, hideSensitive: boolean): RenderedExport {
-  let lines = joinContinuations(exportText.replace(/\r\n|\r/g, "\n").split("\n"));
+  let lines = joinWraps(exportText.replace(/\r\n|\r/g, "\n").split("\n"), platform);
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   if (hideSensitive) lines = stripSensitive(lines, platform);
   const headerAt = lines.findIndex((l) => platform.header.pattern.test(l));
@@ -47,12 +49,8 @@ export function stripSensitive(lines: readonly string[], platform: Platform): st
       return line;
     }
     if (line.startsWith(platform.commentPrefix)) return line;
-    // Whole-name match; a dotted v7 name also matches on its last part (SPEC §6: `security.passphrase` is `passphrase`).
-    const drop = platform.valueTokens(line).filter((t) =>
-      platform.sensitiveParams.some(
-        (p) => (p.name === t.name || t.name.endsWith("." + p.name)) && (!p.menus || (menu !== null && p.menus.includes(menu))),
-      ),
-    );
+    // The sealer's own rule: what it would seal is what v7 hides.
+    const drop = platform.valueTokens(line).filter((t) => isSensitive(menu, t.name, platform.sensitiveParams));
     let out = line;
     // Right to left, so earlier offsets stay valid.
     for (const t of drop.reverse()) {

@@ -7,7 +7,7 @@ const INDENT = "    ";
  * WRAP_WIDTH columns, each but the last ending in `\`, continuations indented
  * by four spaces. Breaks after a space when there is one (RouterOS keeps the
  * space before the `\`); a piece never ends in a `\` of the value, so joining
- * (SPEC §5 step 3) gives back the exact line. Comments are never wrapped.
+ * (the normalizer's wrap rule) gives back the exact line. Comments are never wrapped.
  */
 export function wrapLine(line: string, width = WRAP_WIDTH): string[] {
   if (line.length <= width || line.startsWith("#")) return [line];
@@ -27,16 +27,4 @@ export function wrapLine(line: string, width = WRAP_WIDTH): string[] {
   }
   out.push(rest);
   return out.map((p, i) => (i === 0 ? p : INDENT + p));
-}
-
-/** Joins RouterOS continuations (`\` + newline + four spaces) so the text can be wrapped again. */
-export function joinContinuations(lines: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const line of lines) {
-    const prev = out.length ? out[out.length - 1]! : null;
-    if (prev !== null && !prev.startsWith("#") && /(^|[^\\])(\\\\)*\\$/.test(prev) && line.startsWith(INDENT)) {
-      out[out.length - 1] = prev.slice(0, -1) + line.slice(INDENT.length);
-    } else out.push(line);
-  }
-  return out;
 }

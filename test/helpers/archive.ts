@@ -4,7 +4,7 @@ import { ROUTEROS } from "../../src/routeros/index.js";
 
 /** A tenant repository opened alone (its own pack thread), without fsync: tests. */
 export function openRepo(dataDir: string, tenant = "acme"): Promise<TenantRepo> {
-  return TenantRepo.open(dataDir, tenant, { fsync: false, sectionOf: ROUTEROS.sectionOf });
+  return TenantRepo.open(dataDir, tenant, { fsync: false, sectionOf: ROUTEROS.sectionOf, clock: Date.now });
 }
 
 /** Commit facts for the device a path names (`fra/core-1.rsc` -> core-1). */

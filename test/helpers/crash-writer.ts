@@ -14,7 +14,7 @@ import { archiveSnapshot } from "../../src/pipeline/index.js";
 const [configFile, fixture, startText] = process.argv.slice(2);
 const config = loadConfig(readFileSync(configFile!, "utf8"), { baseDir: path.dirname(configFile!) });
 const log = silentLogger();
-const notifier = createNotifier(() => config, log);
+const notifier = createNotifier(() => config, process.env, log);
 const ctx = buildContext(config, {}, { log, events: notifier.outbox });
 const base = readFileSync(fixture!, "utf8");
 const devices = config.tenants.get("acme")!.devices;

@@ -23,7 +23,7 @@ function problems(text: string): string[] {
 }
 
 describe("config: loadConfig", () => {
-  it("fills SPEC defaults, merges device defaults and resolves paths", () => {
+  it("fills defaults, merges device defaults and resolves paths", () => {
     const c = loadConfig(base("defaults: { username: backup, password_env: ROUTER_PASSWORD }"), { baseDir: "/etc/rosarchive" });
     assert.equal(c.listen.host, "127.0.0.1");
     assert.equal(c.listen.port, 8080);
@@ -61,6 +61,14 @@ describe("config: loadConfig", () => {
     assert.match(problems(base().replace("id: core-1", "id: ../x")).join("\n"), /tenants\.acme\.devices\[0\]\.id: must/);
     assert.match(problems(base().replace("id: edge-7", "id: core-1")).join("\n"), /devices\[1\]\.id: duplicate device id/);
     assert.match(problems(base().replace("  acme:", "  Acme:")).join("\n"), /tenants/);
+  });
+
+  it("refuses devices whose files would remove each other: a device file that is another group's folder, or the same path", () => {
+    const folder = problems(base().replace("{ id: edge-7, host: 10.0.0.7,", "{ id: fra.rsc, group: x, host: 10.0.0.8 }\n      - { id: fra, host: 10.0.0.9 }\n      - { id: e7, host: 10.0.0.7, group: fra.rsc,"));
+    assert.match(folder.join("\n"), /device e7 collides with device fra \(tenants\.acme\.devices\[2\]\): fra\.rsc is the file of fra and the folder of e7's group/);
+    // A device id may hold a dot, so `core` and group `core.rsc` is the same clash written the other way.
+    const same = problems(base().replace("{ id: core-1, host: 10.0.0.1, group: fra }", "{ id: core, host: 10.0.0.1 }").replace("{ id: edge-7, host: 10.0.0.7,", "{ id: e7, group: core.rsc, host: 10.0.0.7,"));
+    assert.match(same.join("\n"), /devices\[1\]: device e7 collides with device core \(tenants\.acme\.devices\[0\]\)/);
   });
 
   it("rejects bad durations, webhooks without a secret, and YAML syntax errors", () => {

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ROUTEROS } from "../../../src/routeros/index.js";
-import { exportHeaderLine, joinContinuations, renderExport, usesIsoDate, wrapLine, WRAP_WIDTH } from "../../../src/simulator/index.js";
+import { joinWraps } from "../../../src/normalize/index.js";
+import { exportHeaderLine, renderExport, usesIsoDate, wrapLine, WRAP_WIDTH } from "../../../src/simulator/index.js";
 import { FIXTURES } from "../../helpers/tmp.js";
 
-const logical = (text: string) => joinContinuations(text.replace(/\r\n|\r/g, "\n").split("\n"));
+const logical = (text: string) => joinWraps(text.replace(/\r\n|\r/g, "\n").split("\n"), ROUTEROS);
 
 describe("simulator export rendering", () => {
   it("dates the header in the version's format: v6 and v7 before 7.10 month/day/year, 7.10+ ISO", () => {
@@ -24,10 +25,10 @@ describe("simulator export rendering", () => {
     assert.ok(pieces.every((p) => p.length <= WRAP_WIDTH));
     assert.ok(pieces.slice(0, -1).every((p) => p.endsWith("\\")));
     assert.ok(pieces.slice(1).every((p) => p.startsWith("    ")));
-    assert.deepEqual(joinContinuations(pieces), [line]);
+    assert.deepEqual(joinWraps(pieces, ROUTEROS), [line]);
     // A value of backslashes and no spaces: still exact after joining.
     const nasty = "set comment=" + "\\\\".repeat(60) + "x".repeat(100);
-    assert.deepEqual(joinContinuations(wrapLine(nasty)), [nasty]);
+    assert.deepEqual(joinWraps(wrapLine(nasty), ROUTEROS), [nasty]);
     assert.deepEqual(wrapLine("# " + "c".repeat(200)), ["# " + "c".repeat(200)], "comments are never wrapped");
   });
 
