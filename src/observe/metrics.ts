@@ -1,6 +1,6 @@
 import client from "prom-client";
 
-/** SPEC §10 metric names: one table, checked against SPEC by a contract test. */
+/** The metric names, one table (docs/metrics.md lists the same; a test compares the two). */
 export const METRIC_NAMES = [
   "rosarchive_backups_total",
   "rosarchive_backup_duration_seconds",
