@@ -25,6 +25,27 @@ export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: r
   }
 }
 
+/**
+ * Checks the positional arguments against what the command takes: a usage
+ * error naming what is missing or extra, never a half-understood command.
+ */
+export function expectPositionals(positionals: readonly string[], names: readonly string[], usage: string, optional = 0): void {
+  const required = names.length - optional;
+  if (positionals.length < required) {
+    throw new RosarchiveError("bad_parameter", `missing ${names.slice(positionals.length, required).join(" ")}\n\n${usage}`);
+  }
+  if (positionals.length > names.length) {
+    throw new RosarchiveError("bad_parameter", `unexpected argument ${JSON.stringify(positionals[names.length]!.slice(0, 80))}\n\n${usage}`);
+  }
+}
+
+/** `TENANT/DEVICE` as the command's first argument: checked before anything runs. */
+export function expectTenantDevice(spec: string | undefined, usage: string): void {
+  if (!spec || !/^[^/]+\/[^/]+$/.test(spec)) {
+    throw new RosarchiveError("bad_parameter", `${spec === undefined ? "missing TENANT/DEVICE" : `${JSON.stringify(spec.slice(0, 80))} is not TENANT/DEVICE`}\n\n${usage}`);
+  }
+}
+
 export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes("--help") || argv.includes("-h");
 }

@@ -1,7 +1,7 @@
 import { asRosarchiveError, RosarchiveError } from "../common/index.js";
-import { importExport, runBackup, type SnapshotResult } from "../pipeline/index.js";
+import { importExport, resultCode, runBackup, type SnapshotResult } from "../pipeline/index.js";
 import { buildContext } from "./build-context.js";
-import { parse, println, type Command, type CommandIo } from "./command.js";
+import { expectPositionals, expectTenantDevice, parse, println, type Command, type CommandIo } from "./command.js";
 import { findDevice, readConfigFile } from "./load.js";
 import { createLogger } from "../observe/index.js";
 import { createNotifier } from "./outbox.js";
@@ -14,9 +14,13 @@ same normalize, seal and commit path as a backup. Prints the result as JSON.`;
 const BACKUP_USAGE = `usage: rosarchive backup -c FILE TENANT/DEVICE
 
 Collects one device now over SSH and prints the result as JSON.
-Exit 0 when changed or unchanged, 1 otherwise (the error is in the JSON).`;
+Exit 0 when changed or unchanged, 1 otherwise (the error is in the JSON).
+A change is committed (and its config.changed event queued) as any backup's,
+but the device's state is left alone: a one-off run from a shell never
+blocks, fails or recovers a device that a running serve manages. Credentials
+come from this shell's environment; a missing one is credentials_missing.`;
 
-/** SPEC §2: one JSON object; on failure the same object with the error, exit 1. */
+/** One JSON object; on failure the same object with the error, exit 1. */
 async function printResult(io: CommandIo, tenantDevice: string | undefined, work: () => Promise<SnapshotResult>): Promise<number> {
   const [tenant, device] = (tenantDevice ?? "").split("/");
   try {
@@ -25,7 +29,7 @@ async function printResult(io: CommandIo, tenantDevice: string | undefined, work
     return 0;
   } catch (raw) {
     const err = asRosarchiveError(raw);
-    const result = ["auth_failed", "host_key_mismatch", "timeout", "unreachable", "invalid_output"].includes(err.code) ? err.code : "error";
+    const result = resultCode(err.code);
     println(io.stdout, JSON.stringify({ tenant: tenant ?? null, device: device ?? null, result, changed: false, commit: null, parent: null, error: { code: err.code, message: err.message } }));
     return 1;
   }
@@ -37,6 +41,8 @@ export const importCommand: Command = {
   usage: IMPORT_USAGE,
   async run(io) {
     const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" }, "collected-at": { type: "string" } }, IMPORT_USAGE);
+    expectTenantDevice(positionals[0], IMPORT_USAGE);
+    expectPositionals(positionals, ["TENANT/DEVICE", "EXPORT.rsc"], IMPORT_USAGE);
     return printResult(io, positionals[0], async () => {
       const config = readConfigFile(values.config);
       const device = findDevice(config, positionals[0]);
@@ -68,6 +74,8 @@ export const backupCommand: Command = {
   usage: BACKUP_USAGE,
   async run(io) {
     const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" } }, BACKUP_USAGE);
+    expectTenantDevice(positionals[0], BACKUP_USAGE);
+    expectPositionals(positionals, ["TENANT/DEVICE"], BACKUP_USAGE);
     return printResult(io, positionals[0], async () => {
       const config = readConfigFile(values.config);
       const device = findDevice(config, positionals[0]);
@@ -75,7 +83,7 @@ export const backupCommand: Command = {
       const notifier = createNotifier(() => config, io.env, log);
       const ctx = buildContext(config, io.env, { log, events: notifier.outbox });
       try {
-        return await runBackup(ctx, device, "manual");
+        return await runBackup(ctx, device, "manual", { recordState: false });
       } finally {
         await ctx.repos.closeAll();
         await notifier.hooks.idle();

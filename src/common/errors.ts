@@ -1,5 +1,5 @@
 /**
- * One error catalog for the whole service (SPEC §4, §8, §10): every code maps to
+ * One error catalog for the whole service: every code maps to
  * the HTTP status the API answers with. Collection failures use the same codes
  * as the `rosarchive_backups_total{result}` label.
  */
@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   no_identity: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  /** The service (or the shell running the CLI) lacks a credential source: its own configuration, not the device's. */
+  credentials_missing: 500,
   auth_failed: 502,
   host_key_mismatch: 502,
   invalid_output: 502,
@@ -26,7 +28,7 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-/** Base class: a SPEC code, a message safe to show, and facts that never include a secret. */
+/** Base class: a code from the catalog, a message safe to show, and facts that never include a secret. */
 export class RosarchiveError extends Error {
   readonly code: ErrorCode;
   readonly data: Readonly<Record<string, unknown>>;

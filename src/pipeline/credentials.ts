@@ -17,26 +17,26 @@ export async function resolveCredentials(device: DeviceConfig, env: NodeJS.Proce
   if (c.password !== undefined) out.password = c.password;
   if (c.password_env) {
     const v = env[c.password_env];
-    if (v === undefined) throw new RosarchiveError("auth_failed", `environment variable ${c.password_env} (password_env of ${device.tenant}/${device.id}) is not set`);
+    if (v === undefined) throw new RosarchiveError("credentials_missing", `environment variable ${c.password_env} (password_env of ${device.tenant}/${device.id}) is not set in this process: set it where rosarchive runs`);
     out.password = v;
   }
   if (c.password_file) {
     try {
       out.password = (await fs.readFile(c.password_file, "utf8")).replace(/\r?\n$/, "");
     } catch (err) {
-      throw new RosarchiveError("auth_failed", `cannot read password_file ${c.password_file}: ${(err as Error).message}`);
+      throw new RosarchiveError("credentials_missing", `cannot read password_file ${c.password_file} of ${device.tenant}/${device.id}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
   if (c.private_key_file) {
     try {
       out.privateKey = await fs.readFile(c.private_key_file);
     } catch (err) {
-      throw new RosarchiveError("auth_failed", `cannot read private_key_file ${c.private_key_file}: ${(err as Error).message}`);
+      throw new RosarchiveError("credentials_missing", `cannot read private_key_file ${c.private_key_file} of ${device.tenant}/${device.id}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
   if (c.passphrase_env && env[c.passphrase_env] !== undefined) out.passphrase = env[c.passphrase_env]!;
   if (out.password === undefined && !out.privateKey) {
-    throw new RosarchiveError("auth_failed", `no credentials for ${device.tenant}/${device.id}: set password_env, password_file or private_key_file`);
+    throw new RosarchiveError("credentials_missing", `no credentials for ${device.tenant}/${device.id}: set password_env, password_file or private_key_file`);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 export { archiveSnapshot } from "./archive-snapshot.js";
-export { runBackup, acceptHostKey } from "./run-backup.js";
+export { runBackup, acceptHostKey, type BackupOptions } from "./run-backup.js";
 export { collectDevice, type Collected } from "./collect-device.js";
 export { recordFailure, recordSuccess, resultCode, preciseTime, type Failure, type Success } from "./device-outcome.js";
 export { importExport } from "./import-export.js";

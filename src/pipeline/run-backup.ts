@@ -7,16 +7,28 @@ import type { PipelineContext } from "./context.js";
 import { preciseTime, recordFailure, recordSuccess, resultCode } from "./device-outcome.js";
 import type { SnapshotResult } from "./snapshot-queue.js";
 
+export interface BackupOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * Record the outcome in the device's state and fire device events (the
+   * service). A one-off `rosarchive backup` from a shell leaves both alone:
+   * it must never block, fail or recover a device a running service manages.
+   */
+  readonly recordState?: boolean;
+}
+
 /**
  * One backup of one device: lock, collect over SSH, archive, record state,
  * emit device events. Never commits anything when collection fails.
  * Throws `busy` when the device is already being backed up.
  */
-export function runBackup(ctx: PipelineContext, device: DeviceConfig, trigger: Trigger, signal?: AbortSignal): Promise<SnapshotResult> {
-  return ctx.locks.runExclusive(device.tenant, device.id, () => backupLocked(ctx, device, trigger, signal));
+export function runBackup(ctx: PipelineContext, device: DeviceConfig, trigger: Trigger, opts: BackupOptions = {}): Promise<SnapshotResult> {
+  return ctx.locks.runExclusive(device.tenant, device.id, () => backupLocked(ctx, device, trigger, opts));
 }
 
-async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger: Trigger, signal?: AbortSignal): Promise<SnapshotResult> {
+async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger: Trigger, opts: BackupOptions): Promise<SnapshotResult> {
+  const { signal } = opts;
+  const record = opts.recordState ?? true;
   const { tenant, id } = device;
   const startedMs = ctx.clock();
   const before = await ctx.states.get(tenant, id);
@@ -26,14 +38,14 @@ async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger:
     // The version recorded is the export header's, on every backup; the probe's only when there is no header.
     const version = ctx.platform.versionFromExport(got.text) ?? got.version;
     const result = await ctx.archive.submit({ device, text: got.text, trigger, collectedAtMs: ctx.clock(), version });
-    await recordSuccess(ctx, { device, before, result, version, fingerprint: got.fingerprint, startedMs });
+    if (record) await recordSuccess(ctx, { device, before, result, version, fingerprint: got.fingerprint, startedMs });
     ctx.observe?.backup?.(tenant, result.result, (ctx.clock() - startedMs) / 1000);
     ctx.log.info({ event: "backup.done", tenant, device: id, result: result.result, commit: result.commit, ms: ctx.clock() - startedMs, trigger });
     return result;
   } catch (raw) {
     const err = asRosarchiveError(raw);
     const code = resultCode(err.code);
-    if (!err.data.blocked) await recordFailure(ctx, { device, before, error: err, startedMs, trigger });
+    if (record && !err.data.blocked) await recordFailure(ctx, { device, before, error: err, startedMs, trigger });
     ctx.observe?.backup?.(tenant, code, (ctx.clock() - startedMs) / 1000);
     ctx.log.warn({ event: "backup.failed", tenant, device: id, code, msg: err.message, ms: ctx.clock() - startedMs, trigger });
     throw err;

@@ -122,7 +122,7 @@ export class Scheduler {
       const { device } = entry;
       if (this.stopped) return;
       try {
-        await runBackup(this.ctx, device, "scheduled", this.abort.signal);
+        await runBackup(this.ctx, device, "scheduled", { signal: this.abort.signal });
       } catch {
         // runBackup logged, counted and recorded it; the state's next_run carries the backoff
       } finally {

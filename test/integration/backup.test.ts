@@ -1,20 +1,30 @@
 import { usableKeyPair } from "../../src/simulator/index.js";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { buildContext } from "../../src/cli/build-context.js";
+import { readConfigFile } from "../../src/cli/load.js";
+import { asRosarchiveError } from "../../src/common/index.js";
+import { silentLogger } from "../../src/observe/index.js";
+import { resultCode, runBackup, type PipelineContext } from "../../src/pipeline/index.js";
 import type { Simulator } from "../../src/simulator/index.js";
 import { cliAsync, keygen, writeConfig } from "../helpers/cli.js";
 import { commitCount, fsckStrict, git } from "../helpers/git.js";
 import { readFixture, startDevices, TEST_PASSWORD, V6_FIXTURE } from "../helpers/simulator.js";
 import { tempDir } from "../helpers/tmp.js";
 
-/** `rosarchive backup` as an operator runs it, against simulated routers. */
-describe("backup: collection over SSH into the archive (issue 3)", function () {
+/**
+ * Backups as the service runs them (the same path as a scheduled run or a
+ * manual trigger through the API), against simulated routers; and the
+ * one-off `rosarchive backup` of an operator's shell.
+ */
+describe("backup: collection over SSH into the archive", function () {
   this.timeout(120_000);
   let sim: Simulator;
   let dir: string;
   let config: string;
   let gitDir: string;
+  let ctx: PipelineContext;
   const env = { ROUTER_PASSWORD: TEST_PASSWORD };
 
   before(async () => {
@@ -30,18 +40,42 @@ describe("backup: collection over SSH into the archive (issue 3)", function () {
     const text = readFileSync(config, "utf8").replace("password: not-a-real-secret", "password_env: ROUTER_PASSWORD");
     writeFileSync(config, text);
     gitDir = path.join(dir, "repos/acme.git");
+    ctx = buildContext(readConfigFile(config), env, { log: silentLogger() });
   });
-  after(() => sim?.stop());
+  after(async () => {
+    await ctx?.repos.closeAll();
+    await sim?.stop();
+  });
 
-  const backup = async (device: string) => {
-    const r = await cliAsync(["backup", "-c", config, `acme/${device}`], { env });
-    return { ...r, json: JSON.parse(r.stdout) };
+  /** A backup as the service runs it; the answer shaped like the CLI's JSON. */
+  const backup = async (device: string, over: { env?: NodeJS.ProcessEnv } = {}) => {
+    const c = over.env ? buildContext(readConfigFile(config), over.env, { log: silentLogger() }) : ctx;
+    const d = c.config().tenants.get("acme")!.deviceById.get(device)!;
+    try {
+      const r = await runBackup(c, d, "manual");
+      return { code: 0, stdout: JSON.stringify(r), json: { ...r, error: null as { code: string } | null } };
+    } catch (raw) {
+      const err = asRosarchiveError(raw);
+      return { code: 1, stdout: err.message, json: { result: resultCode(err.code), commit: null, error: { code: err.code } } };
+    } finally {
+      if (c !== ctx) await c.repos.closeAll();
+    }
   };
   const state = (device: string) => JSON.parse(readFileSync(path.join(dir, "state/devices/acme", `${device}.json`), "utf8"));
 
+  it("rosarchive backup prints the result as JSON, exits 0 on a change, and leaves the device's state alone", async () => {
+    const r = await cliAsync(["backup", "-c", config, "acme/dev-1"], { env });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(json), ["tenant", "device", "result", "changed", "commit", "parent"]);
+    assert.deepEqual([json.tenant, json.device, json.result, json.changed], ["acme", "dev-1", "changed", true]);
+    assert.match(json.commit, /^[0-9a-f]{40}$/);
+    assert.equal(existsSync(path.join(dir, "state/devices/acme/dev-1.json")), false, "a one-off run from a shell records no device state");
+  });
+
   it("collects v7 (show-sensitive) and v6 (/export) and commits once", async () => {
     const a = await backup("dev-0");
-    assert.equal(a.code, 0, a.stdout + a.stderr);
+    assert.equal(a.code, 0, a.stdout);
     assert.equal(a.json.result, "changed");
     const b = await backup("dev-0");
     assert.deepEqual([b.json.result, b.json.commit], ["unchanged", a.json.commit]);
@@ -50,7 +84,7 @@ describe("backup: collection over SSH into the archive (issue 3)", function () {
     assert.ok(sim.devices.get("dev-2")!.stats.commands.includes("/export"));
     assert.ok(!sim.devices.get("dev-2")!.stats.commands.includes("/export show-sensitive"));
     assert.ok(sim.devices.get("dev-0")!.stats.commands.includes("/export show-sensitive"));
-    assert.match(git(gitDir, ["log", "-1", "--format=%B", v6.json.commit]), /RouterOS-Version: 6\.48\.4\nTrigger: manual\n/);
+    assert.match(git(gitDir, ["log", "-1", "--format=%B", v6.json.commit!]), /RouterOS-Version: 6\.48\.4\nTrigger: manual\n/);
     const s = state("dev-0");
     assert.equal(s.status, "ok");
     assert.equal(s.host_key, sim.devices.get("dev-0")!.hostKeyFingerprint);
@@ -118,7 +152,7 @@ describe("backup: collection over SSH into the archive (issue 3)", function () {
     const again = await backup("dev-1");
     assert.equal(again.json.result, "auth_failed");
     assert.equal(sim.devices.get("dev-1")!.stats.authAttempts, attempts, "blocked: the router is not hammered with bad logins");
-    const fixed = await cliAsync(["backup", "-c", config, "acme/dev-1"], { env: { ROUTER_PASSWORD: "rotated-on-the-router" } });
+    const fixed = await backup("dev-1", { env: { ROUTER_PASSWORD: "rotated-on-the-router" } });
     assert.equal(fixed.code, 0, fixed.stdout);
     assert.equal(state("dev-1").status, "ok");
   });
