@@ -1,6 +1,6 @@
 import { RosarchiveError } from "../common/index.js";
 import { AuditLog } from "../store/index.js";
-import { parse, println, type Command } from "./command.js";
+import { expectPositionals, parse, println, type Command } from "./command.js";
 import { findTenant, readConfigFile } from "./load.js";
 
 const AUDIT_USAGE = `usage: rosarchive audit verify -c FILE TENANT
@@ -15,6 +15,7 @@ export const auditCommand: Command = {
   async run(io) {
     const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" } }, AUDIT_USAGE);
     if (positionals[0] !== "verify") throw new RosarchiveError("bad_parameter", `unknown audit action ${JSON.stringify(positionals[0] ?? "")}\n\n${AUDIT_USAGE}`);
+    expectPositionals(positionals, ["verify", "TENANT"], AUDIT_USAGE);
     const config = readConfigFile(values.config);
     const tenant = findTenant(config, positionals[1]);
     const r = await new AuditLog(config.stateDir).verify(tenant);

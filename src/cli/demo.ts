@@ -7,7 +7,7 @@ import { loadConfig } from "../config/index.js";
 import { createLogger } from "../observe/index.js";
 import { generateIdentityPair } from "../seal/index.js";
 import { startSimulator } from "../simulator/index.js";
-import { parse, println, type Command } from "./command.js";
+import { expectPositionals, parse, println, type Command } from "./command.js";
 import { waitForSignals } from "./serve.js";
 import { startService } from "./start-service.js";
 
@@ -26,7 +26,7 @@ export const demoCommand: Command = {
   summary: "simulated routers + a real serve, ready to explore",
   usage: DEMO_USAGE,
   async run(io) {
-    const { values } = parse(
+    const { values, positionals } = parse(
       io.argv,
       {
         devices: { type: "string", default: "6" },
@@ -38,6 +38,7 @@ export const demoCommand: Command = {
       },
       DEMO_USAGE,
     );
+    expectPositionals(positionals, [], DEMO_USAGE);
     const count = Number(values.devices);
     const port = Number(values.port);
     const every = Number(values["change-every"]);

@@ -1,22 +1,41 @@
 import { createHash, randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { existsSync, promises as fs } from "node:fs";
+import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
 import { generateIdentityPair, parseIdentityFile, unsealText } from "../seal/index.js";
-import { parse, println, type Command } from "./command.js";
+import { expectPositionals, parse, println, type Command } from "./command.js";
 
-const KEYGEN_USAGE = `usage: rosarchive keygen
+const KEYGEN_USAGE = `usage: rosarchive keygen [--out FILE]
 
-Prints a new age identity (keep it offline, it decrypts the archive) and its
-recipient (put it in encryption.recipients). The format is the age CLI's.`;
+Makes a new age identity (keep it offline: it decrypts the archive) and its
+recipient (put it in encryption.recipients). The format is the age CLI's.
+Without --out both are printed. With --out the identity is written to FILE
+(created with mode 0600, never overwritten) and only the recipient is printed;
+a FILE inside a git working tree gets a warning (never commit it).`;
 
 export const keygenCommand: Command = {
   name: "keygen",
   summary: "print a new age identity and its recipient",
   usage: KEYGEN_USAGE,
   async run(io) {
-    parse(io.argv, {}, KEYGEN_USAGE);
+    const { values, positionals } = parse(io.argv, { out: { type: "string", short: "o" } }, KEYGEN_USAGE);
+    expectPositionals(positionals, [], KEYGEN_USAGE);
     const { identity, recipient } = await generateIdentityPair();
-    println(io.stdout, `# created: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}\n# public key: ${recipient}\n${identity}`);
+    const text = `# created: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}\n# public key: ${recipient}\n${identity}\n`;
+    if (!values.out) {
+      io.stdout.write(text);
+      return 0;
+    }
+    const file = path.resolve(values.out);
+    try {
+      await fs.writeFile(file, text, { flag: "wx", mode: 0o600 });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new RosarchiveError("bad_parameter", code === "EEXIST" ? `${file} exists: keygen never overwrites an identity (the archive sealed for it would become unreadable); choose another --out` : `cannot write ${file}: ${code}`);
+    }
+    const tree = workTreeOf(path.dirname(file));
+    if (tree) println(io.stderr, `warning: ${file} is inside the git working tree ${tree}: never commit it (add it to .gitignore, or keep it outside any repository)`);
+    println(io.stdout, `# identity written to ${file} (mode 0600)\n# public key: ${recipient}`);
     return 0;
   },
 };
@@ -31,7 +50,7 @@ export const tokenCommand: Command = {
   summary: "print a new API token and its sha256",
   usage: TOKEN_USAGE,
   async run(io) {
-    parse(io.argv, {}, TOKEN_USAGE);
+    expectPositionals(parse(io.argv, {}, TOKEN_USAGE).positionals, [], TOKEN_USAGE);
     const token = `ra_${randomBytes(24).toString("base64url")}`;
     println(io.stdout, `token:  ${token}\nsha256: ${createHash("sha256").update(token).digest("hex")}`);
     return 0;
@@ -50,6 +69,7 @@ export const decryptCommand: Command = {
   usage: DECRYPT_USAGE,
   async run(io) {
     const { values, positionals } = parse(io.argv, { identity: { type: "string", short: "i" } }, DECRYPT_USAGE);
+    expectPositionals(positionals, ["FILE"], DECRYPT_USAGE, 1);
     const idFile = values.identity ?? io.env.ROSARCHIVE_IDENTITY_FILE;
     if (!idFile) throw new RosarchiveError("bad_parameter", `missing -i IDENTITY_FILE (the file from \`rosarchive keygen\`)\n\n${DECRYPT_USAGE}`);
     let idText: string;
@@ -78,4 +98,12 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The top of the git working tree holding `dir` (a `.git` folder or file above it), or null. */
+function workTreeOf(dir: string): string | null {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, ".git"))) return d;
+    if (path.dirname(d) === d) return null;
+  }
 }

@@ -1,7 +1,8 @@
 import { RosarchiveError } from "../common/index.js";
-import { ConfigError } from "../config/index.js";
+import { existsSync } from "node:fs";
+import { checkEnvironment, ConfigError } from "../config/index.js";
 import { createLogger } from "../observe/index.js";
-import { parse, type Command } from "./command.js";
+import { expectPositionals, parse, type Command } from "./command.js";
 import { readConfigFile } from "./load.js";
 import { startService } from "./start-service.js";
 
@@ -16,9 +17,13 @@ export const serveCommand: Command = {
   summary: "scheduler, API, git HTTP and webhooks in one process",
   usage: SERVE_USAGE,
   async run(io) {
-    const { values } = parse(io.argv, { config: { type: "string", short: "c" } }, SERVE_USAGE);
+    const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" } }, SERVE_USAGE);
+    expectPositionals(positionals, [], SERVE_USAGE);
     if (!values.config) throw new RosarchiveError("bad_parameter", `missing -c FILE\n\n${SERVE_USAGE}`);
     const config = readConfigFile(values.config);
+    // The same check as a reload: refuse to start without the env variables and files the config names.
+    const problems = checkEnvironment(config, io.env, existsSync);
+    if (problems.length > 0) throw new ConfigError(problems);
     const log = createLogger({ level: config.logLevel });
     const service = await startService(config, io.env, { log });
     return waitForSignals(service, () => readConfigFile(values.config), log);
@@ -32,13 +37,15 @@ export function waitForSignals(
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
   return new Promise((resolve) => {
+    const refused = (err: unknown) => {
+      const why = err instanceof ConfigError ? err.problems.map((p) => `${p.path}: ${p.message}`).join("; ") : (err as Error).message;
+      log.error({ event: "config.reload_refused", msg: `${why} (the running config stays in force)` });
+    };
     const onHup = () => {
       try {
-        const next = reread();
-        void service.reload(next);
+        service.reload(reread()).catch(refused);
       } catch (err) {
-        const why = err instanceof ConfigError ? err.problems.map((p) => `${p.path}: ${p.message}`).join("; ") : (err as Error).message;
-        log.error({ event: "config.reload_refused", msg: why });
+        refused(err);
       }
     };
     let stopping = false;

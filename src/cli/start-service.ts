@@ -2,7 +2,8 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import express from "express";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { LiveConfig, type Config } from "../config/index.js";
+import { existsSync } from "node:fs";
+import { checkEnvironment, ConfigError, LiveConfig, type Config } from "../config/index.js";
 import { createLogger, createMetrics, type Logger, type Metrics } from "../observe/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
 import { Scheduler, type SchedulerOptions } from "../scheduler/index.js";
@@ -129,7 +130,14 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     log,
     bus: notifier.bus,
     async reload(next) {
+      // A file that passes check-config in an operator's shell may name env variables or files this process lacks.
+      const problems = checkEnvironment(next, env, existsSync);
+      if (problems.length > 0) {
+        metrics.configReloads.inc({ result: "refused" });
+        throw new ConfigError(problems);
+      }
       live.replace(next);
+      metrics.configReloads.inc({ result: "ok" });
       await scheduler.reload();
       log.info({ event: "config.reloaded", tenants: next.tenants.size });
     },

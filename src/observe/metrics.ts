@@ -12,6 +12,7 @@ export const METRIC_NAMES = [
   "rosarchive_hook_runs_total",
   "rosarchive_http_requests_total",
   "rosarchive_http_request_duration_seconds",
+  "rosarchive_config_reloads_total",
 ] as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -41,5 +42,6 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [registry],
   });
-  return { registry, backups, backupDuration, commits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration };
+  const configReloads = new client.Counter({ name: "rosarchive_config_reloads_total", help: "Config reloads (SIGHUP) by result: ok, or refused (bad file, or a secret source this process lacks)", labelNames: ["result"], registers: [registry] });
+  return { registry, backups, backupDuration, commits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads };
 }

@@ -118,6 +118,30 @@ describe("backup: collection over SSH into the archive", function () {
     });
   }
 
+  it("a one-off rosarchive backup from a shell without the password is credentials_missing, and the managed device stays as it was", async () => {
+    const before = readFileSync(path.join(dir, "state/devices/acme/dev-0.json"), "utf8");
+    const shell = { ...process.env };
+    delete shell.ROUTER_PASSWORD;
+    const r = await cliAsync(["backup", "-c", config, "acme/dev-0"], { env: shell });
+    assert.equal(r.code, 1);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.error.code, "credentials_missing");
+    assert.match(json.error.message, /ROUTER_PASSWORD .* not set/);
+    assert.notEqual(json.result, "auth_failed");
+    assert.equal(readFileSync(path.join(dir, "state/devices/acme/dev-0.json"), "utf8"), before, "state untouched: not blocked, not failing");
+    assert.equal(existsSync(path.join(dir, "state/outbox")), false, "no device event queued");
+  });
+
+  it("rosarchive backup refuses a device without its tenant, and extra arguments, as usage errors", async () => {
+    const r = await cliAsync(["backup", "-c", config, "dev-0"], { env });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "", "no result JSON for a command it did not understand");
+    assert.match(r.stderr, /"dev-0" is not TENANT\/DEVICE/);
+    assert.match(r.stderr, /usage: rosarchive backup/);
+    const extra = await cliAsync(["backup", "-c", config, "acme/dev-0", "acme/dev-1"], { env });
+    assert.match(extra.stderr, /unexpected argument "acme\/dev-1"/);
+  });
+
   it("a changed host key blocks the device, reads nothing, until `hostkey accept`", async () => {
     const pinned = state("dev-0").host_key;
     const execsBefore = sim.devices.get("dev-0")!.stats.execs;
