@@ -140,6 +140,20 @@ export async function resolveCommit(repo: TenantRepo, rev: string): Promise<stri
   return obj && obj.type === "commit" ? obj.id : null;
 }
 
+/** The commit before `commit` that changed `filePath` (the file's previous version), or null for its first. */
+export async function previousVersionOf(repo: TenantRepo, filePath: string, commit: string): Promise<string | null> {
+  const list = (await repo.paths.current()).byPath.get(filePath) ?? [];
+  const at = list.lastIndexOf(commit);
+  if (at > 0) return list[at - 1]!;
+  if (at === 0) return null;
+  // Not in the index (a commit older than main's reach, or another path): ask git.
+  const parent = await parentOf(repo, commit);
+  if (!parent) return null;
+  const r = await runGit({ gitDir: repo.gitDir, args: ["log", "-1", "--format=%H", "--no-renames"], revs: [parent], paths: [filePath] });
+  const id = r.stdout.toString("utf8").trim();
+  return COMMIT_ID.test(id) ? id : null;
+}
+
 /** Parent (first) of a commit, or null for a root commit. */
 export async function parentOf(repo: TenantRepo, commit: string): Promise<string | null> {
   const obj = await repo.readObject(commit);

@@ -5,7 +5,7 @@ export { summarize, summaryLine, sectionsOfLines, splitLines, HEADER_SECTION, ty
 export { describeChange, type Description } from "./describe.js";
 export { commitMessage, parseTrailers, rfc3339, TRAILER_KEYS, type Trigger, type CommitFacts } from "./commit-message.js";
 export { repositoryReadme } from "./readme-text.js";
-export { deviceHistory, tenantHistory, latestCommitOf, resolveCommit, parentOf, commitTrailers, type HistoryEntry, type TimelineEntry, type HistoryQuery } from "./history.js";
+export { deviceHistory, tenantHistory, latestCommitOf, resolveCommit, parentOf, previousVersionOf, commitTrailers, type HistoryEntry, type TimelineEntry, type HistoryQuery } from "./history.js";
 export { PathIndex, type PathIndexView } from "./path-index.js";
 export { readDeviceFile, type ArchivedFile } from "./read-file.js";
 export { unifiedDiff, structuredDiff, type StructuredDiff } from "./diff.js";

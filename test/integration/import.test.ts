@@ -156,7 +156,10 @@ describe("import: the whole archive path from the CLI (issue 2)", function () {
       expectError(["import", "-c", config, "acme/nope", good()], "not_found", /device nope/);
     });
     it("an identifier like ../x", () => {
-      expectError(["import", "-c", config, "acme/../x", good()], "bad_parameter", /TENANT\/DEVICE|identifier/);
+      // Not TENANT/DEVICE at all: a usage error, before anything runs.
+      const r = cli(["import", "-c", config, "acme/../x", good()]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /"acme\/\.\.\/x" is not TENANT\/DEVICE/);
       expectError(["import", "-c", config, "acme/..x", good()], "bad_parameter", /identifier/);
     });
     it("an empty file, a binary file, a missing file, an export with an error line", () => {

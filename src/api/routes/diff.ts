@@ -1,5 +1,8 @@
 import type { Request, Response } from "express";
-import { commitTrailers, latestCommitOf, parentOf, resolveCommit, structuredDiff, unifiedDiff, type TenantRepo } from "../../archive/index.js";
+import { commitTrailers, latestCommitOf, previousVersionOf, resolveCommit, structuredDiff, unifiedDiff, type TenantRepo } from "../../archive/index.js";
+
+/** git's empty tree: what a device's first snapshot is compared with. */
+const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 import { badParameter, RosarchiveError } from "../../common/index.js";
 import { requireAccess, requireDevice } from "../access.js";
 import { parseCommitParam } from "../params.js";
@@ -29,9 +32,9 @@ export async function getDiff(deps: ApiDeps, req: Request, res: Response): Promi
   }
   let from = fromParam;
   if (from === null) {
-    from = await parentOf(repo, to);
-    // The repository's first commit has no parent: diff against git's empty tree.
-    if (!from) from = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+    // The device's previous version (the last commit before `to` that changed its file), as the UI shows it;
+    // its first snapshot is diffed against git's empty tree.
+    from = (await previousVersionOf(repo, d.path, to)) ?? EMPTY_TREE;
   }
   await recordAudit(deps, access, "diff.read", d.id, { from, to });
   if (req.accepts(["text/x-diff", "application/json"]) === "application/json" && /application\/json/.test(req.get("accept") ?? "")) {
