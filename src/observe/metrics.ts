@@ -5,6 +5,7 @@ export const METRIC_NAMES = [
   "rosarchive_backups_total",
   "rosarchive_backup_duration_seconds",
   "rosarchive_commits_total",
+  "rosarchive_reseal_commits_total",
   "rosarchive_devices",
   "rosarchive_backups_in_flight",
   "rosarchive_webhook_deliveries_total",
@@ -28,6 +29,12 @@ export function createMetrics() {
     registers: [registry],
   });
   const commits = new client.Counter({ name: "rosarchive_commits_total", help: "Commits written, by tenant", labelNames: ["tenant"], registers: [registry] });
+  const resealCommits = new client.Counter({
+    name: "rosarchive_reseal_commits_total",
+    help: "Commits that only re-sealed unchanged values (new recipients), by tenant; they fire no config.changed",
+    labelNames: ["tenant"],
+    registers: [registry],
+  });
   const devices = new client.Gauge({ name: "rosarchive_devices", help: "Devices by tenant and state", labelNames: ["tenant", "state"], registers: [registry] });
   const inFlight = new client.Gauge({ name: "rosarchive_backups_in_flight", help: "Backups running now", registers: [registry] });
   const webhookDeliveries = new client.Counter({ name: "rosarchive_webhook_deliveries_total", help: "Webhook delivery attempts by result", labelNames: ["result"], registers: [registry] });
@@ -41,5 +48,5 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [registry],
   });
-  return { registry, backups, backupDuration, commits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration };
+  return { registry, backups, backupDuration, commits, resealCommits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration };
 }

@@ -15,28 +15,28 @@ describe("seal: unsealText", () => {
   });
 
   it("restores escapes and quotes byte for byte", async () => {
-    assert.equal(await unsealText(sealedText, [pair.identity]), plain);
+    assert.equal(await unsealText(sealedText, [pair.identity], ROUTEROS), plain);
   });
 
   it("also unseals a CRLF copy of an archived file", async () => {
-    assert.equal(await unsealText(sealedText.replace(/\n/g, "\r\n"), [pair.identity]), plain.replace(/\n/g, "\r\n"));
+    assert.equal(await unsealText(sealedText.replace(/\n/g, "\r\n"), [pair.identity], ROUTEROS), plain.replace(/\n/g, "\r\n"));
   });
 
   it("returns text without sealed values unchanged, identities or not", async () => {
     const text = "/ip address\nadd address=10.0.0.1/24 comment=age:short interface=ether1\n";
-    assert.equal(await unsealText(text, []), text);
+    assert.equal(await unsealText(text, [], ROUTEROS), text);
   });
 
   it("leaves `=age:` inside quoted values and after a second `=` alone", async () => {
     const token = /password=(age:[A-Za-z0-9_-]+)/.exec(sealedText)![1]!;
     const text = `/x\nadd comment="copy =${token} here" note=a=${token}\n`;
-    assert.equal(await unsealText(text, [pair.identity]), text);
+    assert.equal(await unsealText(text, [pair.identity], ROUTEROS), text);
   });
 
   it("fails clearly when no identity matches, without printing any secret", async () => {
     const other = await makeAgePair();
     await assert.rejects(
-      () => unsealText(sealedText, [other.identity]),
+      () => unsealText(sealedText, [other.identity], ROUTEROS),
       (err: unknown) =>
         err instanceof RosarchiveError && err.code === "no_identity" && /line 2/.test(err.message) && !err.message.includes("k3y") && !err.message.includes(other.identity),
     );
@@ -44,7 +44,7 @@ describe("seal: unsealText", () => {
 
   it("refuses a malformed identity without echoing it", async () => {
     await assert.rejects(
-      () => unsealText(sealedText, ["AGE-SECRET-KEY-1BROKEN"]),
+      () => unsealText(sealedText, ["AGE-SECRET-KEY-1BROKEN"], ROUTEROS),
       (err: unknown) => err instanceof RosarchiveError && err.code === "bad_parameter" && !err.message.includes("BROKEN"),
     );
   });
@@ -54,6 +54,6 @@ describe("seal: unsealText", () => {
     const bytes = Buffer.from(m[1]!, "base64url");
     bytes[bytes.length - 1]! ^= 1;
     const broken = sealedText.replace(m[1]!, bytes.toString("base64url"));
-    await assert.rejects(() => unsealText(broken, [pair.identity]), (err: unknown) => err instanceof RosarchiveError && err.code === "error");
+    await assert.rejects(() => unsealText(broken, [pair.identity], ROUTEROS), (err: unknown) => err instanceof RosarchiveError && err.code === "error");
   });
 });
