@@ -92,8 +92,8 @@ const paramEntry = z.strictObject({
 /** `sensitive:` operator additions to the sealing catalog (they add; nothing built in can be turned off). */
 const sensitiveSchema = z
   .strictObject({
-    params: z.array(paramEntry).default([]),
-    script_params: z.array(paramEntry).default([]),
+    params: z.array(paramEntry, required("a list of { name, menus?, reason? }")).default([]),
+    script_params: z.array(paramEntry, required("a list of { name, menus?, reason? }")).default([]),
     secret_words: z.array(z.string(required("a word")).regex(/^[A-Za-z0-9_-]{2,32}$/, "must be 2 to 32 letters, digits, _ or -")).default([]),
     seal_whole_scripts: z.boolean(required("true or false")).default(false),
   })

@@ -157,9 +157,10 @@ export function scriptCommands(script: string): ScriptCommand[] {
         }
       } else if (PATH_WORD.test(word)) {
         st.path = pathOf(f.menu);
-        if (VERBS.has(word)) return;
-        st.path.push(word);
-        st.pathOpen = st.onlyPath = true;
+        if (!VERBS.has(word)) {
+          st.path.push(word);
+          st.pathOpen = st.onlyPath = true;
+        }
       }
       st.command.menu = st.path ? menuOf(st.path) : null;
       return;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { RosarchiveError } from "../../../src/common/index.js";
 import { ROUTEROS } from "../../../src/routeros/index.js";
-import { sealValues, unsealText } from "../../../src/seal/index.js";
+import { extendPlatform, sealValues, unsealText } from "../../../src/seal/index.js";
 import { makeAgePair, testIndexKey, type TestAgePair } from "../../helpers/age.js";
 
 describe("seal: unsealText", () => {
@@ -55,5 +55,47 @@ describe("seal: unsealText", () => {
     bytes[bytes.length - 1]! ^= 1;
     const broken = sealedText.replace(m[1]!, bytes.toString("base64url"));
     await assert.rejects(() => unsealText(broken, [pair.identity], ROUTEROS), (err: unknown) => err instanceof RosarchiveError && err.code === "error");
+  });
+});
+
+describe("seal: unsealText opens only positions the sealer seals", () => {
+  let pair: TestAgePair;
+  /** A genuine sealed token, which this test's identity can open. */
+  let token: string;
+  const seal = (text: string) => sealValues(text, { platform: ROUTEROS, recipients: [pair.recipient], previous: {}, indexKey: testIndexKey(), context: "t/d" });
+
+  before(async () => {
+    pair = await makeAgePair();
+    token = /password=(age:[A-Za-z0-9_-]+)/.exec((await seal("/ppp secret\nadd name=a password=cnry-copied-secret\n")).text)![1]!;
+  });
+
+  it("a sealed value pasted into a harmless parameter comes back as literal text, even for the identity that could open it", async () => {
+    const text = `/system identity\nset name=${token}\n/ip address\nadd address=10.0.0.1/24 comment=${token} interface=ether1\n/system note\nset note="see ${token}"\n`;
+    const out = await unsealText(text, [pair.identity], ROUTEROS);
+    assert.equal(out, text);
+    assert.ok(!out.includes("cnry-copied-secret"));
+  });
+
+  it("the same paste, archived: sealing wraps it once more, and decrypt restores the device's text (not the plaintext)", async () => {
+    const device = `/system identity\nset name=${token}\n/ppp secret\nadd name=b password=${token}\n/system script\nadd name=s source=":local note ${token}; :put \\"${token}\\""\n`;
+    const sealed = await seal(device);
+    assert.equal(sealed.sealed, 2, "the catalogued password and the script variable: age: text at sealable positions is sealed again");
+    const out = await unsealText(sealed.text, [pair.identity], ROUTEROS);
+    assert.equal(out, device, "byte for byte what the device printed");
+    assert.ok(!out.includes("cnry-copied-secret"));
+  });
+
+  it("inside scripts, age: text where nothing is sealed stays literal", async () => {
+    const text = `/system script\nadd name=s source=":put ${token}; /system identity set name=${token}"\n`;
+    assert.equal(await unsealText(text, [pair.identity], ROUTEROS), text);
+  });
+
+  it("an operator's catalog extension opens its positions only when decrypt is given it", async () => {
+    const platform = extendPlatform(ROUTEROS, { params: [{ name: "api-key", menus: ["/tool custom"], reason: "test" }], scriptParams: [], secretWords: [], sealWholeScripts: false });
+    const text = "/tool custom\nadd api-key=cnry-ext-key name=x\n";
+    const r = await sealValues(text, { platform, recipients: [pair.recipient], previous: {}, indexKey: testIndexKey(), context: "t/d" });
+    assert.ok(!r.text.includes("cnry-ext-key"));
+    assert.equal(await unsealText(r.text, [pair.identity], platform), text);
+    assert.equal(await unsealText(r.text, [pair.identity], ROUTEROS), r.text, "without the extension the position is not a sealed one: the text stays as archived");
   });
 });
