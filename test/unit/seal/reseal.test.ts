@@ -21,22 +21,28 @@ describe("seal: telling a re-seal from a change, without plaintext", () => {
     const b = await makeAgePair();
     const opts = { platform: ROUTEROS, previous: {}, indexKey: testIndexKey(), context: "t/d" };
     const first = await sealValues(text, { ...opts, recipients: [a.recipient] });
-    const state = { fingerprint: first.fingerprint, sealed: sealedDigest(first.text), recipients: null };
+    const archived = sealedDigest(first.text);
+    const state = { fingerprint: first.fingerprint, sealed: archived, recipients: null };
     const rotated = await sealValues(text, { ...opts, previous: first.index, recipients: [b.recipient] });
     assert.equal(rotated.fingerprint, first.fingerprint);
     assert.equal(rotated.fresh, 1);
-    assert.ok(isReseal(state, rotated, first.text));
-    assert.ok(isReseal(state, rotated, Buffer.from(first.text)));
+    assert.notEqual(sealedDigest(rotated.text), archived, "the sealed text changed");
+    assert.ok(isReseal(state, rotated, archived));
     const changed = await sealValues(text.replace("10.0.0.1", "10.0.0.2"), { ...opts, previous: first.index, recipients: [b.recipient] });
-    assert.equal(isReseal(state, changed, first.text), false);
+    assert.equal(isReseal(state, changed, archived), false);
   });
 
   it("a state that does not describe the archived file (a commit that never landed, an older version) is never a re-seal", async () => {
     const a = await makeAgePair();
     const r = await sealValues(text, { platform: ROUTEROS, recipients: [a.recipient], previous: {}, indexKey: testIndexKey(), context: "t/d" });
-    assert.equal(isReseal({ fingerprint: r.fingerprint, sealed: sealedDigest("other archived text"), recipients: null }, r, "archived text"), false);
-    assert.equal(isReseal({ fingerprint: null, sealed: null, recipients: null }, r, "archived text"), false);
+    assert.equal(isReseal({ fingerprint: r.fingerprint, sealed: sealedDigest("other archived text"), recipients: null }, r, sealedDigest("archived text")), false);
+    assert.equal(isReseal({ fingerprint: null, sealed: null, recipients: null }, r, sealedDigest("archived text")), false);
     assert.equal(isReseal({ fingerprint: r.fingerprint, sealed: sealedDigest("x"), recipients: null }, r, null), false);
+  });
+
+  it("the sealed digest is the git blob id of the archived text", () => {
+    assert.equal(sealedDigest(""), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+    assert.equal(sealedDigest("hello\n"), "ce013625030ba8dba906f756967f9e9ca394464a");
   });
 
   it("summarizes a re-seal", () => {
