@@ -9,7 +9,7 @@ import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
 /**
  * normalize → seal → archive → notify for one export. The same path serves
  * SSH backups and `import`. The config.changed event is in the durable outbox
- * before this resolves (SPEC §9). A commit that only re-seals unchanged
+ * before this resolves. A commit that only re-seals unchanged
  * plaintext (new recipients) is labelled `Resealed: true` and fires none.
  */
 export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<SnapshotResult & { version: string; resealed: boolean }> {

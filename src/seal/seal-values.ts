@@ -18,7 +18,7 @@ const isEmptyValue = (raw: string): boolean => raw === "" || raw === '""';
 export const SEAL_HERE: SealHere = (raw, secret) => !isEmptyValue(raw) && (secret || raw.startsWith(SEALED_PREFIX));
 
 /**
- * SPEC §6: replaces every sensitive value of the normalized text with
+ * Replaces every sensitive value of the normalized text with
  * `age:<base64url age file>` whose plaintext is the exact original text of
  * that value: the whole token (quotes and escapes included) for a parameter,
  * the inner value as written inside the script (its escapes included) for a

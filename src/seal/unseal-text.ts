@@ -69,7 +69,7 @@ async function open(decrypter: Decrypter, f: Found): Promise<string> {
 }
 
 /**
- * SPEC §6 / `rosarchive decrypt`: replaces every sealed value with the exact
+ * `rosarchive decrypt`: replaces every sealed value with the exact
  * text it sealed, so `unsealText(sealValues(x).text)` is `x` byte for byte.
  * Exactly one layer is undone, and only where `sealValues` with this
  * platform (catalog, script rules, operator extensions) seals: any other

@@ -5,7 +5,7 @@ import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
 
 /**
  * One device's sealing state: the secret index (keyed hash → ciphertext,
- * SPEC §6 stable ciphertext) and what it knows of the archived file: the
+ * stable ciphertext) and what it knows of the archived file: the
  * keyed fingerprint of its plaintext, the digest of its sealed text and of
  * the recipients it was sealed to (to tell a re-seal from a change without
  * plaintext). No plaintext, no unkeyed hash of a secret.
