@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import { hmacKey } from "./hmac-key.js";
 
 /** Format of the fingerprinted message; bump if what is fingerprinted changes. */
 const FINGERPRINT_FORMAT = "rosarchive-plain-1";
@@ -12,7 +13,7 @@ const FINGERPRINT_FORMAT = "rosarchive-plain-1";
  * nothing, not even equality across devices.
  */
 export function plaintextFingerprint(indexKey: Uint8Array, context: string, text: string): string {
-  return createHmac("sha256", indexKey).update(JSON.stringify([FINGERPRINT_FORMAT, context])).update("\n").update(text).digest("hex");
+  return createHmac("sha256", hmacKey(indexKey)).update(JSON.stringify([FINGERPRINT_FORMAT, context])).update("\n").update(text).digest("hex");
 }
 
 /**
