@@ -11,7 +11,7 @@ const commit = (name: string, description: string) => ({ name, in: "query", requ
 const limit = (max: number, def: number) => ({ name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: max, default: def } });
 const historyEntry = {
   type: "object",
-  required: ["commit", "parent", "time", "trigger", "routeros_version", "summary", "stats", "sections"],
+  required: ["commit", "parent", "time", "trigger", "routeros_version", "summary", "resealed", "stats", "sections"],
   properties: {
     commit: { type: "string" },
     parent: { type: ["string", "null"] },
@@ -19,6 +19,7 @@ const historyEntry = {
     trigger: { type: "string", enum: ["scheduled", "manual", "import"] },
     routeros_version: { type: "string" },
     summary: { type: "string" },
+    resealed: { type: "boolean", description: "the commit only re-sealed unchanged values for new recipients (no config.changed event)" },
     stats: { $ref: "#/components/schemas/Stats" },
     sections: { type: "array", items: { type: "object", properties: { section: { type: "string" }, added: { type: "integer" }, removed: { type: "integer" } } } },
     device: { type: "string", description: "tenant timeline only" },

@@ -9,9 +9,11 @@ export interface CommitFacts {
   /** RFC 3339 UTC, second precision. */
   readonly collectedAt: string;
   readonly normalizer: number;
+  /** The commit only re-seals unchanged plaintext (new recipients): `Resealed: true` after the standard trailers. */
+  readonly resealed?: boolean;
 }
 
-export const TRAILER_KEYS = ["Device", "Host", "RouterOS-Version", "Trigger", "Collected-At", "Normalizer"] as const;
+export const TRAILER_KEYS = ["Device", "Host", "RouterOS-Version", "Trigger", "Collected-At", "Normalizer", "Resealed"] as const;
 
 export function commitMessage(summary: string, f: CommitFacts): string {
   // Newlines in any value would forge trailers; ids are validated, the rest is flattened.
@@ -25,6 +27,7 @@ export function commitMessage(summary: string, f: CommitFacts): string {
     `Trigger: ${f.trigger}`,
     `Collected-At: ${f.collectedAt}`,
     `Normalizer: ${f.normalizer}`,
+    ...(f.resealed ? ["Resealed: true"] : []),
     "",
   ].join("\n");
 }

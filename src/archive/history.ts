@@ -17,6 +17,8 @@ export interface HistoryEntry {
   readonly routeros_version: string | null;
   /** Subject after `<device>: `. */
   readonly summary: string;
+  /** The commit only re-sealed unchanged plaintext (`Resealed: true` trailer): not a configuration change. */
+  readonly resealed: boolean;
   readonly stats: { readonly added: number; readonly removed: number };
   readonly sections: readonly SectionChange[];
 }
@@ -220,6 +222,7 @@ function toEntry(r: LogRecord, s: Stats): HistoryEntry {
     trigger: t.Trigger ?? null,
     routeros_version: t["RouterOS-Version"] ?? null,
     summary,
+    resealed: t.Resealed === "true",
     stats: s.stats,
     sections: s.sections,
   };

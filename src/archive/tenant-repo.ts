@@ -32,6 +32,12 @@ export interface CommitRequest {
   readonly authorTime: number;
   /** Trailers of the commit; `subject` names the change instead of the summary. */
   readonly facts: CommitFacts & { readonly subject?: string };
+  /**
+   * Commit only over this blob at `path` (null: the file absent), because the
+   * change was decided against it (a re-seal); otherwise the request fails
+   * with `conflict` and nothing is committed for it.
+   */
+  readonly ifBlob?: string | null;
 }
 
 export interface CommitOutcome {
@@ -248,6 +254,9 @@ export class TenantRepo {
         const [dir] = splitPath(p.req.path);
         if (dir && !subtrees.has(dir)) subtrees.set(dir, await this.subtree(dir));
         const current = await this.blobAt(p.req.path);
+        if (p.req.ifBlob !== undefined && current !== p.req.ifBlob) {
+          throw new RosarchiveError("conflict", `${p.req.path} changed while this commit was prepared; nothing committed`);
+        }
         if (current === (p.blob?.id ?? null)) {
           const last = await this.lastCommitFor(p.req.path);
           outcomes.push({ changed: false, commit: last?.commit ?? null, parent: last?.parent ?? null, blob: current, stats: null });

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
-import { generateIdentityPair, parseIdentityFile, unsealText } from "../seal/index.js";
+import { ROUTEROS } from "../routeros/index.js";
+import { extendPlatform, generateIdentityPair, parseIdentityFile, unsealText } from "../seal/index.js";
+import { findTenant, readConfigFile } from "./load.js";
 import { expectPositionals, parse, println, type Command } from "./command.js";
 
 const KEYGEN_USAGE = `usage: rosarchive keygen [--out FILE]
@@ -57,10 +59,19 @@ export const tokenCommand: Command = {
   },
 };
 
-const DECRYPT_USAGE = `usage: rosarchive decrypt [-i IDENTITY_FILE] [FILE or -]
+const DECRYPT_USAGE = `usage: rosarchive decrypt [-i IDENTITY_FILE] [-c FILE [--tenant T]] [FILE or -]
 
-Turns an archived .rsc back into the exact normalized export: every
-\`=age:...\` value is decrypted with the identity (default: $ROSARCHIVE_IDENTITY_FILE).
+Turns an archived .rsc back into the exact normalized export: every value
+the sealer sealed is decrypted with the identity (default:
+$ROSARCHIVE_IDENTITY_FILE). Only positions the sealer seals are opened (the
+RouterOS catalog and script rules); any other age: text is left as the
+device printed it.
+
+  -i FILE        the age identity file (from rosarchive keygen)
+  -c FILE        the service's config: its sensitive: extensions decide the
+                 positions too (use it when the config extends the catalog)
+  --tenant T     with -c: use tenant T's identity_file when -i is not given
+
 Reads standard input when FILE is - or absent; writes standard output.`;
 
 export const decryptCommand: Command = {
@@ -68,9 +79,16 @@ export const decryptCommand: Command = {
   summary: "restore the plaintext export from an archived file",
   usage: DECRYPT_USAGE,
   async run(io) {
-    const { values, positionals } = parse(io.argv, { identity: { type: "string", short: "i" } }, DECRYPT_USAGE);
+    const { values, positionals } = parse(
+      io.argv,
+      { identity: { type: "string", short: "i" }, config: { type: "string", short: "c" }, tenant: { type: "string" } },
+      DECRYPT_USAGE,
+    );
     expectPositionals(positionals, ["FILE"], DECRYPT_USAGE, 1);
-    const idFile = values.identity ?? io.env.ROSARCHIVE_IDENTITY_FILE;
+    if (values.tenant !== undefined && !values.config) throw new RosarchiveError("bad_parameter", `--tenant needs -c FILE\n\n${DECRYPT_USAGE}`);
+    const config = values.config ? readConfigFile(values.config) : null;
+    const tenant = config && values.tenant !== undefined ? config.tenants.get(findTenant(config, values.tenant))! : null;
+    const idFile = values.identity ?? tenant?.encryption.identityFile ?? io.env.ROSARCHIVE_IDENTITY_FILE;
     if (!idFile) throw new RosarchiveError("bad_parameter", `missing -i IDENTITY_FILE (the file from \`rosarchive keygen\`)\n\n${DECRYPT_USAGE}`);
     let idText: string;
     try {
@@ -81,7 +99,7 @@ export const decryptCommand: Command = {
     const identities = parseIdentityFile(idText);
     if (identities.length === 0) throw new RosarchiveError("bad_parameter", `${idFile} holds no AGE-SECRET-KEY-1... line`);
     const input = positionals[0] && positionals[0] !== "-" ? await readInput(positionals[0]) : await readStream(io.stdin);
-    io.stdout.write(await unsealText(input, identities));
+    io.stdout.write(await unsealText(input, identities, extendPlatform(ROUTEROS, config?.sensitive)));
     return 0;
   },
 };

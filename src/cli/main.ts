@@ -17,6 +17,7 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
   { name: "keygen", summary: "print a new age identity and its recipient", load: async () => (await import("./key-commands.js")).keygenCommand },
   { name: "token", summary: "print a new API token and its sha256", load: async () => (await import("./key-commands.js")).tokenCommand },
   { name: "decrypt", summary: "restore the plaintext export from an archived file", load: async () => (await import("./key-commands.js")).decryptCommand },
+  { name: "reseal", summary: "re-seal a tenant's current snapshots to its current recipients", load: async () => (await import("./reseal-command.js")).resealCommand },
   { name: "hostkey", summary: "hostkey accept: clear a host-key block", load: async () => (await import("./config-commands.js")).hostkeyCommand },
   { name: "audit", summary: "audit verify: check the audit log's hash chain", load: async () => (await import("./audit-command.js")).auditCommand },
   { name: "status", summary: "print the fleet state of a tenant", load: async () => (await import("./status-command.js")).statusCommand },

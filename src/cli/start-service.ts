@@ -54,6 +54,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
         metrics.backupDuration.observe(seconds);
       },
       commit: (tenant: string) => metrics.commits.inc({ tenant }),
+      reseal: (tenant: string) => metrics.resealCommits.inc({ tenant }),
       inFlight: (d: number) => metrics.inFlight.inc(d),
     },
   });

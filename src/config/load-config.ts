@@ -70,6 +70,10 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
     backoffMs: raw.schedule.backoff.map(ms),
   };
 
+  const globalEncryption = {
+    recipients: raw.encryption.recipients,
+    identityFile: raw.encryption.identity_file ? abs(raw.encryption.identity_file) : null,
+  };
   const tenants = new Map<string, TenantConfig>();
   const tokenHashes = new Map<string, string>();
   for (const [tenantId, t] of Object.entries(raw.tenants)) {
@@ -114,8 +118,13 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
         problems.push({ path: `tenants.${tenantId}.webhooks[${i}].secret_env`, message: "required (or secret_file): webhooks are always signed" });
       }
     });
+    const ownEncryption = t.encryption !== undefined;
     tenants.set(tenantId, {
       id: tenantId,
+      encryption: t.encryption
+        ? { recipients: t.encryption.recipients, identityFile: t.encryption.identity_file ? abs(t.encryption.identity_file) : null }
+        : globalEncryption,
+      ownEncryption,
       tokens: t.tokens,
       webhooks: t.webhooks.map((w) => ({ ...w, events: w.events ?? [...EVENT_NAMES] })),
       devices,
@@ -133,10 +142,8 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
     hooksDir: abs(raw.hooks_dir),
     metricsTokenSha256: raw.metrics_token_sha256,
     logLevel: raw.log_level,
-    encryption: {
-      recipients: raw.encryption.recipients,
-      identityFile: raw.encryption.identity_file ? abs(raw.encryption.identity_file) : null,
-    },
+    encryption: globalEncryption,
+    sensitive: sensitiveExtensions(raw.sensitive),
     schedule,
     limits: {
       maxExportBytes: raw.limits.max_export_bytes,
@@ -149,6 +156,21 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
     },
     tenants,
   });
+}
+
+/** `sensitive:` as the platform extensions it describes; menus in the space form exports print. */
+function sensitiveExtensions(raw: RawConfig["sensitive"]): Config["sensitive"] {
+  const entry = (p: RawConfig["sensitive"]["params"][number], what: string) => ({
+    name: p.name,
+    ...(p.menus && { menus: p.menus.map((m) => (m === "/" ? m : `/${m.slice(1).split("/").join(" ")}`)) }),
+    reason: p.reason ?? `${what} added in the config (sensitive)`,
+  });
+  return {
+    params: raw.params.map((p) => entry(p, "sealed value")),
+    scriptParams: raw.script_params.map((p) => entry(p, "script-bearing value")),
+    secretWords: raw.secret_words.map((w) => w.toUpperCase()),
+    sealWholeScripts: raw.seal_whole_scripts,
+  };
 }
 
 function splitHostPort(listen: string): [string, string] {
@@ -185,6 +207,10 @@ export function checkEnvironment(config: Config, env: NodeJS.ProcessEnv, exists:
   }
   if (config.encryption.identityFile && !exists(config.encryption.identityFile)) {
     problems.push({ path: "encryption.identity_file", message: `file ${config.encryption.identityFile} does not exist` });
+  }
+  for (const tenant of config.tenants.values()) {
+    const f = tenant.ownEncryption ? tenant.encryption.identityFile : null;
+    if (f && !exists(f)) problems.push({ path: `tenants.${tenant.id}.encryption.identity_file`, message: `file ${f} does not exist` });
   }
   return problems;
 }

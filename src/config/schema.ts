@@ -66,13 +66,45 @@ const tokenSchema = z.strictObject({
   sha256: sha256Hex,
 });
 
+const recipient = z.string(required("an age recipient")).regex(/^age1[02-9ac-hj-np-z]{58}$/, "must be an age X25519 recipient (age1..., from `rosarchive keygen`)");
+
+/** The global `encryption` block, and a tenant's own (which replaces it whole for that tenant). */
+const encryptionSchema = z.strictObject(
+  {
+    recipients: z.array(recipient, required("a list of age recipients")).min(1, "at least one recipient is required"),
+    identity_file: z.string().min(1).nullable().default(null),
+  },
+  required("a mapping with recipients"),
+);
+
+/** A RouterOS menu path, `/ip hotspot user` (or `/ip/hotspot/user`). */
+const menuPath = z
+  .string(required("a menu path"))
+  .regex(/^\/([a-z0-9][a-z0-9-]*([ /][a-z0-9][a-z0-9-]*)*)?$/, 'must be a menu path like "/ip hotspot user"');
+
+/** One operator catalog entry: a parameter name, optionally only in some menus. */
+const paramEntry = z.strictObject({
+  name: z.string(required("a parameter name")).regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, "must be a RouterOS parameter name as printed, e.g. api-key"),
+  menus: z.array(menuPath).min(1, "list at least one menu, or leave menus out for every menu").optional(),
+  reason: z.string(required("a string")).max(500).optional(),
+});
+
+/** `sensitive:` operator additions to the sealing catalog (they add; nothing built in can be turned off). */
+const sensitiveSchema = z
+  .strictObject({
+    params: z.array(paramEntry, required("a list of { name, menus?, reason? }")).default([]),
+    script_params: z.array(paramEntry, required("a list of { name, menus?, reason? }")).default([]),
+    secret_words: z.array(z.string(required("a word")).regex(/^[A-Za-z0-9_-]{2,32}$/, "must be 2 to 32 letters, digits, _ or -")).default([]),
+    seal_whole_scripts: z.boolean(required("true or false")).default(false),
+  })
+  .prefault({});
+
 const tenantSchema = z.strictObject({
+  encryption: encryptionSchema.optional(),
   tokens: z.array(tokenSchema).default([]),
   webhooks: z.array(webhookSchema).default([]),
   devices: z.array(deviceSchema).default([]),
 });
-
-const recipient = z.string(required("an age recipient")).regex(/^age1[02-9ac-hj-np-z]{58}$/, "must be an age X25519 recipient (age1..., from `rosarchive keygen`)");
 
 export const configSchema = z.strictObject({
   listen: hostPort.default("127.0.0.1:8080"),
@@ -82,13 +114,8 @@ export const configSchema = z.strictObject({
   hooks_dir: z.string(required("a directory")).min(1).default("./hooks"),
   metrics_token_sha256: sha256Hex.nullable().default(null),
   log_level: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  encryption: z.strictObject(
-    {
-      recipients: z.array(recipient, required("a list of age recipients")).min(1, "at least one recipient is required"),
-      identity_file: z.string().min(1).nullable().default(null),
-    },
-    required("a mapping with recipients"),
-  ),
+  encryption: encryptionSchema,
+  sensitive: sensitiveSchema,
   schedule: z
     .strictObject({
       interval: duration.default("6h"),

@@ -1,3 +1,5 @@
+import type { PlatformExtensions } from "../common/index.js";
+
 /** The validated, resolved, frozen configuration every other folder receives. */
 export type Role = "viewer" | "operator" | "admin";
 import type { EventName } from "../common/index.js";
@@ -38,8 +40,19 @@ export interface WebhookConfig {
   readonly events: readonly EventName[];
 }
 
+/** Where a tenant's values are sealed to, and the identity that opens them. */
+export interface EncryptionConfig {
+  readonly recipients: readonly string[];
+  /** Absolute path, or null: decrypted reads are off. */
+  readonly identityFile: string | null;
+}
+
 export interface TenantConfig {
   readonly id: string;
+  /** The tenant's own `encryption` block, or the global one when it has none. */
+  readonly encryption: EncryptionConfig;
+  /** True when `tenants.<t>.encryption` is set (its keys are its own). */
+  readonly ownEncryption: boolean;
   readonly tokens: readonly TokenConfig[];
   readonly webhooks: readonly WebhookConfig[];
   readonly devices: readonly DeviceConfig[];
@@ -56,7 +69,10 @@ export interface Config {
   readonly hooksDir: string;
   readonly metricsTokenSha256: string | null;
   readonly logLevel: "debug" | "info" | "warn" | "error";
-  readonly encryption: { readonly recipients: readonly string[]; readonly identityFile: string | null };
+  /** The global block: the keys of every tenant without its own. */
+  readonly encryption: EncryptionConfig;
+  /** Operator additions to the platform's sealing catalog (`sensitive:`). */
+  readonly sensitive: PlatformExtensions;
   readonly schedule: {
     readonly intervalMs: number;
     readonly concurrency: number;

@@ -5,6 +5,7 @@ export const METRIC_NAMES = [
   "rosarchive_backups_total",
   "rosarchive_backup_duration_seconds",
   "rosarchive_commits_total",
+  "rosarchive_reseal_commits_total",
   "rosarchive_devices",
   "rosarchive_backups_in_flight",
   "rosarchive_webhook_deliveries_total",
@@ -29,6 +30,12 @@ export function createMetrics() {
     registers: [registry],
   });
   const commits = new client.Counter({ name: "rosarchive_commits_total", help: "Commits written, by tenant", labelNames: ["tenant"], registers: [registry] });
+  const resealCommits = new client.Counter({
+    name: "rosarchive_reseal_commits_total",
+    help: "Commits that only re-sealed unchanged values (new recipients), by tenant; they fire no config.changed",
+    labelNames: ["tenant"],
+    registers: [registry],
+  });
   const devices = new client.Gauge({ name: "rosarchive_devices", help: "Devices by tenant and state", labelNames: ["tenant", "state"], registers: [registry] });
   const inFlight = new client.Gauge({ name: "rosarchive_backups_in_flight", help: "Backups running now", registers: [registry] });
   const webhookDeliveries = new client.Counter({ name: "rosarchive_webhook_deliveries_total", help: "Webhook delivery attempts by result", labelNames: ["result"], registers: [registry] });
@@ -43,5 +50,5 @@ export function createMetrics() {
     registers: [registry],
   });
   const configReloads = new client.Counter({ name: "rosarchive_config_reloads_total", help: "Config reloads (SIGHUP) by result: ok, or refused (bad file, or a secret source this process lacks)", labelNames: ["result"], registers: [registry] });
-  return { registry, backups, backupDuration, commits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads };
+  return { registry, backups, backupDuration, commits, resealCommits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads };
 }

@@ -2,44 +2,77 @@ import { rfc3339 } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
 import { NORMALIZER_VERSION, normalize } from "../normalize/index.js";
 import { configChangedEvent } from "../notify/index.js";
-import { sealValues } from "../seal/index.js";
+import { extendPlatform, isReseal, recipientsDigest, resealSummary, sealedDigest, sealValues } from "../seal/index.js";
 import type { PipelineContext } from "./context.js";
 import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
 
 /**
  * normalize → seal → archive → notify for one export. The same path serves
  * SSH backups and `import`. The config.changed event is in the durable outbox
- * before this resolves (SPEC §9).
+ * before this resolves. A commit that only re-seals unchanged
+ * plaintext (new recipients) is labelled `Resealed: true` and fires none.
  */
-export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<SnapshotResult & { version: string }> {
+export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<SnapshotResult & { version: string; resealed: boolean }> {
   const { device } = input;
   const { platform } = ctx;
+  const config = ctx.config();
   const version = platform.versionFromExport(input.text) ?? input.version ?? "unknown";
   const normalized = normalize(input.text, platform);
   if (!platform.hasMenuLine(normalized)) {
     throw new RosarchiveError("invalid_output", "after normalization the export holds no menu line; nothing archived");
   }
-  const previous = await ctx.secrets.get(device.tenant, device.id);
+  // Each tenant's values are sealed to its own recipients, with the operator's catalog extensions.
+  const encryption = config.tenants.get(device.tenant)?.encryption ?? config.encryption;
+  const previous = await ctx.secrets.state(device.tenant, device.id);
   const sealed = await sealValues(normalized, {
-    platform,
-    recipients: [...ctx.config().encryption.recipients],
-    previous,
+    platform: extendPlatform(platform, config.sensitive),
+    recipients: [...encryption.recipients],
+    previous: previous.index,
     indexKey: await ctx.secrets.indexKey(),
     context: `${device.tenant}/${device.id}`,
   });
-  // The index goes first: a crash before the commit then reuses these ciphertexts, never loses one.
-  if (!sameKeys(previous, sealed.index)) await ctx.secrets.put(device.tenant, device.id, sealed.index);
+  const content = Buffer.from(sealed.text, "utf8");
+  const next = { index: sealed.index, fingerprint: sealed.fingerprint, sealed: sealedDigest(content), recipients: recipientsDigest(encryption.recipients) };
+
+  // Same plaintext as the archived file, other ciphertexts: a re-seal, told apart without plaintext.
+  const repo = await ctx.repos.get(device.tenant);
+  const archived = await repo.blobAt(device.path);
+  if (input.resealOf !== undefined && archived !== input.resealOf) {
+    throw new RosarchiveError("conflict", `${device.tenant}/${device.id} was archived again while it was being re-sealed; nothing committed, run reseal again`);
+  }
+  const resealed = archived !== null && archived !== next.sealed && (input.resealOf !== undefined || isReseal(previous, sealed, archived));
+
+  // The state goes first: a crash before the commit then reuses these ciphertexts, never loses one.
+  const indexChanged = !sameKeys(previous.index, sealed.index);
+  if (indexChanged || previous.fingerprint !== next.fingerprint || previous.sealed !== next.sealed || previous.recipients !== next.recipients) {
+    await ctx.secrets.putState(device.tenant, device.id, next, { indexChanged });
+  }
 
   const collectedAt = rfc3339(input.collectedAtMs);
-  const repo = await ctx.repos.get(device.tenant);
+  const newRecipients = previous.recipients !== null && previous.recipients !== next.recipients;
   const outcome = await repo.commitFile({
     path: device.path,
-    content: Buffer.from(sealed.text, "utf8"),
+    content,
     authorTime: Math.floor(input.collectedAtMs / 1000),
-    facts: { device: device.id, host: device.host, routerosVersion: version, trigger: input.trigger, collectedAt, normalizer: NORMALIZER_VERSION },
+    facts: {
+      device: device.id,
+      host: device.host,
+      routerosVersion: version,
+      trigger: input.trigger,
+      collectedAt,
+      normalizer: NORMALIZER_VERSION,
+      ...(resealed && { resealed, subject: resealSummary(sealed.fresh, newRecipients) }),
+    },
+    // A re-seal label holds only over the file it was decided against.
+    ...(resealed && { ifBlob: archived }),
   });
 
-  if (outcome.changed && outcome.stats) {
+  if (outcome.changed && outcome.stats && resealed) {
+    // No config.changed: the configuration did not change. Logged and counted instead.
+    ctx.observe?.commit?.(device.tenant);
+    ctx.observe?.reseal?.(device.tenant);
+    ctx.log.info({ event: "snapshot.resealed", tenant: device.tenant, device: device.id, commit: outcome.commit, values: sealed.fresh, trigger: input.trigger });
+  } else if (outcome.changed && outcome.stats) {
     const { stats, sections } = outcome.stats;
     ctx.observe?.commit?.(device.tenant);
     await ctx.events.emit(
@@ -55,7 +88,7 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
           stats,
           sections,
         },
-        ctx.config().publicUrl,
+        config.publicUrl,
         ctx.ids,
       ),
     );
@@ -71,10 +104,11 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
     commit: outcome.commit,
     parent: outcome.parent,
     version,
+    resealed: outcome.changed && resealed,
   };
 }
 
-function sameKeys(a: Record<string, string>, b: Record<string, string>): boolean {
+function sameKeys(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   return ka.every((k) => a[k] === b[k]);

@@ -46,6 +46,8 @@ export interface PipelineContext {
   readonly observe?: {
     backup?(tenant: string, result: string, seconds: number): void;
     commit?(tenant: string): void;
+    /** A commit that only re-sealed unchanged plaintext (no config.changed event). */
+    reseal?(tenant: string): void;
     inFlight?(delta: number): void;
   };
 }

@@ -8,3 +8,4 @@ export { createPipelineContext } from "./create-context.js";
 export { DeviceLocks } from "./device-locks.js";
 export { resolveCredentials } from "./credentials.js";
 export type { SnapshotInput, SnapshotQueue, SnapshotResult } from "./snapshot-queue.js";
+export { resealDevice, type ResealResult } from "./reseal-device.js";

@@ -19,6 +19,12 @@ export interface SnapshotInput {
   readonly collectedAtMs: number;
   /** Version from the device; falls back to the export header. */
   readonly version?: string | null;
+  /**
+   * Set by `rosarchive reseal`: the text is the decrypted archived file whose
+   * sealed text has this SHA-256. The commit is then a re-seal; if the
+   * archived file changed in between, nothing is committed (`conflict`).
+   */
+  readonly resealOf?: string;
 }
 
 /**
@@ -36,5 +42,5 @@ export interface SnapshotInput {
  */
 export interface SnapshotQueue {
   /** Resolves once the snapshot is committed (or found unchanged) and its event is in the outbox. */
-  submit(snapshot: SnapshotInput): Promise<SnapshotResult & { version: string }>;
+  submit(snapshot: SnapshotInput): Promise<SnapshotResult & { version: string; resealed?: boolean }>;
 }

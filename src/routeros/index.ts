@@ -3,6 +3,10 @@ import { COMMANDS } from "./commands.js";
 import { headerVersionToken, parseVersion, versionFromExport } from "./version.js";
 import { ERROR_LINES } from "./error-lines.js";
 import { HEADER } from "./header.js";
+import { decodeValue } from "./decode-value.js";
+import { scriptCommands } from "./script-commands.js";
+import { SCRIPT_PARAMS } from "./script-params.js";
+import { KEYED_SECRETS, SECRET_SHAPES, SECRET_WORDS, SHAPED_PARAMS } from "./secret-names.js";
 import { hasMenuLine, sectionOf } from "./sections.js";
 import { SENSITIVE_PARAMS } from "./sensitive.js";
 import { valueTokens } from "./tokens.js";
@@ -14,6 +18,10 @@ export { headerVersionToken, isValidVersion, parseVersion, versionFromExport, VE
 export { ERROR_LINES } from "./error-lines.js";
 export { HEADER } from "./header.js";
 export { hasMenuLine, sectionOf } from "./sections.js";
+export { decodeValue } from "./decode-value.js";
+export { scriptCommands } from "./script-commands.js";
+export { SCRIPT_PARAMS } from "./script-params.js";
+export { KEYED_SECRETS, SECRET_SHAPES, SECRET_WORDS, SHAPED_PARAMS } from "./secret-names.js";
 export { SENSITIVE_PARAMS } from "./sensitive.js";
 export { valueTokens } from "./tokens.js";
 export { VOLATILE_COMMENTS } from "./volatile.js";
@@ -27,6 +35,12 @@ export const ROUTEROS: Platform = Object.freeze({
   wrapIndent: WRAP_INDENT,
   volatileComments: VOLATILE_COMMENTS,
   sensitiveParams: SENSITIVE_PARAMS,
+  scriptParams: SCRIPT_PARAMS,
+  keyedSecrets: KEYED_SECRETS,
+  secretWords: SECRET_WORDS,
+  shapedParams: SHAPED_PARAMS,
+  secretShapes: SECRET_SHAPES,
+  sealWholeScripts: false,
   errorLines: ERROR_LINES,
   // RouterOS wraps export lines at 80 columns (the longest line in our fixtures
   // is 308 characters, hand-edited); 64 Ki leaves room for any unwrapped import.
@@ -34,6 +48,8 @@ export const ROUTEROS: Platform = Object.freeze({
   sectionOf,
   hasMenuLine,
   valueTokens,
+  decodeValue,
+  scriptCommands,
   commands: COMMANDS,
   parseVersion,
   versionFromExport,

@@ -10,7 +10,21 @@ import type { SensitiveParam } from "../common/index.js";
  * Names that are secrets wherever RouterOS prints them have no `menus`: a
  * secret sealed needlessly costs a little diff readability, a secret missed
  * leaks into every clone of the archive. `menus` restricts only names that
- * are ordinary elsewhere (`name`, `key`, `pin`).
+ * are ordinary elsewhere (`name`, `key`, `pin`, `identity`).
+ *
+ * Audited against what v7 `/export` hides without `show-sensitive`: every
+ * `add`/`set` argument of the RouterOS 7.13 and 7.24 command trees
+ * (`/console/inspect` as published by the tikoci/restraml project, x86 and
+ * arm64, extra packages included) whose name holds pass, secret, key, token,
+ * pin, psk, identity or credential was read and classified; the terraform
+ * RouterOS provider's `Sensitive` attributes were compared. Left out on
+ * purpose: `ckn` (macsec: the key's name, sent in clear in every MKA frame),
+ * `supplicant-identity`, `identity`/`anon-identity` of dot1x (user names),
+ * `/user ssh-keys key` (a public key), `/ip ipsec identity key` and
+ * `remote-key` (names of `/ip ipsec key` entries), `/ip dhcp-server config
+ * radius-password` (a choice of what to send, not a password).
+ * Command parameters that exist only inside scripts are listed too
+ * (`key-passphrase`...): scripts are sealed with this same catalog.
  */
 export const SENSITIVE_PARAMS: readonly SensitiveParam[] = [
   // Generic credentials
@@ -28,13 +42,36 @@ export const SENSITIVE_PARAMS: readonly SensitiveParam[] = [
   { name: "xauth-password", reason: "/ip ipsec peer (v6): XAuth user password" },
   { name: "eap-password", reason: "/interface wifi security (v7): EAP client password" },
   { name: "smb-password", reason: "/disk (v7) SMB network mount password" },
+  { name: "smb-server-password", reason: "/disk (v7.24 command tree): password of the disk's SMB share" },
+  { name: "sshfs-password", reason: "/disk (v7.24 command tree): SSHFS mount password" },
+  { name: "nvme-tcp-password", reason: "/disk (v7.24 command tree): NVMe over TCP password" },
+  { name: "nvme-tcp-server-password", reason: "/disk (v7.24 command tree): NVMe over TCP export password" },
+  { name: "self-encryption-password", reason: "/disk (v7.24 command tree): drive self-encryption password" },
+  { name: "mac-auth-password", reason: "/ip hotspot profile: password sent with MAC authentication (v6, v7; terraform provider Sensitive)" },
+  { name: "otp-secret", reason: "/ip hotspot user and /user-manager user (v7.24 command tree): one-time-password seed" },
+  { name: "ppk-secret", reason: "/ip ipsec peer (v7.24 command tree): IKEv2 post-quantum preshared key" },
+  { name: "socks5-password", reason: "/ip socksify (v7.24 command tree): upstream SOCKS5 password" },
+  { name: "connection-request-password", reason: "/tr069-client: password the ACS uses to wake the client (v6, v7)" },
+  { name: "paypal-password", reason: "/user-manager advanced (v7): PayPal API password" },
+  { name: "web-private-password", reason: "/user-manager advanced (v7): password of the private web pages" },
+  { name: "challenge-password", reason: "/certificate scep-server ra (v7): SCEP enrollment challenge; also `/certificate create-certificate-request` in scripts" },
   // Keys
-  { name: "private-key", reason: "/interface wireguard and its peers (v7.13+ client configs), /ip cloud back-to-home-users: WireGuard private key" },
+  { name: "private-key", reason: "/interface wireguard and its peers (v7.13+ client configs), /ip cloud back-to-home-user (v7.12+ arm64 command tree), /interface wireless access-list: private keys" },
+  { name: "cak", reason: "/interface macsec (v7): MACsec connectivity association key, the link's pre-shared secret (7.13 and 7.24 command trees)" },
+  { name: "encryption-key", reason: "/disk (v7.24 command tree): key of an encrypted disk" },
+  { name: "hkdf-secret", reason: "/system keymat-provider (v7.24 command tree): key-derivation secret" },
+  { name: "key-val", reason: "/system ntp key (v7): the symmetric NTP key itself (7.13 and 7.24 command trees)" },
+  { name: "mtik-key", reason: "/iot bluetooth peripheral-devices (v7 iot package): key of encrypted MikroTik tag advertisements" },
+  { name: "identity", menus: ["/zerotier"], reason: "/zerotier (v7 zerotier package, arm64 command tree): the instance identity, which holds its private key; elsewhere `identity` is a user name" },
   { name: "preshared-key", reason: "/interface wireguard peers: symmetric pre-shared key" },
   { name: "tcp-md5-key", reason: "/routing bgp peer (v6), connection and template (v7): TCP MD5 signature key" },
   { name: "auth-key", reason: "/routing ospf interface-template (v7) OSPF authentication key; also a key name on /system ntp, sealed there harmlessly" },
   { name: "authentication-key", reason: "/routing ospf interface and virtual-link, /routing rip interface (v6): routing protocol authentication key" },
-  { name: "key", menus: ["/routing rip keys", "/system ntp key"], reason: "RIP MD5 key (v6) and NTP symmetric key (v7); elsewhere `key` is not a secret" },
+  {
+    name: "key",
+    menus: ["/routing rip keys", "/system ntp key", "/iot lora servers", "/ip ipsec key psk"],
+    reason: "RIP MD5 key (v6, v7), LoRa network server key (`/iot lora servers`, v7 iot package), IPsec PPK (`/ip ipsec key psk`, 7.24); kept for /system ntp key in case a build prints `key=`; elsewhere `key` is not a secret",
+  },
   // SNMP
   { name: "authentication-password", reason: "/snmp community: SNMPv3 authentication password" },
   { name: "encryption-password", reason: "/snmp community: SNMPv3 privacy password" },
@@ -59,5 +96,10 @@ export const SENSITIVE_PARAMS: readonly SensitiveParam[] = [
   { name: "sae-password", reason: "/interface wifi security (v7): WPA3 SAE password, where printed apart from passphrase" },
   // Mobile
   { name: "sim-pin", reason: "/tool sms: SIM PIN" },
-  { name: "pin", menus: ["/interface lte", "/interface lte settings"], reason: "/interface lte (v6): SIM PIN" },
+  { name: "pin", menus: ["/interface lte", "/interface lte settings", "/interface ppp-client"], reason: "/interface lte (v6, v7) and /interface ppp-client (v7.24 command tree): SIM PIN" },
+  // Parameters of commands, not of configuration: they appear only inside scripts.
+  { name: "key-passphrase", reason: "`/certificate create-certificate-request key-passphrase=`, `/interface ovpn-client import-ovpn-configuration key-passphrase=` in scripts" },
+  { name: "challenge-passphrase", reason: "`/certificate create-certificate-request challenge-passphrase=` in scripts" },
+  { name: "export-passphrase", reason: "`/certificate export-certificate export-passphrase=` in scripts (a PKCS#12 key export)" },
+  { name: "secret-download-key", reason: "`/system backup cloud download-file secret-download-key=` in scripts" },
 ];

@@ -29,8 +29,9 @@ function skipQuoted(line: string, i: number): number {
  * single left-to-right scan (no regex, no backtracking: a 20 KB export has
  * hundreds of lines and this runs on every backup).
  *
- * - Values are bare (up to a blank) or double-quoted with backslash escapes;
- *   the token keeps quotes and escapes exactly as printed.
+ * - Values are bare (up to a blank) or double-quoted with backslash escapes
+ *   (quoted parts inside a bare value are taken whole); the token keeps
+ *   quotes and escapes exactly as printed.
  * - Dotted shorthand (RouterOS v7 `/interface wifi`): a name starting with `.`
  *   continues the prefix of the previous dotted name, so
  *   `security.authentication-types=wpa2-psk .passphrase="x"` yields
@@ -91,14 +92,12 @@ export function valueTokens(line: string): ValueToken[] {
     const rawName = line.slice(nameStart, i);
     i++; // `=`
     const start = i;
-    if (i < n && line.charCodeAt(i) === QUOTE) {
-      i = skipQuoted(line, i);
-    } else {
-      while (i < n) {
-        const e = line.charCodeAt(i);
-        if (isBlank(e) || (depth > 0 && e === CLOSE)) break;
-        i++;
-      }
+    // Bare, or quoted: `"x"y` is one value as RouterOS reads it, so a sealed
+    // token put in its place ends where the value ended.
+    while (i < n) {
+      const e = line.charCodeAt(i);
+      if (isBlank(e) || (depth > 0 && e === CLOSE)) break;
+      i = e === QUOTE ? skipQuoted(line, i) : i + 1;
     }
 
     let name = rawName;

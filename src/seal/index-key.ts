@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { hmacKey } from "./hmac-key.js";
 
 /** Format of the hashed fields; bump to start a fresh index (every secret re-sealed once). */
 const INDEX_FORMAT = "rosarchive-seal-1";
@@ -23,5 +24,5 @@ export interface IndexKeyFields {
 export function secretIndexKey(indexKey: Uint8Array, f: IndexKeyFields): string {
   // JSON of an array: unambiguous field boundaries whatever the values hold.
   const message = JSON.stringify([INDEX_FORMAT, f.context, f.recipients, f.menu, f.name, f.blankedLine, f.plaintext]);
-  return createHmac("sha256", indexKey).update(message).digest("hex");
+  return createHmac("sha256", hmacKey(indexKey)).update(message).digest("hex");
 }

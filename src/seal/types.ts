@@ -7,8 +7,9 @@ import type { Platform } from "../common/index.js";
 export type SecretIndex = Record<string, string>;
 
 export interface SealOptions {
+  /** Its catalog, script rules and any operator extensions decide what is sealed (see `extendPlatform`). */
   readonly platform: Platform;
-  /** X25519 age recipients (`age1...`), public keys only. */
+  /** X25519 age recipients (`age1...`), public keys only: the tenant's own. */
   readonly recipients: readonly string[];
   /** The index returned by the previous seal of this device; `{}` at first. */
   readonly previous: Readonly<SecretIndex>;
@@ -24,4 +25,8 @@ export interface SealResult {
   readonly index: SecretIndex;
   /** How many values were sealed (reused ciphertexts included). */
   readonly sealed: number;
+  /** How many of them got a ciphertext that `previous` did not hold (all of them after a change of recipients). */
+  readonly fresh: number;
+  /** Keyed fingerprint of the normalized plaintext (see `plaintextFingerprint`): equal fingerprints, equal configuration. */
+  readonly fingerprint: string;
 }

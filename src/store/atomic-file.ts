@@ -6,18 +6,20 @@ import path from "node:path";
  * temp file + fsync + rename + directory fsync: after a crash a reader sees
  * the old content or the new one, never a torn file.
  */
-export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600, opts: { sync?: boolean } = {}): Promise<void> {
+  const sync = opts.sync ?? true;
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   const fh = await fs.open(tmp, "wx", mode);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (sync) await fh.sync();
   } finally {
     await fh.close();
   }
   await fs.rename(tmp, file);
+  if (!sync) return; // still never torn (rename), but may be lost on power loss: for hints only
   const dh = await fs.open(dir, "r");
   try {
     await dh.sync();

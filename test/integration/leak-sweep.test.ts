@@ -18,7 +18,9 @@ const sha = (t: string) => createHash("sha256").update(t).digest("hex");
 /**
  * One line for every entry of the sensitive catalog, each with its own
  * canary value (one quoted with spaces), so the sweep covers every parameter
- * the catalog knows, not only those the fixtures happen to use.
+ * the catalog knows, not only those the fixtures happen to use; then script
+ * canaries: a secret inside every script-bearing parameter, in every escape
+ * form an export prints, and a secret-named `/container envs` value.
  */
 function canaryBlock(tag: string): string {
   const lines: string[] = [];
@@ -27,7 +29,43 @@ function canaryBlock(tag: string): string {
     const menu = p.menus?.[0] ?? "/ppp secret";
     lines.push(menu, p.name === "name" ? `add ${p.name}=${value}` : `add comment=leak-${i} ${p.name}=${value}`);
   });
+  lines.push(...scriptCanaryLines(tag));
   return `${lines.join("\r\n")}\r\n`;
+}
+
+/** The distinctive core of script canary `k` of a device: plain characters that survive any escaping. */
+const scriptCanary = (tag: string, k: number) => `cnryscript${tag}x${k}q`;
+
+/**
+ * Script bodies as exports print them, each holding canaries in one escape
+ * form: `\"` around a quoted value, `\\` and `\$` inside it, `\D0\9F`
+ * bytes, `\_` and `\t` around a bare value, a variable, an Authorization
+ * header, credentials in a URL, a script inside a script; one line per
+ * script-bearing parameter of the catalog.
+ */
+function scriptCanaryLines(tag: string): string[] {
+  const c = (k: number) => scriptCanary(tag, k);
+  const out = [
+    "/system script",
+    String.raw`add name=leak-s1 source=":local pw \"${c(0)}\\\$x\"\r\n/tool fetch url=\"ftp://10.0.0.1/b\" user=u password=\"${c(1)}\\\"q\\\\b\" upload=yes\r\n/tool fetch url=\"https://u:${c(2)}@h.example/\" http-header-field=\"Authorization: Bearer ${c(3)}\""`,
+    String.raw`add name=leak-s2 source="/ppp secret add name=ivan password=\"\D0\9F${c(4)}\"\r\n/tool fetch mode=https\_user=api\_password=${c(5)}\t:put done\r\n:global apiToken \"${c(6)}\""`,
+    "/system scheduler",
+    String.raw`add interval=1d name=leak-s3 on-event="/system script add name=inner source=\"/ppp secret add name=a password=\\\"${c(7)}\\\"\"" start-time=startup`,
+    "/container envs",
+    `add key=DB_PASSWORD list=leak value=${c(8)}`,
+  ];
+  let k = 9;
+  for (const p of ROUTEROS.scriptParams) {
+    if (p.name === "source" && p.menus?.[0] === "/system script") continue; // above
+    out.push(p.menus?.[0] ?? "/system script", String.raw`add comment=leak-script-${k} ${p.name}="/tool fetch url=\"https://x.example/\" password=${c(k)}"`);
+    k++;
+  }
+  return out;
+}
+
+/** Every script canary of a device (their count depends on the catalog). */
+function scriptCanaries(tag: string): string[] {
+  return Array.from({ length: 9 + ROUTEROS.scriptParams.length - 1 }, (_, k) => scriptCanary(tag, k));
 }
 
 /** `v6.48.4-rb952-wifi.rsc` → `6.48.4`; the header-less v7 file gets a v7 version. */
@@ -194,8 +232,10 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
     await sim?.stop();
   });
 
-  /** Every plaintext secret of every device (fixtures and canaries), the router password and the webhook secret. */
-  const secrets = (): string[] => [...new Set([...distinctive([...texts.values()].flatMap((t) => sensitiveValues(t))), TEST_PASSWORD, WEBHOOK_SECRET])];
+  /** Every plaintext secret of every device (fixtures and canaries, script canaries too), the router password and the webhook secret. */
+  const secrets = (): string[] => [
+    ...new Set([...distinctive([...texts.values()].flatMap((t) => sensitiveValues(t))), ...fixtures.flatMap((_, i) => scriptCanaries(String(i))), TEST_PASSWORD, WEBHOOK_SECRET]),
+  ];
 
   const assertClean = (where: string, haystack: string, extra: string[] = []) => {
     assert.ok(haystack.length > 0, `${where}: something was captured to scan`);
@@ -209,6 +249,9 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
     const canaries = secrets().filter((s) => s.startsWith("canary-2-") || s.startsWith("canary 2 "));
     assert.equal(canaries.length, ROUTEROS.sensitiveParams.length, "one canary per catalog entry");
     for (const c of canaries) assert.ok(decrypted.includes(c), `decrypt shows ${c}`);
+    const inScripts = scriptCanaries("2");
+    assert.ok(inScripts.length >= 9 + 20, "canaries in every escape form and every script-bearing parameter");
+    for (const c of inScripts) assert.ok(decrypted.includes(c), `decrypt shows the script canary ${c}`);
     assert.throws(() => assertClean("decrypt", decrypted), /holds a secret/, "the scan finds plaintext where there is some");
     assert.ok(secrets().length > 9 * ROUTEROS.sensitiveParams.length, `secrets to look for: ${secrets().length}`);
   });

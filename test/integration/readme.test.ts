@@ -118,6 +118,37 @@ describe("README commands", function () {
       },
     ],
     [
+      /^npx rosarchive keygen > identity-2027\.txt$/,
+      () => {
+        // Key rotation, step 1: the tenant's own block with the new key (the README's edit of config.yaml).
+        const recipient = /# public key: (age1\S+)/.exec(readFileSync(path.join(cwd, "identity-2027.txt"), "utf8"))![1]!;
+        const file = path.join(cwd, "config.yaml");
+        const text = readFileSync(file, "utf8");
+        assert.match(text, /^ {2}acme:\n/m);
+        writeFileSync(file, text.replace(/^ {2}acme:\n/m, `  acme:\n    encryption: { recipients: [${recipient}], identity_file: ./identity-2027.txt }\n`));
+      },
+    ],
+    [
+      /^rosarchive reseal -c config\.yaml -i identity\.txt acme$/,
+      ({ stdout }) => {
+        const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as { device: string; result: string });
+        assert.deepEqual(lines.map((l) => [l.device, l.result]), [["core-1", "resealed"], ["edge-7", "never"]]);
+        const message = git(path.join(cwd, "repos/acme.git"), ["log", "-1", "--format=%B", "main"]);
+        assert.match(message, /^core-1: re-sealed \d+ values for new recipients\n/);
+        assert.match(message, /\nTrigger: manual\n/);
+        assert.match(message, /\nNormalizer: 1\nResealed: true\n/);
+      },
+    ],
+    [/^git --git-dir repos\/acme\.git show main:fra\/core-1\.rsc > core-1-now\.rsc$/, () => {}],
+    [
+      /^rosarchive decrypt -c config\.yaml --tenant acme core-1-now\.rsc > core-1-now\.plain\.rsc$/,
+      () => {
+        // The re-sealed snapshot opens with the new key alone, and is the same export.
+        const plain = readFileSync(path.join(cwd, "core-1-now.plain.rsc"), "utf8");
+        assert.equal(plain, readFileSync(path.join(FIXTURES, `${OLD_EXPORT}.normalized.rsc`), "utf8"));
+      },
+    ],
+    [
       /^rosarchive decrypt -i identity\.txt core-1\.rsc > core-1\.plain\.rsc$/,
       () => {
         const plain = readFileSync(path.join(cwd, "core-1.plain.rsc"), "utf8");
@@ -172,7 +203,7 @@ describe("README commands", function () {
     it("rosarchive --help lists every command and exits 0", function () {
       assert.equal(listed.code, 0);
       assert.match(listed.stdout, /^usage: rosarchive COMMAND/m);
-      for (const name of ["serve", "demo", "check-config", "backup", "import", "keygen", "token", "decrypt", "hostkey", "audit"]) assert.ok(names.includes(name), name);
+      for (const name of ["serve", "demo", "check-config", "backup", "import", "keygen", "token", "decrypt", "reseal", "hostkey", "audit"]) assert.ok(names.includes(name), name);
     });
 
     for (const name of names) {

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import type { Request, Response } from "express";
 import { latestCommitOf, readDeviceFile, resolveCommit } from "../../archive/index.js";
 import { badParameter, RosarchiveError } from "../../common/index.js";
-import { parseIdentityFile, unsealText } from "../../seal/index.js";
+import { extendPlatform, parseIdentityFile, unsealText } from "../../seal/index.js";
 import { requireAccess, requireDevice } from "../access.js";
 import { parseBoolParam, parseCommitParam } from "../params.js";
 import { recordAudit } from "../record-audit.js";
@@ -20,8 +20,9 @@ export async function getConfigFile(deps: ApiDeps, req: Request, res: Response):
   const at = parseCommitParam(req.query.at, "at");
   const decrypt = parseBoolParam(req.query.decrypt, "decrypt");
   if (decrypt && access.role !== "admin") throw new RosarchiveError("forbidden", "decrypt=true needs the admin role");
-  const identityFile = deps.config().encryption.identityFile;
-  if (decrypt && !identityFile) throw new RosarchiveError("no_identity", "no identity_file is configured; decrypted reads are off");
+  // A tenant's values open only with its own identity (its encryption block, or the global one when it has none).
+  const identityFile = access.tenant.encryption.identityFile;
+  if (decrypt && !identityFile) throw new RosarchiveError("no_identity", `no identity_file is configured for tenant ${access.tenant.id}; decrypted reads are off`);
   const repo = await deps.repos.get(access.tenant.id);
   let commit: string | null;
   if (at !== null) {
@@ -41,7 +42,9 @@ export async function getConfigFile(deps: ApiDeps, req: Request, res: Response):
     } catch {
       throw new RosarchiveError("error", "cannot read the configured identity_file");
     }
-    body = Buffer.from(await unsealText(file.content.toString("utf8"), identities), "utf8");
+    // Only positions the sealer seals are opened: an `age:` value a device printed stays as printed.
+    const platform = extendPlatform(deps.platform, deps.config().sensitive);
+    body = Buffer.from(await unsealText(file.content.toString("utf8"), identities, platform), "utf8");
   }
   await recordAudit(deps, access, decrypt ? "config.read_decrypted" : "config.read", d.id, { commit });
   res.set({

@@ -199,6 +199,7 @@ export function renderDevice(id) {
         h("time", { datetime: e.time, class: "entry-time" }, fmtAbs(e.time)),
         e.trigger ? h("span", { class: `badge trigger trigger-${/^[a-z]+$/.test(e.trigger) ? e.trigger : "other"}` }, e.trigger) : null,
         e.routeros_version ? h("span", { class: "ver" }, `RouterOS ${e.routeros_version}`) : null,
+        e.resealed ? h("span", { class: "badge resealed", title: "Only sealed values changed (new recipients); the configuration is the same" }, "re-seal") : null,
       ),
       h("p", { class: "entry-summary" }, e.summary),
       sections.length ? h("ul", { class: "sections", "aria-label": "Sections changed" }, sections) : null,

@@ -8,7 +8,8 @@ const sha = (t: string) => createHash("sha256").update(t).digest("hex");
 function configWith(tenants: Record<string, Array<[string, "viewer" | "operator" | "admin", string]>>): Config {
   const map = new Map<string, TenantConfig>();
   for (const [id, toks] of Object.entries(tenants)) {
-    map.set(id, { id, tokens: toks.map(([name, role, t]) => ({ name, role, sha256: sha(t) })), webhooks: [], devices: [], deviceById: new Map() });
+    const encryption = { recipients: [], identityFile: null };
+    map.set(id, { id, encryption, ownEncryption: false, tokens: toks.map(([name, role, t]) => ({ name, role, sha256: sha(t) })), webhooks: [], devices: [], deviceById: new Map() });
   }
   return { tenants: map } as unknown as Config;
 }

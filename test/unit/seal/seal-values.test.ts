@@ -71,7 +71,7 @@ describe("seal: sealValues / unsealText", function () {
         const first = await seal(text);
         const secrets = sensitiveValues(text);
         assert.equal(first.sealed, secrets.length);
-        assert.equal(await unsealText(first.text, [pair.identity]), text);
+        assert.equal(await unsealText(first.text, [pair.identity], ROUTEROS), text);
 
         const again = await seal(text, first.index);
         assert.equal(again.text, first.text, "an unchanged export seals to the same bytes");
@@ -146,7 +146,7 @@ describe("seal: sealValues / unsealText", function () {
     assert.equal(r.sealed, 1);
     assert.ok(!r.text.includes("p4ss"));
     assert.match(r.text, / \.passphrase=age:[A-Za-z0-9_-]+ \.ft=yes\n$/);
-    assert.equal(await unsealText(r.text, [pair.identity]), text);
+    assert.equal(await unsealText(r.text, [pair.identity], ROUTEROS), text);
   });
 
   it("seals a command written on its menu line, and a sensitive value inside a find selector", async () => {
@@ -155,7 +155,7 @@ describe("seal: sealValues / unsealText", function () {
     assert.equal(r.sealed, 2);
     assert.ok(!r.text.includes("b1b2b3") && !r.text.includes("c0mmunity"));
     assert.ok(r.text.includes("set [ find name=br0 ] mtu=1500"), "`name` is sealed only under /snmp community");
-    assert.equal(await unsealText(r.text, [pair.identity]), text);
+    assert.equal(await unsealText(r.text, [pair.identity], ROUTEROS), text);
   });
 
   it("a changed secret changes only its own line, and only its own token", async () => {
@@ -179,7 +179,7 @@ describe("seal: sealValues / unsealText", function () {
     const tok = (line: string, name: string) => ROUTEROS.valueTokens(line).find((t) => t.name === name)!.raw;
     assert.equal(tok(b[1]!, "wpa2-pre-shared-key"), tok(a[1]!, "wpa2-pre-shared-key"));
     assert.notEqual(tok(b[1]!, "wpa-pre-shared-key"), tok(a[1]!, "wpa-pre-shared-key"));
-    assert.equal(await unsealText(two.text, [pair.identity]), changed);
+    assert.equal(await unsealText(two.text, [pair.identity], ROUTEROS), changed);
   });
 
   it("keeps only the index entries the text uses", async () => {
@@ -209,7 +209,7 @@ describe("seal: sealValues / unsealText", function () {
     const extra = await makeAgePair();
     const rotated = await seal(text, one.index, { recipients: [pair.recipient, extra.recipient] });
     assert.notEqual(rotated.text, one.text);
-    assert.equal(await unsealText(rotated.text, [extra.identity]), text);
+    assert.equal(await unsealText(rotated.text, [extra.identity], ROUTEROS), text);
   });
 
   it("seals a value that already starts with age:, and unseals exactly one layer", async () => {
@@ -217,7 +217,7 @@ describe("seal: sealValues / unsealText", function () {
     const text = inner.text; // `password=age:...` as if a device printed it
     const outer = await seal(text);
     assert.notEqual(outer.text, text);
-    assert.equal(await unsealText(outer.text, [pair.identity]), text);
+    assert.equal(await unsealText(outer.text, [pair.identity], ROUTEROS), text);
   });
 
   it("refuses a bad recipient with bad_parameter naming it", async () => {
@@ -237,6 +237,6 @@ describe("seal: sealValues / unsealText", function () {
     const bad = Object.fromEntries(Object.keys(one.index).map((k) => [k, "not-a-token"]));
     const two = await seal(text, bad);
     assert.match(two.text, /password=age:/);
-    assert.equal(await unsealText(two.text, [pair.identity]), text);
+    assert.equal(await unsealText(two.text, [pair.identity], ROUTEROS), text);
   });
 });
