@@ -56,6 +56,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       commit: (tenant: string) => metrics.commits.inc({ tenant }),
       reseal: (tenant: string) => metrics.resealCommits.inc({ tenant }),
       inFlight: (d: number) => metrics.inFlight.inc(d),
+      secretsMissing: (tenant: string) => metrics.exportsWithoutSecrets.inc({ tenant }),
     },
   });
   const audit = new AuditLog(config.stateDir);

@@ -145,6 +145,12 @@ export interface Platform {
     readonly firstContact?: { readonly command: string; readonly exportCommand: string };
     /** The export command for a device of that version. */
     exportFor(version: string): string;
+    /**
+     * Whether a device of this version prints secrets only to users allowed
+     * to see them: an export without any where earlier ones had some then
+     * means the backup user lost that permission.
+     */
+    secretsNeedPermission(version: string): boolean;
   };
   /** The version the probe printed, validated strictly; null for anything else. */
   parseVersion(probeOutput: string): string | null;

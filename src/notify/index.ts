@@ -1,5 +1,5 @@
 export * from "./events.js";
-export { signBody, verifySignature } from "./sign.js";
+export { signBody, verifySignature, standardWebhookHeaders, standardWebhookKey } from "./sign.js";
 export { EventBus, type BusMessage } from "./event-bus.js";
 export { HookRunner, findHooks } from "./hooks.js";
 export { Outbox, listDeliveries, webhookKey, type Delivery } from "./outbox.js";

@@ -4,7 +4,7 @@ import type { Config, WebhookConfig } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
 import { writeFileAtomic } from "../store/index.js";
 import { readDelivery, readdirSafe, webhookKey, type Delivery } from "./outbox.js";
-import { signBody } from "./sign.js";
+import { signBody, standardWebhookHeaders } from "./sign.js";
 
 export interface DelivererOptions {
   readonly stateDir: string;
@@ -139,6 +139,7 @@ export class WebhookDeliverer {
             "X-Rosarchive-Event": d.event,
             "X-Rosarchive-Delivery": d.id,
             "X-Rosarchive-Signature-256": signBody(secret, body),
+            ...standardWebhookHeaders(secret, d.id, Math.floor(this.now() / 1000), body),
           },
           body,
         });

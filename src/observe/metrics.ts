@@ -14,6 +14,7 @@ export const METRIC_NAMES = [
   "rosarchive_http_requests_total",
   "rosarchive_http_request_duration_seconds",
   "rosarchive_config_reloads_total",
+  "rosarchive_exports_without_secrets_total",
 ] as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -50,5 +51,6 @@ export function createMetrics() {
     registers: [registry],
   });
   const configReloads = new client.Counter({ name: "rosarchive_config_reloads_total", help: "Config reloads (SIGHUP) by result: ok, or refused (bad file, or a secret source this process lacks)", labelNames: ["result"], registers: [registry] });
-  return { registry, backups, backupDuration, commits, resealCommits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads };
+  const exportsWithoutSecrets = new client.Counter({ name: "rosarchive_exports_without_secrets_total", help: "Backups whose export held no secret where the device's last one had some (the backup user lost the permission to see them)", labelNames: ["tenant"], registers: [registry] });
+  return { registry, backups, backupDuration, commits, resealCommits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads, exportsWithoutSecrets };
 }

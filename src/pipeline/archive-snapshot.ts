@@ -12,7 +12,7 @@ import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
  * before this resolves. A commit that only re-seals unchanged
  * plaintext (new recipients) is labelled `Resealed: true` and fires none.
  */
-export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<SnapshotResult & { version: string; resealed: boolean }> {
+export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<SnapshotResult & { version: string; resealed: boolean; secretsMissing: number }> {
   const { device } = input;
   const { platform } = ctx;
   const config = ctx.config();
@@ -32,6 +32,10 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
     context: `${device.tenant}/${device.id}`,
   });
   const content = Buffer.from(sealed.text, "utf8");
+  // A device that prints secrets only to permitted users, and printed none where it printed some before.
+  const hadSecrets = Object.keys(previous.index).length;
+  const secretsMissing = sealed.sealed === 0 && hadSecrets > 0 && platform.commands.secretsNeedPermission(version) ? hadSecrets : 0;
+  if (secretsMissing) ctx.log.warn({ event: "snapshot.secrets_missing", tenant: device.tenant, device: device.id, before: hadSecrets, version });
   const next = { index: sealed.index, fingerprint: sealed.fingerprint, sealed: sealedDigest(content), recipients: recipientsDigest(encryption.recipients) };
 
   // Same plaintext as the archived file, other ciphertexts: a re-seal, told apart without plaintext.
@@ -105,6 +109,7 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
     parent: outcome.parent,
     version,
     resealed: outcome.changed && resealed,
+    secretsMissing,
   };
 }
 

@@ -49,5 +49,7 @@ export interface PipelineContext {
     /** A commit that only re-sealed unchanged plaintext (no config.changed event). */
     reseal?(tenant: string): void;
     inFlight?(delta: number): void;
+    /** A backup whose export held no secret where the last one had some. */
+    secretsMissing?(tenant: string): void;
   };
 }

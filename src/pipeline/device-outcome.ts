@@ -28,6 +28,8 @@ export interface Success {
   /** The host key the device presented. */
   readonly fingerprint: string;
   readonly startedMs: number;
+  /** Sealed values the device printed before and not this time (a lost permission), 0 when none. */
+  readonly secretsMissing?: number;
 }
 
 /** Records a successful backup in the device's state and fires `device.recovered` after a failure. */
@@ -47,6 +49,12 @@ export async function recordSuccess(ctx: PipelineContext, s: Success): Promise<D
     host_key: st.host_key ?? s.fingerprint,
     presented_host_key: null,
     blocked_credentials: null,
+    warning: s.secretsMissing
+      ? {
+          code: "secrets_missing",
+          message: `the export came back without any secret, where the last one had ${s.secretsMissing}: the backup user has probably lost the permission to see them (RouterOS v7: the sensitive policy of its group)`,
+        }
+      : null,
     next_run: preciseTime(ctx.timing.afterSuccess(s.device, now)),
   }));
   if (s.before.status === "failing" || s.before.status === "blocked") {

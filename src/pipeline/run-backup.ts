@@ -38,7 +38,8 @@ async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger:
     // The version recorded is the export header's, on every backup; the probe's only when there is no header.
     const version = ctx.platform.versionFromExport(got.text) ?? got.version;
     const result = await ctx.archive.submit({ device, text: got.text, trigger, collectedAtMs: ctx.clock(), version });
-    if (record) await recordSuccess(ctx, { device, before, result, version, fingerprint: got.fingerprint, startedMs });
+    if (record) await recordSuccess(ctx, { device, before, result, version, fingerprint: got.fingerprint, startedMs, secretsMissing: result.secretsMissing ?? 0 });
+    if (result.secretsMissing) ctx.observe?.secretsMissing?.(tenant);
     ctx.observe?.backup?.(tenant, result.result, (ctx.clock() - startedMs) / 1000);
     ctx.log.info({ event: "backup.done", tenant, device: id, result: result.result, commit: result.commit, ms: ctx.clock() - startedMs, trigger });
     return result;

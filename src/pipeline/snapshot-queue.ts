@@ -42,5 +42,5 @@ export interface SnapshotInput {
  */
 export interface SnapshotQueue {
   /** Resolves once the snapshot is committed (or found unchanged) and its event is in the outbox. */
-  submit(snapshot: SnapshotInput): Promise<SnapshotResult & { version: string; resealed?: boolean }>;
+  submit(snapshot: SnapshotInput): Promise<SnapshotResult & { version: string; resealed?: boolean; secretsMissing?: number }>;
 }

@@ -18,6 +18,11 @@ export const COMMANDS = {
    * An unknown major version gets the v7 form: should it be refused, the output
    * check stops it instead of archiving an export without its secrets.
    */
+  /** v7 prints secrets (with show-sensitive) only to a user whose group has the `sensitive` policy. */
+  secretsNeedPermission(version: string): boolean {
+    const major = Number.parseInt(version.trim(), 10);
+    return !(Number.isFinite(major) && major < 7);
+  },
   exportFor(version: string): string {
     const major = Number.parseInt(version.trim(), 10);
     return Number.isFinite(major) && major < 7 ? "/export" : "/export show-sensitive";

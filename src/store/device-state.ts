@@ -26,6 +26,8 @@ export interface DeviceState {
   readonly presented_host_key: string | null;
   /** Fingerprint of the credentials that failed auth: a config change unblocks (keyed hash, never the secret). */
   readonly blocked_credentials: string | null;
+  /** Something to look at although the backup succeeded, e.g. `secrets_missing`. */
+  readonly warning: DeviceError | null;
 }
 
 export const INITIAL_STATE: DeviceState = Object.freeze({
@@ -41,6 +43,7 @@ export const INITIAL_STATE: DeviceState = Object.freeze({
   host_key: null,
   presented_host_key: null,
   blocked_credentials: null,
+  warning: null,
 });
 
 /**

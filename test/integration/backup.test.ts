@@ -10,7 +10,9 @@ import { resultCode, runBackup, type PipelineContext } from "../../src/pipeline/
 import type { Simulator } from "../../src/simulator/index.js";
 import { cliAsync, keygen, writeConfig } from "../helpers/cli.js";
 import { commitCount, fsckStrict, git } from "../helpers/git.js";
-import { readFixture, startDevices, TEST_PASSWORD, V6_FIXTURE } from "../helpers/simulator.js";
+import { readFixture, startDevices, TEST_PASSWORD, V6_FIXTURE, V7_FIXTURE } from "../helpers/simulator.js";
+import { stripSensitive } from "../../src/simulator/index.js";
+import { ROUTEROS } from "../../src/routeros/index.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /**
@@ -140,6 +142,24 @@ describe("backup: collection over SSH into the archive", function () {
     assert.match(r.stderr, /usage: rosarchive backup/);
     const extra = await cliAsync(["backup", "-c", config, "acme/dev-0", "acme/dev-1"], { env });
     assert.match(extra.stderr, /unexpected argument "acme\/dev-1"/);
+  });
+
+  it("a v7 export that comes back without its secrets (the user lost the sensitive policy) warns in the device's state", async () => {
+    const withSecrets = readFixture(V7_FIXTURE);
+    sim.setExport("dev-0", withSecrets);
+    assert.equal((await backup("dev-0")).code, 0);
+    assert.equal(state("dev-0").warning, null);
+    // What RouterOS v7 prints for `/export show-sensitive` to a user without the sensitive policy.
+    sim.setExport("dev-0", stripSensitive(withSecrets.split(/\r?\n/), ROUTEROS).join("\r\n"));
+    const r = await backup("dev-0");
+    assert.equal(r.code, 0, r.stdout);
+    const s = state("dev-0");
+    assert.equal(s.status, "ok");
+    assert.equal(s.warning?.code, "secrets_missing");
+    assert.match(s.warning.message, /without any secret, where the last one had \d+: .*sensitive policy/);
+    sim.setExport("dev-0", withSecrets);
+    assert.equal((await backup("dev-0")).code, 0);
+    assert.equal(state("dev-0").warning, null, "cleared once the secrets are back");
   });
 
   it("a changed host key blocks the device, reads nothing, until `hostkey accept`", async () => {

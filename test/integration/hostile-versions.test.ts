@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Simulator } from "../../src/simulator/index.js";
-import { cliAsync, keygen, writeConfig } from "../helpers/cli.js";
+import { buildContext } from "../../src/cli/build-context.js";
+import { readConfigFile } from "../../src/cli/load.js";
+import { asRosarchiveError } from "../../src/common/index.js";
+import { silentLogger } from "../../src/observe/index.js";
+import { runBackup, type PipelineContext } from "../../src/pipeline/index.js";
+import { keygen, writeConfig } from "../helpers/cli.js";
 import { commitCount, fsckStrict, git } from "../helpers/git.js";
 import { readFixture, startDevices, TEST_PASSWORD, V7_FIXTURE } from "../helpers/simulator.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -12,7 +17,8 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /**
  * What a router may write into commits and state: nothing but a version that
- * is a version. The real CLI against simulated routers, read back with stock git.
+ * is a version. Backups as the service runs them against simulated routers,
+ * read back with stock git and from the state files.
  */
 describe("hostile version strings and control characters never reach a commit or a state file", function () {
   this.timeout(120_000);
@@ -20,10 +26,15 @@ describe("hostile version strings and control characters never reach a commit or
   let dir: string;
   let config: string;
   let gitDir: string;
-  // The simulator runs in this process: the CLI must not block its event loop (spawnSync would).
+  let ctx: PipelineContext;
   const backup = async (device: string) => {
-    const r = await cliAsync(["backup", "-c", config, `acme/${device}`], { env: { ROUTER_PASSWORD: TEST_PASSWORD } });
-    return { code: r.code, out: JSON.parse(r.stdout || "{}") as { result?: string; changed?: boolean; commit?: string; error?: { code: string; message: string } } };
+    try {
+      const r = await runBackup(ctx, ctx.config().tenants.get("acme")!.deviceById.get(device)!, "manual");
+      return { code: 0, out: { result: r.result, commit: r.commit } as { result?: string; commit?: string | null; error?: { code: string; message: string } } };
+    } catch (raw) {
+      const err = asRosarchiveError(raw);
+      return { code: 1, out: { error: { code: err.code, message: err.message } } as { result?: string; commit?: string | null; error?: { code: string; message: string } } };
+    }
   };
   const stateOf = (device: string) => readFileSync(path.join(dir, "state/devices/acme", `${device}.json`), "utf8");
 
@@ -34,8 +45,12 @@ describe("hostile version strings and control characters never reach a commit or
     config = writeConfig(dir, { recipient: keys.recipient, devices: [0, 1, 2].map((i) => ({ id: `r${i}`, port: sim.devices.get(`dev-${i}`)!.port })) });
     writeFileSync(config, readFileSync(config, "utf8").replace("password: not-a-real-secret", "password_env: ROUTER_PASSWORD"));
     gitDir = path.join(dir, "repos/acme.git");
+    ctx = buildContext(readConfigFile(config), { ROUTER_PASSWORD: TEST_PASSWORD }, { log: silentLogger() });
   });
-  after(() => sim?.stop());
+  after(async () => {
+    await ctx?.repos.closeAll();
+    await sim?.stop();
+  });
 
   it("a probe answer with an escape sequence, a bell, a NUL and markup is invalid_output: nothing committed, fsck --strict clean, no control character in state", async () => {
     sim.setVersion("dev-0", "7.16.2\u001b]0;x\u0007\u0000<script>");

@@ -101,7 +101,7 @@ describe("README commands", function () {
     [/^export /, () => {}],
     [
       /^npx rosarchive check-config -c config\.yaml$/,
-      ({ stdout }) => assert.match(stdout, /config\.yaml: ok \(1 tenants, 2 devices\)/),
+      ({ stdout }) => assert.match(stdout, /config\.yaml: ok \(1 tenants, 2 devices; secret sources checked in this shell.s environment\)/),
     ],
     [
       /^rosarchive import -c config\.yaml acme\/core-1 old-export\.rsc /,

@@ -21,6 +21,7 @@ export function deviceView(d: DeviceConfig, s: DeviceState) {
     last_error: s.last_error,
     next_run: s.next_run,
     routeros_version: s.routeros_version,
+    warning: s.warning,
   };
 }
 

@@ -35,7 +35,7 @@ const PLATFORM: Platform = {
   valueTokens: () => [],
   decodeValue: (raw) => ({ text: raw, at: [...Array(raw.length + 1).keys()] }),
   scriptCommands: () => [],
-  commands: { version: "", exportFor: () => "" },
+  commands: { version: "", exportFor: () => "", secretsNeedPermission: () => false },
   parseVersion: () => null,
   versionFromExport: () => null,
   headerVersionToken: () => null,
