@@ -2,6 +2,7 @@ import type { Request, Response } from "express";
 import { RosarchiveError, isValidId } from "../common/index.js";
 import type { DeviceConfig, Role } from "../config/index.js";
 import { authenticate, presentedToken, roleAtLeast } from "./auth.js";
+import { sourceOf } from "./client-source.js";
 import type { Access, ApiDeps } from "./types.js";
 
 export function clientIp(req: Request): string {
@@ -14,36 +15,32 @@ const NOT_FOUND = () => new RosarchiveError("not_found", "not found");
  * Authenticates the request against the tenant named in the URL and checks
  * the role. No token or an unknown token: 401. A token of another tenant, or
  * a tenant that does not exist: the same 404 as a missing device, so nothing
- * is learned about other tenants. Denials are audited in the URL's tenant
- * when it is configured.
+ * is learned about other tenants. Denials are counted for the URL's tenant and
+ * written to its audit log, aggregated, by the tally's timer.
  */
 export async function requireAccess(deps: ApiDeps, req: Request, res: Response, tenantId: unknown, need: Role, opts: { basic?: boolean } = {}): Promise<Access> {
   const config = deps.config();
   const id = typeof tenantId === "string" && isValidId(tenantId) ? tenantId : "";
   const outcome = authenticate(config, id, presentedToken(req, opts.basic ?? false));
   const ip = clientIp(req);
-  const deny = async (why: string, actor: string | null, role: Role | null) => {
-    if (config.tenants.has(id)) {
-      await deps.audit
-        .append(id, { actor, role, ip, action: "auth.denied", device: null, details: { reason: why, method: req.method, path: req.path.slice(0, 200) } })
-        .catch((err) => deps.log.error({ event: "audit.failed", msg: (err as Error).message }));
-    }
-  };
+  // Counted, never written on the response path (denied-tally.ts); the same work whether the tenant exists or not.
+  const deny = (reason: string, actor: string | null, role: Role | null) =>
+    deps.denied?.add({ tenant: id, source: sourceOf(ip), actor, role, reason, method: req.method, path: req.path.slice(0, 200) });
   if (outcome.kind === "unauthenticated") {
-    // git always asks anonymously first and retries with credentials after the 401 challenge: not a denial worth a line.
+    // git always asks anonymously first and retries with credentials after the 401 challenge: not a denial worth counting.
     const challengeOnly = opts.basic && !req.get("authorization");
-    if (!challengeOnly) await deny(req.get("authorization") ? "invalid token" : "no token", null, null);
+    if (!challengeOnly) deny(req.get("authorization") ? "invalid token" : "no token", null, null);
     if (opts.basic) res.set("WWW-Authenticate", 'Basic realm="rosarchive", charset="UTF-8"');
     else res.set("WWW-Authenticate", 'Bearer realm="rosarchive"');
-    throw new RosarchiveError("unauthorized", "a valid token is required (Authorization: Bearer <token>)");
+    throw new RosarchiveError("unauthorized", opts.basic ? "a valid token is required: use the tenant's API token as the password" : "a valid token is required (Authorization: Bearer <token>)");
   }
   if (outcome.kind === "foreign") {
-    await deny("token of another tenant", null, null);
+    deny("token of another tenant", null, null);
     throw NOT_FOUND();
   }
-  const access: Access = { tenant: outcome.tenant, actor: outcome.token.name, role: outcome.token.role, ip };
+  const access: Access = { tenant: outcome.tenant, actor: outcome.token.name, role: outcome.token.role, ip, tokenSha256: outcome.token.sha256 };
   if (!roleAtLeast(access.role, need)) {
-    await deny(`role ${access.role} below ${need}`, access.actor, access.role);
+    deny(`role ${access.role} below ${need}`, access.actor, access.role);
     throw new RosarchiveError("forbidden", `this needs the ${need} role`);
   }
   return access;

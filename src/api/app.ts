@@ -1,15 +1,19 @@
 import express, { type Request, type RequestHandler, type Response } from "express";
 import { requireAccess } from "./access.js";
+import { bodyDeadline } from "./body-deadline.js";
 import { errorHandler, notFoundHandler, sendError } from "./http-error.js";
 import { gitHttp } from "./git-http.js";
 import { openApiDocument } from "./openapi.js";
 import { RateLimiter } from "./rate-limit.js";
 import { getAudit } from "./routes/audit.js";
-import { postBackup, postHostKeyAccept } from "./routes/backup.js";
+import { postBackup } from "./routes/backup.js";
+import { postHostKeyAccept, postUnblock } from "./routes/device-blocks.js";
 import { getConfigFile } from "./routes/config-file.js";
 import { getDevice, listDevices } from "./routes/devices.js";
 import { getDiff } from "./routes/diff.js";
 import { streamEvents } from "./routes/events.js";
+import { GitProcessSlots } from "./git-slots.js";
+import { EventStreams } from "./event-streams.js";
 import { getDeviceHistory, getTenantHistory } from "./routes/history.js";
 import type { ApiDeps } from "./types.js";
 import { serveUi } from "../web/serve-ui.js";
@@ -18,9 +22,9 @@ const T = "/api/v1/tenants/:tenant";
 const D = `${T}/devices/:device`;
 
 /**
- * SPEC §8 HTTP API and Git smart HTTP. `/metrics` belongs to the caller
- * (serve). Every request reads `deps.config()` afresh, so a SIGHUP reload
- * changes tokens, devices and limits without rebuilding the app.
+ * The HTTP API and Git smart HTTP. `/metrics` belongs to the caller (serve,
+ * with metrics-route.ts). Every request reads `deps.config()` afresh, so a
+ * SIGHUP reload changes tokens, devices and limits without rebuilding the app.
  */
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -28,6 +32,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set("query parser", "simple");
   const now = deps.now ?? Date.now;
   const limiter = new RateLimiter(now);
+  const streams = deps.streams ?? new EventStreams();
   const handle = (fn: (deps: ApiDeps, req: Request, res: Response) => Promise<void>): RequestHandler => (req, res) => fn(deps, req, res);
 
   app.use((req, res, next) => {
@@ -39,8 +44,10 @@ export function createApp(deps: ApiDeps): express.Express {
     next();
   });
 
+  app.use(bodyDeadline(() => deps.config().limits.bodyTimeoutMs));
+
   // Git first: its request body is the pack protocol, never parsed, never compressed.
-  app.use("/git", gitHttp(deps));
+  app.use("/git", gitHttp(deps, deps.gitSlots ?? new GitProcessSlots()));
 
   app.use("/api", bodyWithLimit(deps));
 
@@ -58,6 +65,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get(`${D}/diff`, handle(getDiff));
   app.post(`${D}/backup`, handle((d, req, res) => postBackup(d, limiter, req, res)));
   app.post(`${D}/host-key/accept`, handle(postHostKeyAccept));
+  app.post(`${D}/unblock`, handle(postUnblock));
   app.get(`${T}/audit`, handle(getAudit));
 
   // ---- SSE: GET /api/v1/tenants/{t}/events -------------------------------
@@ -70,7 +78,8 @@ export function createApp(deps: ApiDeps): express.Express {
       const access = await requireAccess(d, req, res, req.params.tenant, "viewer");
       if (d.sse) return d.sse(req, res, access);
       if (!d.bus) return sendError(res, 501, "not_implemented", "events are not available in this build");
-      streamEvents(d.bus, req, res, access, d.sseHeartbeatMs);
+      const limits = d.config().limits;
+      streamEvents(d.bus, req, res, access, { heartbeatMs: d.sseHeartbeatMs, streams, perToken: limits.eventStreamsPerToken, bufferBytes: limits.eventStreamBufferBytes, log: d.log });
     }),
   );
   // -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { Trigger } from "../archive/index.js";
-import { acceptHostKey, runBackup, type PipelineContext } from "../pipeline/index.js";
+import { acceptHostKey, runBackup, unblockDevice, type PipelineContext } from "../pipeline/index.js";
 import type { ApiDeps } from "./types.js";
 
 /** The API's dependencies for a service whose backups run in this process. */
@@ -12,7 +12,8 @@ export function apiDeps(ctx: PipelineContext, rest: Omit<ApiDeps, "config" | "pl
     states: ctx.states,
     devices: {
       backup: (device) => runBackup(ctx, device, manual),
-      acceptHostKey: (device) => acceptHostKey(ctx, device),
+      acceptHostKey: (device, fingerprint, by) => acceptHostKey(ctx, device, fingerprint, by),
+      unblock: (device, by) => unblockDevice(ctx, device, by),
     },
     ...rest,
   };

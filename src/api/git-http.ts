@@ -3,6 +3,8 @@ import type { Request, RequestHandler, Response } from "express";
 import { spawnHttpBackend } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
 import { requireAccess } from "./access.js";
+import { isGitClient, sendGitRefusal } from "./git-refusal.js";
+import type { GitProcessSlots } from "./git-slots.js";
 import { recordAudit } from "./record-audit.js";
 import type { ApiDeps } from "./types.js";
 
@@ -11,23 +13,26 @@ const GIT_PATH = /^\/git\/([^/]+)\.git(\/info\/refs|\/git-upload-pack|\/git-rece
 const PROTOCOL_HEADER = /^[A-Za-z0-9=:._-]{1,200}$/;
 
 /**
- * SPEC §8 read-only Git smart HTTP: stock `git http-backend` as a CGI child
- * with the fixed git environment. The path is decoded and matched against a
- * short allowlist before anything is spawned, and PATH_INFO is rebuilt from
- * the validated tenant id, so no traversal (`..`, `%2e%2e`) reaches git.
- * Pushes are refused here (403) and by `http.receivepack=false` in the repo.
+ * Read-only Git smart HTTP: stock `git http-backend` as a CGI child with the
+ * fixed git environment. The path is decoded and matched against a short
+ * allowlist before anything is spawned, and PATH_INFO is rebuilt from the
+ * validated tenant id, so no traversal (`..`, `%2e%2e`) reaches git. Pushes
+ * are refused here (403) and by `http.receivepack=false` in the repo.
+ * Processes are bounded (git-slots.ts); refusals reach git users as text
+ * (git-refusal.ts).
  */
-export function gitHttp(deps: ApiDeps): RequestHandler {
+export function gitHttp(deps: ApiDeps, slots: GitProcessSlots): RequestHandler {
   return async (req, res, next) => {
     try {
-      await serveGit(deps, req, res);
+      await serveGit(deps, slots, req, res);
     } catch (err) {
-      next(err);
+      if (isGitClient(req)) sendGitRefusal(res, err, deps.log);
+      else next(err);
     }
   };
 }
 
-async function serveGit(deps: ApiDeps, req: Request, res: Response): Promise<void> {
+async function serveGit(deps: ApiDeps, slots: GitProcessSlots, req: Request, res: Response): Promise<void> {
   const url = req.originalUrl;
   const q = url.indexOf("?");
   let decoded: string;
@@ -37,21 +42,29 @@ async function serveGit(deps: ApiDeps, req: Request, res: Response): Promise<voi
     throw new RosarchiveError("not_found", "not found");
   }
   const m = GIT_PATH.exec(decoded);
-  if (!m) {
-    // Still authenticate first when the tenant part is present, so a foreign token can't probe paths.
-    throw new RosarchiveError("not_found", "not found");
-  }
+  if (!m) throw new RosarchiveError("not_found", "not found");
   const [, tenantId, endpoint] = m as unknown as [string, string, string];
   const service = typeof req.query.service === "string" ? req.query.service : null;
   const access = await requireAccess(deps, req, res, tenantId, "viewer", { basic: true });
   const receive = endpoint === "/git-receive-pack" || (endpoint === "/info/refs" && service === "git-receive-pack");
-  if (receive) throw new RosarchiveError("forbidden", "this repository is read-only over HTTP; push is refused");
+  if (receive) throw new RosarchiveError("forbidden", "this archive is read-only over HTTP: push is refused (only the rosarchive service writes it)");
   const infoRefs = endpoint === "/info/refs";
   if (infoRefs ? req.method !== "GET" || service !== "git-upload-pack" : req.method !== "POST") {
     throw new RosarchiveError("not_found", "not found");
   }
-  // Creates the repository when a tenant has never been backed up, so clone answers an empty repo.
-  await deps.repos.get(access.tenant.id);
+  const limits = deps.config().limits;
+  const release = slots.take(`${access.tenant.id}\0${access.tokenSha256}`, { total: limits.gitProcesses, perToken: limits.gitProcessesPerToken });
+  if (!release) {
+    res.set("Retry-After", String(RETRY_AFTER_S));
+    throw new RosarchiveError("unavailable", `too many git requests at once (at most ${limits.gitProcessesPerToken} per token, ${limits.gitProcesses} in all); try again in ${RETRY_AFTER_S} s`);
+  }
+  try {
+    // Creates the repository when a tenant has never been backed up, so clone answers an empty repo.
+    await deps.repos.get(access.tenant.id);
+  } catch (err) {
+    release();
+    throw err;
+  }
   const gitProtocol = req.get("git-protocol");
   if (infoRefs) await recordAudit(deps, access, "repo.clone", null, { protocol: gitProtocol && /version=2/.test(gitProtocol) ? 2 : 0 });
 
@@ -72,11 +85,20 @@ async function serveGit(deps: ApiDeps, req: Request, res: Response): Promise<voi
   if (encoding) env.HTTP_CONTENT_ENCODING = encoding;
   if (gitProtocol && PROTOCOL_HEADER.test(gitProtocol)) env.GIT_PROTOCOL = gitProtocol;
 
-  await runCgi(deps, req, res, env);
+  await runCgi(deps, req, res, env, release);
 }
 
-function runCgi(deps: ApiDeps, req: Request, res: Response, extra: Record<string, string>): Promise<void> {
+/** Seconds a client is told to wait when every git slot is taken. */
+const RETRY_AFTER_S = 5;
+
+function runCgi(deps: ApiDeps, req: Request, res: Response, extra: Record<string, string>, release: () => void): Promise<void> {
   return new Promise((resolve) => {
+    // The client may have gone while the repository was opened: spawn nothing for it.
+    if (req.socket.destroyed) {
+      release();
+      resolve();
+      return;
+    }
     const child = spawnHttpBackend(extra);
     let done = false;
     const finish = () => {
@@ -85,7 +107,7 @@ function runCgi(deps: ApiDeps, req: Request, res: Response, extra: Record<string
         resolve();
       }
     };
-    // A client that goes away must not leave a pack-objects running.
+    // A client that goes away (or is cut by the body timeout) must not leave a pack-objects running.
     res.on("close", () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       finish();
@@ -95,12 +117,15 @@ function runCgi(deps: ApiDeps, req: Request, res: Response, extra: Record<string
       if (stderr.length < 4096) stderr += c.toString("utf8");
     });
     child.on("error", (err) => {
+      release();
       deps.log.error({ event: "git_http.spawn_failed", msg: err.message });
       if (!res.headersSent) res.status(500).json({ error: { code: "error", message: "cannot run git http-backend" } });
       else res.destroy();
       finish();
     });
+    // The slot is free only once the process is gone.
     child.on("close", (code) => {
+      release();
       if (code !== 0 && code !== null) deps.log.warn({ event: "git_http.failed", tenant: extra.PATH_INFO, code, msg: stderr.trim().slice(0, 500) });
     });
     child.stdin.on("error", () => {});

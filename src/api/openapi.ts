@@ -27,6 +27,8 @@ const historyEntry = {
 };
 const page = { type: "object", properties: { entries: { type: "array", items: historyEntry }, next: { type: ["string", "null"], description: "pass as `before` for the next page" } } };
 const viewer = [{ bearer: [] }];
+const fingerprintSchema = { type: "string", pattern: "^SHA256:[A-Za-z0-9+/]{43}$", description: "as `ssh-keygen -l` prints it" };
+const fingerprintQuery = { name: "fingerprint", in: "query", required: false, description: "the presented fingerprint the admin compared (or in the JSON body)", schema: fingerprintSchema };
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -88,19 +90,39 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       "/api/v1/tenants/{tenant}/devices/{device}/host-key/accept": {
-        post: { summary: "clear a host-key block; the next contact pins the presented key (admin)", security: viewer, parameters: [tenant, device], responses: { "200": json("device"), ...errors(401, 403, 404) } },
+        post: {
+          summary: "pin exactly the host key the admin compared (the device's presented_host_key) and clear the block; a backup starts at once (admin)",
+          description: "409 when the device is not blocked by a changed host key (an auth_failed block: use unblock), or when the fingerprint is neither the presented key nor the pinned one.",
+          security: viewer,
+          parameters: [tenant, device, fingerprintQuery],
+          requestBody: { required: false, content: { "application/json": { schema: { type: "object", required: ["fingerprint"], properties: { fingerprint: fingerprintSchema } } } } },
+          responses: { "200": json("device: status failing with the reason in last_error until the backup confirms the key"), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      "/api/v1/tenants/{tenant}/devices/{device}/unblock": {
+        post: {
+          summary: "clear an auth_failed block without changing the credentials; a backup starts at once and a failing login blocks again (admin, audited)",
+          security: viewer,
+          parameters: [tenant, device],
+          responses: { "200": json("device: status failing with the reason in last_error until the backup"), ...errors(401, 403, 404, 409) },
+        },
       },
       "/api/v1/tenants/{tenant}/events": {
-        get: { summary: "Server-Sent Events of section 9 (viewer)", security: viewer, parameters: [tenant], responses: { "200": { description: "text/event-stream" }, ...errors(401, 404) } },
+        get: {
+          summary: "Server-Sent Events of section 9 (viewer). Ids are `<epoch>-<seq>`; resuming with a Last-Event-ID from before a restart, or of events no longer held, gets `event: reset` (reload your state). At most limits.event_streams_per_token per token (429); a reader whose unsent bytes pass limits.event_stream_buffer_bytes is disconnected.",
+          security: viewer,
+          parameters: [tenant, { name: "last_event_id", in: "query", required: false, description: "as the Last-Event-ID header", schema: { type: "string", pattern: "^([0-9a-z]{1,16}-)?[0-9]{1,15}$" } }],
+          responses: { "200": { description: "text/event-stream" }, ...errors(400, 401, 404, 429) },
+        },
       },
       "/api/v1/tenants/{tenant}/audit": {
         get: { summary: "audit entries, newest first (admin)", security: viewer, parameters: [tenant, limit(1000, 100)], responses: { "200": json("entries"), ...errors(400, 401, 403, 404) } },
       },
       "/git/{tenant}.git/info/refs": {
-        get: { summary: "Git smart HTTP ref advertisement (service=git-upload-pack); push is refused with 403", security: [{ basic: [] }, { bearer: [] }], parameters: [tenant, { name: "service", in: "query", required: true, schema: { const: "git-upload-pack" } }], responses: { "200": { description: "application/x-git-upload-pack-advertisement" }, ...errors(401, 403, 404) } },
+        get: { summary: "Git smart HTTP ref advertisement (service=git-upload-pack); push is refused with 403. Refusals to git clients (User-Agent git/...) are text/plain, which git prints as `remote: ...`", security: [{ basic: [] }, { bearer: [] }], parameters: [tenant, { name: "service", in: "query", required: true, schema: { const: "git-upload-pack" } }], responses: { "200": { description: "application/x-git-upload-pack-advertisement" }, ...errors(401, 403, 404, 503) } },
       },
       "/git/{tenant}.git/git-upload-pack": {
-        post: { summary: "Git smart HTTP fetch (protocol v0 and v2, shallow)", security: [{ basic: [] }, { bearer: [] }], parameters: [tenant], responses: { "200": { description: "application/x-git-upload-pack-result" }, ...errors(401, 404) } },
+        post: { summary: "Git smart HTTP fetch (protocol v0 and v2, shallow); 503 with Retry-After past limits.git_processes(_per_token); 408 when the body does not arrive within limits.body_timeout", security: [{ basic: [] }, { bearer: [] }], parameters: [tenant], responses: { "200": { description: "application/x-git-upload-pack-result" }, ...errors(401, 404, 408, 503) } },
       },
     },
   };

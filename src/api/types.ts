@@ -6,6 +6,9 @@ import type { Logger } from "../observe/index.js";
 import type { RepoRegistry } from "../archive/index.js";
 import type { SnapshotResult } from "../pipeline/index.js";
 import type { AuditLog, DeviceState, DeviceStateStore } from "../store/index.js";
+import type { DeniedTally } from "./denied-tally.js";
+import type { EventStreams } from "./event-streams.js";
+import type { GitProcessSlots } from "./git-slots.js";
 
 /** Who is calling, once the token matched the tenant in the URL. */
 export interface Access {
@@ -14,6 +17,8 @@ export interface Access {
   readonly actor: string;
   readonly role: Role;
   readonly ip: string;
+  /** The token's configured sha256: what identifies it across a reload (open event streams). */
+  readonly tokenSha256: string;
 }
 
 /** Server-Sent Events for one tenant (`GET /api/v1/tenants/{t}/events`), plugged in by its own module. */
@@ -23,8 +28,10 @@ export type SseHandler = (req: Request, res: Response, access: Access) => void |
 export interface DeviceActions {
   /** A manual backup now (409 busy, 502/504 on collection failures). */
   backup(device: DeviceConfig): Promise<SnapshotResult>;
-  /** Clears a host-key block; the next contact pins the presented key. */
-  acceptHostKey(device: DeviceConfig): Promise<DeviceState>;
+  /** Pins exactly `fingerprint` and clears a host-key block (409 when not so blocked, or another key is presented). */
+  acceptHostKey(device: DeviceConfig, fingerprint: string, by: string): Promise<{ before: DeviceState; after: DeviceState }>;
+  /** Clears an auth_failed block (409 when not so blocked). */
+  unblock(device: DeviceConfig, by: string): Promise<{ before: DeviceState; after: DeviceState }>;
 }
 
 /** Everything the HTTP API reads or calls: nothing more (it never sees the whole pipeline). */
@@ -44,4 +51,10 @@ export interface ApiDeps {
   /** SSE heartbeat (`: ping`) interval; 15 s when absent. */
   readonly sseHeartbeatMs?: number;
   readonly now?: () => number;
+  /** Counts denied requests and writes them to the audit log in aggregate (denied-tally.ts). */
+  readonly denied?: DeniedTally;
+  /** Open event streams: per-token cap, closed when their token or tenant leaves the config. */
+  readonly streams?: EventStreams;
+  /** `git http-backend` processes at once, whole process and per token. */
+  readonly gitSlots?: GitProcessSlots;
 }

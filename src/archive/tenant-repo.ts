@@ -17,6 +17,7 @@ import { PathIndex } from "./path-index.js";
 import { RECENT_CONTENTS_BYTES, RecentContents } from "./recent-contents.js";
 import { repositoryReadme } from "./readme-text.js";
 import { compareAndSwapRef, readRef, RefRaceError } from "./ref-lock.js";
+import { ensureLaterSettings } from "./repo-settings.js";
 
 /** Commits per pack and ref move, at most. */
 const MAX_BATCH = 256;
@@ -351,6 +352,8 @@ export const REPOSITORY_SETTINGS: ReadonlyArray<readonly [string, string]> = [
   ["receive.denyDeletes", "true"],
   ["http.receivepack", "false"], // read-only over HTTP
   ["uploadpack.allowFilter", "true"],
+  // `--filter=sparse:oid=` makes upload-pack parse and walk a client-chosen sparse spec: CPU and memory for anyone with a viewer token.
+  ["uploadpackfilter.sparse:oid.allow", "false"],
   ["core.commitGraph", "true"],
   ["commitGraph.readChangedPaths", "true"],
 ];
@@ -362,11 +365,15 @@ export const REPOSITORY_SETTINGS: ReadonlyArray<readonly [string, string]> = [
  * moment never leaves one whose main is unborn. Idempotent.
  */
 export async function ensureBareRepo(gitDir: string, tenant: string, opts: { fsync: boolean; time: number }): Promise<void> {
+  let exists = true;
   try {
     await fs.access(path.join(gitDir, "HEAD"));
-    return;
   } catch {
-    /* create */
+    exists = false;
+  }
+  if (exists) {
+    await ensureLaterSettings(gitDir);
+    return;
   }
   await fs.mkdir(path.dirname(gitDir), { recursive: true });
   const tmp = `${gitDir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;

@@ -2,10 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
 import { checkEnvironment, ConfigError, loadConfig } from "../config/index.js";
-import { acceptHostKey } from "../pipeline/index.js";
-import { buildContext } from "./build-context.js";
-import { expectPositionals, expectTenantDevice, parse, println, type Command } from "./command.js";
-import { findDevice, readConfigFile } from "./load.js";
+import { expectPositionals, parse, println, type Command } from "./command.js";
 
 const CHECK_USAGE = `usage: rosarchive check-config -c FILE
 
@@ -41,29 +38,5 @@ export const checkConfigCommand: Command = {
       }
       throw err;
     }
-  },
-};
-
-const HOSTKEY_USAGE = `usage: rosarchive hostkey accept -c FILE TENANT/DEVICE
-
-Clears a host-key block after you checked the device's new key; the next
-contact pins the key it presents.`;
-
-export const hostkeyCommand: Command = {
-  name: "hostkey",
-  summary: "hostkey accept: clear a host-key block",
-  usage: HOSTKEY_USAGE,
-  async run(io) {
-    const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" } }, HOSTKEY_USAGE);
-    if (positionals[0] !== "accept") throw new RosarchiveError("bad_parameter", `unknown hostkey action ${JSON.stringify(positionals[0] ?? "")}\n\n${HOSTKEY_USAGE}`);
-    expectTenantDevice(positionals[1], HOSTKEY_USAGE);
-    expectPositionals(positionals, ["accept", "TENANT/DEVICE"], HOSTKEY_USAGE);
-    const config = readConfigFile(values.config);
-    const device = findDevice(config, positionals[1]);
-    const ctx = buildContext(config, io.env);
-    const before = await ctx.states.get(device.tenant, device.id);
-    await acceptHostKey(ctx, device);
-    println(io.stdout, `${device.tenant}/${device.id}: host key ${before.host_key ?? "(none)"} cleared; the next contact pins ${before.presented_host_key ?? "the key the device presents"}`);
-    return 0;
   },
 };

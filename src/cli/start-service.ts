@@ -1,7 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import express from "express";
-import { createHash, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import { checkEnvironment, ConfigError, LiveConfig, type Config } from "../config/index.js";
 import { createLogger, createMetrics, type Logger, type Metrics } from "../observe/index.js";
@@ -9,6 +8,11 @@ import type { PipelineContext } from "../pipeline/index.js";
 import { Scheduler, type SchedulerOptions } from "../scheduler/index.js";
 import { AuditLog } from "../store/index.js";
 import { apiDeps, createApp } from "../api/index.js";
+import { DeniedTally } from "../api/denied-tally.js";
+import { EventStreams } from "../api/event-streams.js";
+import { GitProcessSlots } from "../api/git-slots.js";
+import { createHttpServer } from "../api/http-server.js";
+import { metricsRoute } from "../api/metrics-route.js";
 import { buildContext } from "./build-context.js";
 import { WebhookDeliverer, type EventBus } from "../notify/index.js";
 import { createNotifier } from "./outbox.js";
@@ -59,38 +63,45 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       secretsMissing: (tenant: string) => metrics.exportsWithoutSecrets.inc({ tenant }),
     },
   });
-  const audit = new AuditLog(config.stateDir);
+  const audit = new AuditLog(config.stateDir, {
+    segmentBytes: config.limits.auditSegmentBytes,
+    onNotice: (event, facts) => log.info({ event, ...facts }),
+    onBatch: (tenant, entries, ms) => log.debug({ event: "audit.batch", tenant, entries, ms }),
+  });
+  for (const tenant of config.tenants.keys()) await audit.migrate(tenant);
+  const denied = new DeniedTally({ audit, config: ctx.config, log });
+  const streams = new EventStreams();
   const scheduler = new Scheduler(ctx, opts.scheduler ?? {});
 
-  // Device-state gauge is computed at scrape time from the state files.
   const root = express();
   root.disable("x-powered-by");
-  root.get("/metrics", async (req, res) => {
-    const want = ctx.config().metricsTokenSha256;
-    if (want) {
-      const got = /^Bearer (.+)$/.exec(req.get("authorization") ?? "")?.[1] ?? "";
-      const h = createHash("sha256").update(got).digest();
-      if (!timingSafeEqual(h, Buffer.from(want, "hex"))) {
-        res.status(401).json({ error: { code: "unauthorized", message: "metrics need the metrics token" } });
-        return;
-      }
-    }
-    metrics.devices.reset();
-    for (const tenant of ctx.config().tenants.values()) {
-      const counts = new Map<string, number>([["never", 0], ["ok", 0], ["failing", 0], ["blocked", 0]]);
-      for (const d of tenant.devices) {
-        const s = await ctx.states.get(tenant.id, d.id);
-        counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
-      }
-      for (const [state, n] of counts) metrics.devices.set({ tenant: tenant.id, state }, n);
-    }
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  // Device-state gauge is computed at scrape time from the state files.
+  root.get(
+    "/metrics",
+    metricsRoute(
+      ctx.config,
+      async () => {
+        metrics.devices.reset();
+        for (const tenant of ctx.config().tenants.values()) {
+          const counts = new Map<string, number>([["never", 0], ["ok", 0], ["failing", 0], ["blocked", 0]]);
+          for (const d of tenant.devices) {
+            const s = await ctx.states.get(tenant.id, d.id);
+            counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+          }
+          for (const [state, n] of counts) metrics.devices.set({ tenant: tenant.id, state }, n);
+        }
+        return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+      },
+    ),
+  );
   root.use(
     createApp(apiDeps(ctx, {
       audit,
       log,
       bus: notifier.bus,
+      denied,
+      streams,
+      gitSlots: new GitProcessSlots(),
       metrics: {
         httpRequest: (route: string, status: number, seconds: number) => {
           metrics.httpRequests.inc({ route, status: String(status) });
@@ -100,17 +111,23 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     })),
   );
   const listen = opts.listen ?? config.listen;
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = root.listen(listen.port, listen.host, () => resolve(s));
-    s.once("error", reject);
+  const http = createHttpServer(root, config.limits);
+  const server: Server = http.server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
-  server.maxConnections = config.limits.maxConnections;
   live.onChange((next) => {
-    server.maxConnections = next.limits.maxConnections;
+    http.applyLimits(next.limits);
     ctx.sshSessions.concurrency = next.schedule.concurrency;
+    // A token or tenant gone from the config loses its open event streams now, not at its next reconnect.
+    const ended = streams.revalidate(next);
+    if (ended > 0) log.info({ event: "events.streams_revoked", streams: ended });
   });
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 300_000;
+  denied.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
@@ -145,6 +162,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     },
     async close() {
       await scheduler.stop();
+      streams.closeAll();
+      await denied.stop();
       await deliverer.stop();
       await notifier.hooks.idle();
       await new Promise<void>((resolve) => {
@@ -152,6 +171,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
         server.closeAllConnections?.();
       });
       await ctx.repos.closeAll();
+      await audit.flush();
     },
   };
 }

@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   invalid_output: 502,
   unreachable: 502,
   timeout: 504,
+  unavailable: 503,
   config_invalid: 500,
   error: 500,
 } as const;

@@ -134,6 +134,16 @@ export const configSchema = z.strictObject({
       webhook_retry_start: duration.default("10s"),
       hook_timeout: duration.default("30s"),
       manual_backups_per_minute: z.number().int().min(1).default(10),
+      // Abuse limits: one client, token or router must not exhaust the service.
+      max_connections_per_source: z.number().int().min(1).default(128),
+      header_timeout: duration.default("10s"),
+      body_timeout: duration.default("30s"),
+      git_processes: z.number().int().min(1).default(16),
+      git_processes_per_token: z.number().int().min(1).default(4),
+      event_streams_per_token: z.number().int().min(1).default(8),
+      event_stream_buffer_bytes: z.number().int().min(64 * 1024).default(1024 * 1024),
+      audit_segment_bytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+      auth_denied_interval: duration.default("1m"),
     })
     .prefault({}),
   defaults: defaultsSchema.prefault({}),

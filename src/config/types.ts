@@ -89,6 +89,22 @@ export interface Config {
     readonly webhookRetryStartMs: number;
     readonly hookTimeoutMs: number;
     readonly manualBackupsPerMinute: number;
+    /** Open connections from one source address (an IPv6 /64 counts as one), never more than maxConnections. */
+    readonly maxConnectionsPerSource: number;
+    /** A request's headers must arrive within this time. */
+    readonly headerTimeoutMs: number;
+    /** Its body must arrive within this time after the headers. */
+    readonly bodyTimeoutMs: number;
+    /** `git http-backend` processes at once, whole process and per token; beyond them 503 with Retry-After. */
+    readonly gitProcesses: number;
+    readonly gitProcessesPerToken: number;
+    /** Open event streams per token, and the unsent bytes a stream may hold before it is dropped. */
+    readonly eventStreamsPerToken: number;
+    readonly eventStreamBufferBytes: number;
+    /** An audit segment at or past this size is closed and the next one started. */
+    readonly auditSegmentBytes: number;
+    /** Denied requests are counted and written as one `auth.denied` entry per tenant and source per interval. */
+    readonly authDeniedIntervalMs: number;
   };
   readonly tenants: ReadonlyMap<string, TenantConfig>;
 }

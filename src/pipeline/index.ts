@@ -1,5 +1,6 @@
 export { archiveSnapshot } from "./archive-snapshot.js";
-export { runBackup, acceptHostKey, type BackupOptions } from "./run-backup.js";
+export { runBackup, type BackupOptions } from "./run-backup.js";
+export { acceptHostKey, unblockDevice, FINGERPRINT } from "./clear-block.js";
 export { collectDevice, type Collected } from "./collect-device.js";
 export { recordFailure, recordSuccess, resultCode, preciseTime, type Failure, type Success } from "./device-outcome.js";
 export { importExport } from "./import-export.js";

@@ -1,10 +1,9 @@
 import type { Trigger } from "../archive/index.js";
 import { asRosarchiveError } from "../common/index.js";
 import type { DeviceConfig } from "../config/index.js";
-import type { DeviceState } from "../store/index.js";
 import { collectDevice } from "./collect-device.js";
 import type { PipelineContext } from "./context.js";
-import { preciseTime, recordFailure, recordSuccess, resultCode } from "./device-outcome.js";
+import { recordFailure, recordSuccess, resultCode } from "./device-outcome.js";
 import type { SnapshotResult } from "./snapshot-queue.js";
 
 export interface BackupOptions {
@@ -53,16 +52,4 @@ async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger:
   } finally {
     ctx.observe?.inFlight?.(-1);
   }
-}
-
-/** `hostkey accept`: clear the block; the next contact pins the presented key. */
-export async function acceptHostKey(ctx: PipelineContext, device: DeviceConfig): Promise<DeviceState> {
-  return ctx.states.update(device.tenant, device.id, (s) => ({
-    ...s,
-    status: s.status === "blocked" && s.last_error?.code === "host_key_mismatch" ? "failing" : s.status,
-    host_key: null,
-    presented_host_key: null,
-    last_error: s.last_error?.code === "host_key_mismatch" ? null : s.last_error,
-    next_run: preciseTime(ctx.clock()),
-  }));
 }

@@ -4,6 +4,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { apiDeps, createApp } from "../../src/api/index.js";
+import { DeniedTally } from "../../src/api/denied-tally.js";
 import { LiveConfig, loadConfig, type Config } from "../../src/config/index.js";
 import { silentLogger } from "../../src/observe/index.js";
 import { createPipelineContext, importExport, type PipelineContext } from "../../src/pipeline/index.js";
@@ -27,6 +28,8 @@ export interface ApiServer {
   /** Tokens of tenant `acme` by role, and `other`'s viewer token. */
   readonly tokens: { viewer: string; operator: string; admin: string; other: string };
   readonly identity: string;
+  /** Writes the denied requests counted so far to the audit log (the service does it on a timer). */
+  flushDenied(): Promise<void>;
   /** Writes a new config text and swaps it into the live context (as SIGHUP does). */
   reload(extraYaml?: string): void;
   close(): Promise<void>;
@@ -87,7 +90,8 @@ ${extra}`;
   const live = new LiveConfig(config);
   const ctx = createPipelineContext({ config: live.source, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
   const audit = new AuditLog(config.stateDir);
-  const app = createApp(apiDeps(ctx, { audit, log: silentLogger(), ...(opts.now && { now: opts.now }) }));
+  const denied = new DeniedTally({ audit, config: ctx.config, log: silentLogger() });
+  const app = createApp(apiDeps(ctx, { audit, denied, log: silentLogger(), ...(opts.now && { now: opts.now }) }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -101,6 +105,7 @@ ${extra}`;
     live,
     tokens,
     identity: pair.identity,
+    flushDenied: () => denied.flush(),
     reload(extra) {
       live.replace(loadConfig(text(extra), { baseDir: dir }));
     },
@@ -110,6 +115,7 @@ ${extra}`;
         server.closeAllConnections();
       });
       await ctx.repos.closeAll();
+      await audit.flush();
     },
   };
 }

@@ -179,8 +179,14 @@ describe("backup: collection over SSH into the archive", function () {
     assert.equal(sim.devices.get("dev-0")!.stats.connections, conns);
     assert.equal(commitCount(gitDir), commits);
 
-    const accept = await cliAsync(["hostkey", "accept", "-c", config, "acme/dev-0"], { env });
+    // Without --fingerprint: the presented key is printed, nothing changes.
+    const ask = await cliAsync(["hostkey", "accept", "-c", config, "acme/dev-0"], { env });
+    assert.equal(ask.code, 1);
+    assert.ok(ask.stderr.includes(presented), ask.stderr);
+    assert.equal(state("dev-0").status, "blocked");
+    const accept = await cliAsync(["hostkey", "accept", "-c", config, "acme/dev-0", "--fingerprint", presented], { env });
     assert.equal(accept.code, 0, accept.stderr);
+    assert.deepEqual([state("dev-0").status, state("dev-0").host_key], ["failing", presented], "the accepted key is pinned at once");
     const ok = await backup("dev-0");
     assert.equal(ok.code, 0, ok.stdout);
     s = state("dev-0");

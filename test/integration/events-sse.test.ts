@@ -153,7 +153,12 @@ describe("events: Server-Sent Events per tenant (issue 5)", function () {
 
     const [m1, m2] = stream.messages as [SseMessage, SseMessage];
     assert.deepEqual([m1.event, m2.event], ["config.changed", "config.changed"]);
-    assert.ok(Number(m2.id) > Number(m1.id), "ids increase (Last-Event-ID resume)");
+    // `<epoch>-<seq>`: the epoch is this run's, the sequence increases (Last-Event-ID resume).
+    const [epoch1, seq1] = m1.id.split("-");
+    const [epoch2, seq2] = m2.id.split("-");
+    assert.match(m1.id, /^[0-9a-z]+-[0-9]+$/);
+    assert.equal(epoch1, epoch2);
+    assert.ok(Number(seq2) > Number(seq1), "ids increase (Last-Event-ID resume)");
     const e1 = JSON.parse(m1.data);
     const e2 = JSON.parse(m2.data);
     assert.deepEqual(Object.keys(e2), ["event", "id", "tenant", "device", "commit", "parent", "collected_at", "trigger", "routeros_version", "stats", "sections", "links"]);

@@ -87,7 +87,22 @@ describe("git smart HTTP (SPEC §8: clone with stock git, read only)", function 
     const r = await gitCli(["push", "origin", "HEAD:main"], dir);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /403/);
+    // git shows the reason, not only the status.
+    assert.match(r.stderr, /^remote: rosarchive: this archive is read-only over HTTP: push is refused/m);
     assert.equal((await gitCli(["--git-dir", path.join(api.dir, "repos/acme.git"), "log", "-1", "--format=%s", "main"])).stdout.includes("evil"), false);
+  });
+
+  it("a bad token or a foreign repository: git tells the user why", async () => {
+    const bad = await gitCli(["clone", "--quiet", `http://x:not-a-token@${new URL(api.url).host}/git/acme.git`, path.join(work, "bad-token")]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /^remote: rosarchive: a valid token is required: use the tenant's API token as the password/m);
+    assert.match(bad.stderr, /Authentication failed/);
+    const foreign = await gitCli(["clone", "--quiet", `http://x:${api.tokens.other}@${new URL(api.url).host}/git/acme.git`, path.join(work, "foreign-why")]);
+    assert.match(foreign.stderr, /^remote: rosarchive: repository not found, or this token cannot read it/m);
+    // Other clients keep the JSON errors of the API.
+    const json = await getJson(`${api.url}/git/acme.git/info/refs?service=git-upload-pack`, { authorization: "Basic eDpub3BlCg==" });
+    assert.equal(json.status, 401);
+    assert.equal(json.body.error.code, "unauthorized");
   });
 
   it("refuses a clone with another tenant's token, or none", async () => {

@@ -122,9 +122,9 @@ describe("hostile devices: a clear error, bounded memory, no commit (issue 7)", 
     await assert.rejects(backup("pinned"), (err: RosarchiveError) => err.code === "host_key_mismatch");
     assert.equal(sim.devices.get(`dev-${ids.indexOf("pinned")}`)!.stats.connections, connections);
 
-    // The device is fixed; the operator accepts: the next contact pins its (original) key again.
+    // The device is fixed and presents its original key; the operator accepts exactly that one again.
     sim.setFault(`dev-${ids.indexOf("pinned")}`, null);
-    await acceptHostKey(ctx, device("pinned"));
+    await acceptHostKey(ctx, device("pinned"), pinned, "test-admin");
     const again = await backup("pinned");
     assert.equal(again.changed, false);
     assert.equal((await ctx.states.get("acme", "pinned")).host_key, pinned);

@@ -28,6 +28,15 @@ describe("resource limits: defaults and enforcement (issue 7)", function () {
       webhookRetryStartMs: 10_000,
       hookTimeoutMs: 30_000,
       manualBackupsPerMinute: 10,
+      maxConnectionsPerSource: 128,
+      headerTimeoutMs: 10_000,
+      bodyTimeoutMs: 30_000,
+      gitProcesses: 16,
+      gitProcessesPerToken: 4,
+      eventStreamsPerToken: 8,
+      eventStreamBufferBytes: 1024 * 1024,
+      auditSegmentBytes: 64 * 1024 * 1024,
+      authDeniedIntervalMs: 60_000,
     });
     assert.equal(c.schedule.concurrency, 20, "SSH sessions at once");
     assert.equal(c.schedule.connectTimeoutMs, 10_000);

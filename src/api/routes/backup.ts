@@ -4,7 +4,6 @@ import { requireAccess, requireDevice } from "../access.js";
 import type { RateLimiter } from "../rate-limit.js";
 import { recordAudit } from "../record-audit.js";
 import type { ApiDeps } from "../types.js";
-import { deviceDetailView } from "./devices.js";
 
 /** SPEC §8 manual backup: 201 changed, 200 unchanged; errors keep their SPEC status (409, 502, 504). */
 export async function postBackup(deps: ApiDeps, limiter: RateLimiter, req: Request, res: Response): Promise<void> {
@@ -24,13 +23,4 @@ export async function postBackup(deps: ApiDeps, limiter: RateLimiter, req: Reque
     await recordAudit(deps, access, "backup.manual", d.id, { result: "failed", code: err.code });
     throw err;
   }
-}
-
-export async function postHostKeyAccept(deps: ApiDeps, req: Request, res: Response): Promise<void> {
-  const access = await requireAccess(deps, req, res, req.params.tenant, "admin");
-  const d = requireDevice(access, req.params.device);
-  const before = await deps.states.get(d.tenant, d.id);
-  const after = await deps.devices.acceptHostKey(d);
-  await recordAudit(deps, access, "hostkey.accepted", d.id, { previous_fingerprint: before.host_key, presented_fingerprint: before.presented_host_key });
-  res.json(deviceDetailView(d, after));
 }

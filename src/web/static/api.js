@@ -27,13 +27,15 @@ export const tenantUrl = (s, rest = "") => `/api/v1/tenants/${enc(s.tenant)}${re
 export const deviceUrl = (id, rest = "") => tenantUrl(session, `/devices/${enc(id)}${rest}`);
 
 /**
- * fetch with the session's token. A 401 on a signed-in session means the
- * token was revoked or rotated: sign out and say so.
+ * fetch with the session's token (and `body` sent as JSON). A 401 on a
+ * signed-in session means the token was revoked or rotated: sign out and say so.
  */
-export async function api(url, { method = "GET", accept = "application/json", auth = session, signal } = {}) {
+export async function api(url, { method = "GET", accept = "application/json", auth = session, signal, body } = {}) {
   let res;
+  const headers = { Authorization: `Bearer ${auth.token}`, Accept: accept };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   try {
-    res = await fetch(url, { method, headers: { Authorization: `Bearer ${auth.token}`, Accept: accept }, cache: "no-store", signal });
+    res = await fetch(url, { method, headers, cache: "no-store", signal, ...(body !== undefined && { body: JSON.stringify(body) }) });
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError(0, "network", "Cannot reach the rosarchive server. Check the connection and try again.");

@@ -101,74 +101,106 @@ export function renderDevice(id) {
 
   const renderBlocked = (d) => {
     if (d.status !== "blocked") {
-      // The "accepted" note stays until the device is collected again.
+      // The "accepted" / "unblocked" note stays until the device is collected again.
       if (d.status === "ok" || !blocked.querySelector(".accept-result.is-ok")) fill(blocked);
       return;
     }
-    if (blocked.dataset.presented === String(d.presented_host_key) && blocked.firstChild) return;
-    blocked.dataset.presented = String(d.presented_host_key);
-    const mismatch = d.last_error?.code === "host_key_mismatch";
-    const out = h("p", { class: "accept-result", role: "status" });
+    const code = d.last_error?.code ?? "";
+    const key = `${code} ${d.presented_host_key}`;
+    if (blocked.dataset.block === key && blocked.firstChild) return;
+    blocked.dataset.block = key;
     const card = h("section", { class: "card alert-card", "aria-labelledby": "blocked-title" });
-    if (!mismatch) {
+    if (code === "host_key_mismatch") {
+      // The fingerprint shown is the one sent: the server pins exactly it, and refuses if the device presents another by now.
+      const shown = d.presented_host_key;
       append(card, [
-        h("h2", { id: "blocked-title" }, "Collection is blocked"),
-        h("p", {}, d.last_error ? `${d.last_error.code}: ${d.last_error.message}` : "The device is blocked."),
-        h("p", { class: "muted" }, "Fix the credentials in the configuration; the block clears when they change."),
+        h("h2", { id: "blocked-title" }, "Blocked: the SSH host key changed"),
+        h("p", {}, "The device presented a different host key than the one pinned. Collection stays stopped until an admin accepts the new key. Compare the fingerprints with the device before accepting."),
+        h(
+          "dl",
+          { class: "fingerprints" },
+          h("dt", {}, "Expected (pinned)"),
+          h("dd", {}, h("code", { class: "fp", id: "fp-expected" }, d.host_key ?? "—")),
+          h("dt", {}, "Presented"),
+          h("dd", {}, h("code", { class: "fp", id: "fp-presented" }, shown ?? "—")),
+        ),
       ]);
-      fill(blocked, card);
-      return;
+      if (shown) {
+        blockAction(card, {
+          label: "Accept new key…",
+          question: `Only accept if you know why the key changed (device replaced, reinstalled). Exactly ${shown} is pinned; any other key stays blocked.`,
+          yes: "Yes, pin the presented key",
+          path: "/host-key/accept",
+          body: { fingerprint: shown },
+          working: "Accepting…",
+          done: "Host key accepted",
+          doneText: `Accepted: ${shown} is pinned. A backup has started to confirm it.`,
+          what: "Accepting the key",
+          role: "accepting a host key",
+        });
+      }
+    } else {
+      append(card, [
+        h("h2", { id: "blocked-title" }, code === "auth_failed" ? "Blocked: the device refused the login" : "Collection is blocked"),
+        h("p", {}, d.last_error ? `${d.last_error.code}: ${d.last_error.message}` : "The device is blocked."),
+      ]);
+      if (code === "auth_failed") {
+        append(card, [h("p", { class: "muted" }, "Fix the credentials in the configuration (the block clears when they change), or, if the login was fixed on the router, unblock it to try again.")]);
+        blockAction(card, {
+          label: "Unblock…",
+          question: "Unblock only if the login was fixed on the router (or a lockout ended). A backup starts at once with the same credentials; if the login fails again, the device is blocked again.",
+          yes: "Yes, try the login again",
+          path: "/unblock",
+          body: undefined,
+          working: "Unblocking…",
+          done: "Unblocked",
+          doneText: "Unblocked. A backup has started to try the login again.",
+          what: "Unblocking",
+          role: "unblocking a device",
+        });
+      }
     }
-    const acceptBtn = h("button", { type: "button", class: "btn btn-danger" }, "Accept new key…");
+    fill(blocked, card);
+  };
+
+  /** An admin action on a blocked device: a button, a confirmation, the request, the outcome in the card. */
+  const blockAction = (card, a) => {
+    const out = h("p", { class: "accept-result", role: "status" });
+    const btn = h("button", { type: "button", class: "btn btn-danger" }, a.label);
     const confirmRow = h("div", { class: "confirm", hidden: true });
-    const yes = h("button", { type: "button", class: "btn btn-danger" }, "Yes, trust the presented key");
+    const yes = h("button", { type: "button", class: "btn btn-danger" }, a.yes);
     const no = h("button", { type: "button", class: "btn" }, "Cancel");
-    append(confirmRow, [h("p", {}, "Only accept if you know why the key changed (device replaced, reinstalled). The next contact pins the key it presents."), yes, " ", no]);
-    acceptBtn.addEventListener("click", () => {
+    append(confirmRow, [h("p", {}, a.question), yes, " ", no]);
+    btn.addEventListener("click", () => {
       confirmRow.hidden = false;
-      acceptBtn.hidden = true;
+      btn.hidden = true;
       no.focus();
     });
     no.addEventListener("click", () => {
       confirmRow.hidden = true;
-      acceptBtn.hidden = false;
-      acceptBtn.focus();
+      btn.hidden = false;
+      btn.focus();
     });
     yes.addEventListener("click", async () => {
       yes.disabled = true;
       out.className = "accept-result";
-      out.textContent = "Accepting…";
+      out.textContent = a.working;
       try {
-        const updated = await getJson(deviceUrl(id, "/host-key/accept"), { method: "POST" });
+        const updated = await getJson(deviceUrl(id, a.path), { method: "POST", body: a.body });
         mergeDevice(updated);
         out.className = "accept-result is-ok";
-        out.textContent = "Accepted. The next run pins the key the device presents.";
+        out.textContent = a.doneText;
         confirmRow.hidden = true;
         card.className = "card success-card";
-        fill(card, h("h2", { id: "blocked-title" }, "Host key accepted"), out);
+        fill(card, h("h2", { id: "blocked-title" }, a.done), out);
         renderFacts();
       } catch (err) {
         out.className = "accept-result is-error";
-        out.textContent = err instanceof ApiError && err.status === 403 ? "Not allowed: accepting a host key needs an admin token." : describeError(err, "Accepting the key");
+        out.textContent = err instanceof ApiError && err.status === 403 ? `Not allowed: ${a.role} needs an admin token.` : describeError(err, a.what);
         yes.disabled = false;
       }
     });
-    append(card, [
-      h("h2", { id: "blocked-title" }, "Blocked: the SSH host key changed"),
-      h("p", {}, "The device presented a different host key than the one pinned. Collection stays stopped until an admin accepts the new key. Compare the fingerprints with the device before accepting."),
-      h(
-        "dl",
-        { class: "fingerprints" },
-        h("dt", {}, "Expected (pinned)"),
-        h("dd", {}, h("code", { class: "fp", id: "fp-expected" }, d.host_key ?? "—")),
-        h("dt", {}, "Presented"),
-        h("dd", {}, h("code", { class: "fp", id: "fp-presented" }, d.presented_host_key ?? "—")),
-      ),
-      acceptBtn,
-      confirmRow,
-      out,
-    ]);
-    fill(blocked, card);
+    append(card, [btn, confirmRow, out]);
   };
 
   // ---- timeline

@@ -82,6 +82,11 @@ function handleSseBlock(block) {
   }
   if (id !== null) live.lastId = id;
   if (data.length === 0) return;
+  // The server cannot replay what we missed (it restarted, or too much happened): reload what is shown.
+  if (event === "reset") {
+    void catchUp();
+    return;
+  }
   let ev;
   try {
     ev = JSON.parse(data.join("\n"));
