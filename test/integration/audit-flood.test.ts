@@ -29,7 +29,7 @@ async function start(extra: string, prepare: (dir: string) => void = () => {}): 
   const tokens = { viewer: newToken(), admin: newToken() };
   const file = writeConfig(dir, {
     recipient: keygen(dir).recipient,
-    devices: [{ id: "core-1" }],
+    devices: [{ id: "core-1", port: 1 }],
     extra,
     tenantExtra: `    tokens:\n      - { name: noc, role: viewer, sha256: "${sha(tokens.viewer)}" }\n      - { name: boss, role: admin, sha256: "${sha(tokens.admin)}" }\n`,
   });
@@ -177,6 +177,37 @@ describe("audit log as a target: floods, size, timing and metrics", function () 
       const folder = path.join(s.dir, "state/audit/acme");
       assert.deepEqual(readdirSync(folder).filter((f) => f.endsWith(".jsonl")).sort(), ["000001.jsonl", "000002.jsonl"]);
     } finally {
+      await s.svc.close();
+    }
+  });
+
+  it("an audited read answers while its entry waits for the disk; a manual backup waits for its own", async () => {
+    const s = await start("");
+    // Another live process holds the tenant's audit lock: every write waits for it.
+    const holder = spawn("sleep", ["120"], { stdio: "ignore" });
+    const lock = path.join(s.dir, "state/audit/.acme.lock");
+    try {
+      writeFileSync(lock, `${holder.pid} test-holder\n`);
+      const read = await timed(`${s.base}/devices/core-1/config`, { authorization: `Bearer ${s.tokens.viewer}` });
+      assert.equal(read.status, 200, "the read is answered");
+      let answered = false;
+      const backup = fetch(`${s.base}/devices/core-1/backup`, { method: "POST", headers: { authorization: `Bearer ${s.tokens.admin}` } }).then(async (r) => {
+        answered = true;
+        return { status: r.status, body: await r.text() };
+      });
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.equal(answered, false, "the backup's answer waits until its audit entry is on disk");
+      holder.kill("SIGKILL");
+      await new Promise((r) => holder.once("exit", r));
+      const b = await backup;
+      assert.equal(b.status, 502, b.body);
+      const actions = await until("both entries on disk", 20_000, () => {
+        const a = auditLines(s.dir).map((e) => e.action);
+        return a.includes("config.read") && a.includes("backup.manual") ? a : undefined;
+      });
+      assert.ok(actions.indexOf("config.read") < actions.indexOf("backup.manual"), "in the order they happened");
+    } finally {
+      holder.kill("SIGKILL");
       await s.svc.close();
     }
   });

@@ -203,7 +203,7 @@ describe("README commands", function () {
     it("rosarchive --help lists every command and exits 0", function () {
       assert.equal(listed.code, 0);
       assert.match(listed.stdout, /^usage: rosarchive COMMAND/m);
-      for (const name of ["serve", "demo", "check-config", "backup", "import", "keygen", "token", "decrypt", "reseal", "hostkey", "audit"]) assert.ok(names.includes(name), name);
+      for (const name of ["serve", "demo", "check-config", "backup", "import", "keygen", "token", "decrypt", "reseal", "hostkey", "unblock", "audit"]) assert.ok(names.includes(name), name);
     });
 
     for (const name of names) {
