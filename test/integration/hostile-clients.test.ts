@@ -60,6 +60,7 @@ const ROUTES: Array<[string, (t: string, d: string) => string]> = [
   ["GET", (t, d) => `/api/v1/tenants/${t}/devices/${d}/diff`],
   ["POST", (t, d) => `/api/v1/tenants/${t}/devices/${d}/backup`],
   ["POST", (t, d) => `/api/v1/tenants/${t}/devices/${d}/host-key/accept`],
+  ["POST", (t, d) => `/api/v1/tenants/${t}/devices/${d}/unblock`],
   ["GET", (t) => `/api/v1/tenants/${t}/audit`],
   ["GET", (t) => `/git/${t}.git/info/refs?service=git-upload-pack`],
 ];
