@@ -4,7 +4,7 @@ import type { Config, DeviceConfig } from "../config/index.js";
 import { acceptHostKey, FINGERPRINT, unblockDevice } from "../pipeline/index.js";
 import { AuditLog, type AuditAction } from "../store/index.js";
 import { buildContext } from "./build-context.js";
-import { parse, println, type Command } from "./command.js";
+import { expectPositionals, expectTenantDevice, parse, println, type Command } from "./command.js";
 import { findDevice, readConfigFile } from "./load.js";
 
 const HOSTKEY_USAGE = `usage: rosarchive hostkey accept -c FILE TENANT/DEVICE --fingerprint SHA256:...
@@ -23,7 +23,8 @@ export const hostkeyCommand: Command = {
   async run(io) {
     const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" }, fingerprint: { type: "string" } }, HOSTKEY_USAGE);
     if (positionals[0] !== "accept") throw new RosarchiveError("bad_parameter", `unknown hostkey action ${JSON.stringify(positionals[0] ?? "")}\n\n${HOSTKEY_USAGE}`);
-    if (positionals.length > 2) throw new RosarchiveError("bad_parameter", `unexpected argument ${JSON.stringify(positionals[2])}\n\n${HOSTKEY_USAGE}`);
+    expectPositionals(positionals, ["accept", "TENANT/DEVICE"], HOSTKEY_USAGE);
+    expectTenantDevice(positionals[1], HOSTKEY_USAGE);
     const config = readConfigFile(values.config);
     const device = findDevice(config, positionals[1]);
     const ctx = buildContext(config, io.env);
@@ -54,7 +55,8 @@ export const unblockCommand: Command = {
   usage: UNBLOCK_USAGE,
   async run(io) {
     const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" } }, UNBLOCK_USAGE);
-    if (positionals.length > 1) throw new RosarchiveError("bad_parameter", `unexpected argument ${JSON.stringify(positionals[1])}\n\n${UNBLOCK_USAGE}`);
+    expectPositionals(positionals, ["TENANT/DEVICE"], UNBLOCK_USAGE);
+    expectTenantDevice(positionals[0], UNBLOCK_USAGE);
     const config = readConfigFile(values.config);
     const device = findDevice(config, positionals[0]);
     const ctx = buildContext(config, io.env);
