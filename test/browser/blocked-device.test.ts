@@ -68,15 +68,19 @@ describe("web UI: unblock a refused login, accept exactly the key shown", functi
   const backup = (d: string) => fetch(`${svc.url}/api/v1/tenants/acme/devices/${d}/backup`, { method: "POST", headers: { authorization: `Bearer ${admin}` } }).then((r) => r.status);
   const state = async (d: string) => (await (await fetch(`${svc.url}/api/v1/tenants/acme/devices/${d}`, { headers: { authorization: `Bearer ${viewer}` } })).json()) as any;
 
+  /** Signs in (when the page asks) and opens the device page, waiting for each step to show. */
   async function openDevice(token: string, d: string): Promise<void> {
     await page.goto(`${svc.url}/`);
+    await until("the sign-in form or the fleet", 30_000, async () => ((await page.getByLabel("API token").count()) || (await page.locator("h1", { hasText: "Fleet" }).count()) ? true : undefined));
     if (await page.getByLabel("API token").count()) {
       await page.getByLabel("Tenant").fill("acme");
       await page.getByLabel("API token").fill(token);
       await page.getByRole("button", { name: "Sign in" }).click();
+      await until("the fleet", 30_000, async () => ((await page.locator("h1", { hasText: "Fleet" }).count()) ? true : undefined));
     }
     await page.goto(`${svc.url}/#/devices/${d}`);
     await page.reload();
+    await until(`the page of ${d}`, 30_000, async () => ((await page.locator("h1", { hasText: d }).count()) ? true : undefined));
   }
 
   it("a device that refuses the login offers Unblock; a viewer is told it needs an admin; the admin's unblock retries the login", async function () {
@@ -92,6 +96,7 @@ describe("web UI: unblock a refused login, accept exactly the key shown", functi
     assert.equal((await state("dev-1")).status, "blocked");
 
     await page.getByRole("button", { name: "Sign out" }).click();
+    await until("the sign-in form", 30_000, async () => ((await page.getByLabel("API token").count()) ? true : undefined));
     await openDevice(admin, "dev-1");
     await until("the blocked card", 30_000, async () => ((await card.count()) ? true : undefined));
     sim.setPassword("dev-1", TEST_PASSWORD); // fixed on the router
