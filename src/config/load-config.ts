@@ -205,7 +205,7 @@ export function checkEnvironment(config: Config, env: NodeJS.ProcessEnv, exists:
       const where = `tenants.${tenant.id}.devices[${i}]`;
       const c = d.credentials;
       if (!c.password && !c.password_env && !c.password_file && !c.private_key_file) {
-        problems.push({ path: `${where}.password_env`, message: "no credentials: set password_env, password_file, private_key_file or password (here or in defaults)" });
+        problems.push({ path: `${where}.password_env`, message: "no credentials: set password_env, password_file, private_key_file or password here, in a named credential set, or in the tenant's or global defaults" });
       }
       if (c.password_env && env[c.password_env] === undefined) problems.push({ path: `${where}.password_env`, message: `environment variable ${c.password_env} is not set` });
       if (c.password_file && !exists(c.password_file)) problems.push({ path: `${where}.password_file`, message: `file ${c.password_file} does not exist` });
