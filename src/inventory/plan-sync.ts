@@ -37,8 +37,7 @@ export type SyncPlan =
  * - `refuse` when it would remove more than the source's `max_removal` of the
  *   tenant's devices, counted before the sync, unless an admin confirmed
  *   exactly this removal (same digest): nothing changes until then;
- * - `apply` otherwise. A device that moves to another source or into the
- *   config file is not removed. A source's first sync removes nothing.
+ * - `apply` otherwise. A source's first sync removes nothing.
  */
 export function planSync(input: SyncInput): SyncPlan {
   const { config, lists, tenant, source, next } = input;
@@ -49,8 +48,7 @@ export function planSync(input: SyncInput): SyncPlan {
   const previous = lists.get(tenant)?.get(source.name) ?? null;
   const before = new Map((previous ?? []).map((r) => [r.id, r]));
   const after = new Map(next.map((r) => [r.id, r]));
-  const stillThere = merged.config.tenants.get(tenant)?.deviceById ?? new Map();
-  const removed = [...before.keys()].filter((id) => !after.has(id) && !stillThere.has(id)).sort();
+  const removed = [...before.keys()].filter((id) => !after.has(id)).sort();
   const added = [...after.keys()].filter((id) => !before.has(id)).sort();
   const changed = [...after.keys()].filter((id) => before.has(id) && JSON.stringify(before.get(id)) !== JSON.stringify(after.get(id))).sort();
 

@@ -5,6 +5,7 @@ import { mapHttpAnswer } from "./map-http.js";
 import { netboxFirstPage, netboxNextPage, netboxPage, type NetboxList } from "./netbox.js";
 import { parseCsvInventory } from "./parse-csv.js";
 import { parseRouterDb } from "./parse-router-db.js";
+import type { RawRow } from "./inventory-record.js";
 import { listFromRows, type SourceList } from "./source-list.js";
 
 /** The edges a read needs, injected. */
@@ -51,7 +52,7 @@ async function readNetbox(s: NetboxSourceConfig, deps: SourceReadDeps): Promise<
   // NetBox v1 tokens go as `Token <key>`; v2 tokens (nbt_...) as `Bearer`.
   const token = await authorization(s.auth, "Token", s.name, deps);
   const headers: Record<string, string> = { Accept: "application/json", ...(token && { Authorization: token }) };
-  const rows: Array<Parameters<typeof listFromRows>[0] extends Iterable<infer R> ? R : never> = [];
+  const rows: Array<{ where: string; raw: RawRow }> = [];
   const skipped: Array<{ row: string; reason: string }> = [];
   const lists: NetboxList[] = s.virtualMachines ? ["devices", "virtual-machines"] : ["devices"];
   let pages = 0;
