@@ -9,6 +9,7 @@ import { postBackup, postHostKeyAccept } from "./routes/backup.js";
 import { getConfigFile } from "./routes/config-file.js";
 import { getDevice, listDevices } from "./routes/devices.js";
 import { getDiff } from "./routes/diff.js";
+import { getInventory, postInventoryConfirm } from "./routes/inventory.js";
 import { streamEvents } from "./routes/events.js";
 import { getDeviceHistory, getTenantHistory } from "./routes/history.js";
 import type { ApiDeps } from "./types.js";
@@ -59,6 +60,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.post(`${D}/backup`, handle((d, req, res) => postBackup(d, limiter, req, res)));
   app.post(`${D}/host-key/accept`, handle(postHostKeyAccept));
   app.get(`${T}/audit`, handle(getAudit));
+  app.get(`${T}/inventory`, handle(getInventory));
+  app.post(`${T}/inventory/:source/confirm`, handle(postInventoryConfirm));
 
   // ---- SSE: GET /api/v1/tenants/{t}/events -------------------------------
   // Authenticated here (viewer, tenant isolation as every route); the stream

@@ -1,3 +1,4 @@
+import { promises as fs } from "node:fs";
 import { RosarchiveError } from "../common/index.js";
 import type { HttpSourceConfig, InventorySourceConfig, NetboxSourceConfig, SourceAuth } from "../config/index.js";
 import { shownUrl, type HttpGet } from "./http-get.js";
@@ -23,6 +24,13 @@ export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
 /** NetBox pages followed at most (a `next` loop, or a page size of 1 over a huge fleet). */
 export const MAX_NETBOX_PAGES = 2000;
 
+/** A text file of at most MAX_SOURCE_BYTES (the file source, token and password files). */
+export async function readFileCapped(file: string): Promise<string> {
+  const st = await fs.stat(file);
+  if (st.size > MAX_SOURCE_BYTES) throw new RosarchiveError("inventory_invalid", `${file} is larger than ${MAX_SOURCE_BYTES} bytes`);
+  return fs.readFile(file, "utf8");
+}
+
 /** Reads one source once. `etag` is the last good answer's (http only): an unchanged answer is `not_modified`. */
 export async function readSource(s: InventorySourceConfig, deps: SourceReadDeps, etag: string | null): Promise<SourceRead> {
   if (s.type === "file") {
@@ -30,6 +38,7 @@ export async function readSource(s: InventorySourceConfig, deps: SourceReadDeps,
     try {
       text = await deps.readFile(s.path);
     } catch (err) {
+      if (err instanceof RosarchiveError) throw err;
       throw new RosarchiveError("unreachable", `cannot read ${s.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const list = s.format === "csv" ? parseCsvInventory(text, s) : parseRouterDb(text, s);

@@ -10,7 +10,8 @@ export type AuditAction =
   | "diff.read"
   | "hostkey.accepted"
   | "repo.clone"
-  | "auth.denied";
+  | "auth.denied"
+  | "inventory.confirmed";
 
 export interface AuditInput {
   /** Token name, or "scheduler"; null when nobody could be identified (auth.denied). */
