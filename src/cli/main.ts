@@ -20,6 +20,7 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
   { name: "reseal", summary: "re-seal a tenant's current snapshots to its current recipients", load: async () => (await import("./reseal-command.js")).resealCommand },
   { name: "hostkey", summary: "hostkey accept: clear a host-key block", load: async () => (await import("./config-commands.js")).hostkeyCommand },
   { name: "audit", summary: "audit verify: check the audit log's hash chain", load: async () => (await import("./audit-command.js")).auditCommand },
+  { name: "inventory", summary: "inventory status | confirm: sources and refused removals", load: async () => (await import("./inventory-command.js")).inventoryCommand },
   { name: "status", summary: "print the fleet state of a tenant", load: async () => (await import("./status-command.js")).statusCommand },
   { name: "version", summary: "print the version (also --version)", load: async () => versionCommand },
   { name: "help", summary: "help COMMAND: that command's usage (also COMMAND --help)", load: async () => helpCommand },
