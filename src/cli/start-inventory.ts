@@ -75,7 +75,6 @@ export function runInventory(
     log: p.log,
     clock: p.ctx.clock,
     ids: p.ctx.ids,
-    sectionOf: p.ctx.platform.sectionOf,
     observe: { retired: (tenant) => p.metrics.retired.inc({ tenant }) },
   });
   const after = () =>

@@ -1,10 +1,10 @@
 import path from "node:path";
-import { commitMessage, recordStats, rfc3339, summarize } from "../archive/index.js";
+import { rfc3339, type RepoRegistry } from "../archive/index.js";
 import type { Config } from "../config/index.js";
 import { NORMALIZER_VERSION } from "../normalize/index.js";
 import type { EventSink } from "../notify/index.js";
 import type { Logger } from "../observe/index.js";
-import type { DeviceLocks, RepoRegistry } from "../pipeline/index.js";
+import type { DeviceLocks } from "../pipeline/index.js";
 import type { DeviceStateStore } from "../store/index.js";
 import type { DeviceDirectory, DirectoryEntry } from "./device-directory.js";
 
@@ -21,7 +21,6 @@ export interface RetireDeps {
   readonly log: Logger;
   readonly clock: () => number;
   readonly ids: () => string;
-  readonly sectionOf: (line: string) => string | null;
   readonly observe?: { retired?(tenant: string): void };
 }
 
@@ -64,7 +63,7 @@ export class Retirer {
         for (const id of returned) this.deps.log.info({ event: "device.returned", tenant: tenant.id, device: id });
         if (!known(tenant.id)) continue;
         const repo = await this.deps.repos.get(tenant.id);
-        for (const p of await repo.paths()) {
+        for (const p of await repo.filesAtMain()) {
           const id = deviceOfPath(p);
           if (id === null || tenant.deviceById.has(id)) continue;
           await this.retireOne(tenant.id, id, p);
@@ -84,25 +83,21 @@ export class Retirer {
         const repo = await deps.repos.get(tenant);
         const state = await deps.states.get(tenant, id);
         const now = deps.clock();
-        let stats: ReturnType<typeof summarize> | null = null;
         const outcome = await repo.commitFile({
           path: filePath,
           content: null,
           authorTime: Math.floor(now / 1000),
-          message: (prev) => {
-            stats = summarize(prev ? prev.toString("utf8") : null, "", deps.sectionOf);
-            return commitMessage(`retired from ${source === "config" ? "config" : "inventory"}`, {
-              device: id,
-              host: known?.host ?? "unknown",
-              routerosVersion: state.routeros_version ?? "unknown",
-              trigger: "retire",
-              collectedAt: rfc3339(now),
-              normalizer: NORMALIZER_VERSION,
-            });
+          facts: {
+            device: id,
+            host: known?.host ?? "unknown",
+            routerosVersion: state.routeros_version ?? "unknown",
+            trigger: "retire",
+            collectedAt: rfc3339(now),
+            normalizer: NORMALIZER_VERSION,
+            subject: `retired from ${source === "config" ? "config" : "inventory"}`,
           },
         });
         if (!outcome.changed) return;
-        if (stats) recordStats(repo, outcome.commit!, filePath, { stats: (stats as ReturnType<typeof summarize>).stats, sections: (stats as ReturnType<typeof summarize>).sections });
         const entry: DirectoryEntry = {
           id,
           path: filePath,

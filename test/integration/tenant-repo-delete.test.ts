@@ -1,60 +1,35 @@
 import assert from "node:assert/strict";
 import path from "node:path";
-import { TenantRepo } from "../../src/archive/index.js";
 import { commitCount, fsckStrict, git } from "../helpers/git.js";
+import { commitText, openRepo } from "../helpers/archive.js";
 import { tempDir } from "../helpers/tmp.js";
 
-describe("archive: a commit request with content null deletes the path", () => {
-  it("removes the file in one commit, drops an emptied group folder, keeps the file's history, and a later write continues it", async () => {
+describe("archive: files at main, through removals and returns (retirement)", () => {
+  it("lists root and group files as git does; a removed file is gone from the list, an emptied group too; one that returns continues its history", async () => {
     const dir = tempDir();
     const gitDir = path.join(dir, "acme.git");
-    const repo = await TenantRepo.open(dir, "acme", { fsync: false });
-    const previousSeen: Array<string | null> = [];
-    const write = (p: string, body: string | null, subject: string) =>
-      repo.commitFile({
-        path: p,
-        content: body === null ? null : Buffer.from(body),
-        authorTime: 1_700_000_000,
-        message: (prev) => {
-          previousSeen.push(prev ? prev.toString() : null);
-          return `${path.basename(p, ".rsc")}: ${subject}\n`;
-        },
-      });
-    await write("fra/core-1.rsc", "/ip address\nadd address=10.0.0.1/24\n", "initial snapshot");
-    await write("fra/core-2.rsc", "/system identity\nset name=core-2\n", "initial snapshot");
-    await write("edge-7.rsc", "/system identity\nset name=edge\n", "initial snapshot");
+    const repo = await openRepo(dir);
+    const listed = async () => (await repo.filesAtMain()).sort();
+    const gitListed = () => git(gitDir, ["ls-tree", "-r", "--name-only", "main"]).trim().split("\n").sort();
+    await commitText(repo, "fra/core-1.rsc", "/ip address\nadd address=10.0.0.1/24\n");
+    await commitText(repo, "fra/core-2.rsc", "/system identity\nset name=core-2\n");
+    await commitText(repo, "edge-7.rsc", "/system identity\nset name=edge\n");
+    assert.deepEqual(await listed(), ["README.md", "edge-7.rsc", "fra/core-1.rsc", "fra/core-2.rsc"]);
+    assert.deepEqual(await listed(), gitListed());
 
-    previousSeen.length = 0;
-    const gone = await write("fra/core-1.rsc", null, "retired from inventory");
-    assert.equal(gone.changed, true);
-    assert.equal(gone.blob, null);
-    // The message builder saw the content that is being removed.
-    assert.deepEqual(previousSeen.at(-1), "/ip address\nadd address=10.0.0.1/24\n");
+    await commitText(repo, "fra/core-1.rsc", null);
+    await commitText(repo, "fra/core-2.rsc", null);
     fsckStrict(gitDir);
-    assert.equal(git(gitDir, ["ls-tree", "-r", "--name-only", "main"]).trim().split("\n").sort().join(","), "README.md,edge-7.rsc,fra/core-2.rsc");
-    assert.equal(git(gitDir, ["show", "--name-status", "--format=%s", gone.commit!]).trim(), "core-1: retired from inventory\n\nD\tfra/core-1.rsc");
+    assert.deepEqual(await listed(), ["README.md", "edge-7.rsc"]);
+    assert.deepEqual(await listed(), gitListed());
 
-    // Deleting what is not there makes no commit.
-    const again = await write("fra/core-1.rsc", null, "retired from inventory");
-    assert.deepEqual([again.changed, again.commit], [false, gone.commit]);
-
-    // The last file of a group: the folder goes too (git keeps no empty trees).
-    const last = await write("fra/core-2.rsc", null, "retired from config");
-    fsckStrict(gitDir);
-    assert.equal(git(gitDir, ["ls-tree", "--name-only", "main"]).trim().split("\n").sort().join(","), "README.md,edge-7.rsc");
-    assert.deepEqual((await repo.paths()).sort(), ["README.md", "edge-7.rsc"]);
-
-    // It returns: the same path, its history continues.
-    const back = await write("fra/core-1.rsc", "/ip address\nadd address=10.0.0.9/24\n", "+1 -0");
-    assert.equal(back.parent, last.commit);
+    const back = await commitText(repo, "fra/core-1.rsc", "/ip address\nadd address=10.0.0.9/24\n");
+    assert.equal(back.changed, true);
     fsckStrict(gitDir);
     assert.equal(commitCount(gitDir, "fra/core-1.rsc"), 3);
-    assert.deepEqual((await repo.paths()).sort(), ["README.md", "edge-7.rsc", "fra/core-1.rsc"]);
     repo.close();
-
-    // A fresh writer (after a restart) reads the same tree.
-    const reopened = await TenantRepo.open(dir, "acme", { fsync: false });
-    assert.deepEqual((await reopened.paths()).sort(), ["README.md", "edge-7.rsc", "fra/core-1.rsc"]);
+    const reopened = await openRepo(dir);
+    assert.deepEqual((await reopened.filesAtMain()).sort(), ["README.md", "edge-7.rsc", "fra/core-1.rsc"]);
     reopened.close();
   });
 });
