@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import type { Request, Response } from "express";
-import { latestCommitOf, parentOf, readDeviceFile, resolveCommit } from "../../archive/index.js";
+import { deviceHistory, latestCommitOf, readDeviceFile, resolveCommit } from "../../archive/index.js";
 import { badParameter, RosarchiveError } from "../../common/index.js";
 import { extendPlatform, parseIdentityFile, unsealText } from "../../seal/index.js";
 import { requireAccess } from "../access.js";
@@ -33,9 +33,12 @@ export async function getConfigFile(deps: ApiDeps, req: Request, res: Response):
   } else {
     commit = await latestCommitOf(repo, d.path);
     if (!commit) throw new RosarchiveError("not_found", "no snapshot of this device yet");
-    // A retired device's newest commit removed its file: its last snapshot is the one before.
-    if (known.retired && commit === known.retired.retired_commit) commit = await parentOf(repo, commit);
-    if (!commit) throw new RosarchiveError("not_found", "no snapshot of this device");
+    // A retired device's newest commit removed its file: its last snapshot is the commit of the file before that.
+    if (known.retired && commit === known.retired.retired_commit) {
+      const [, before] = await deviceHistory(repo, d.path, { limit: 2, sectionOf: deps.platform.sectionOf });
+      if (!before) throw new RosarchiveError("not_found", "no snapshot of this device");
+      commit = before.commit;
+    }
   }
   const file = await readDeviceFile(repo, commit, d.path, d.id);
   if (!file) throw new RosarchiveError("not_found", "that commit holds no snapshot of this device");
