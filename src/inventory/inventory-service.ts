@@ -73,7 +73,8 @@ interface Slot {
   watcher: FSWatcher | null;
   debounce: NodeJS.Timeout | null;
   running: Promise<SyncResult> | null;
-  again: boolean;
+  /** The read that follows the running one, shared by everyone who asked meanwhile. */
+  queued: Promise<SyncResult> | null;
 }
 
 const key = (tenant: string, source: string) => `${tenant}/${source}`;
@@ -123,7 +124,7 @@ export class InventoryService {
           this.deps.log.warn({ event: "inventory.state_unreadable", tenant: tenant.id, source: source.name, msg: (err as Error).message });
           return NEW_SOURCE;
         });
-        const slot: Slot = { tenant: tenant.id, source, state, timer: null, nextAt: null, watcher: null, debounce: null, running: null, again: false };
+        const slot: Slot = { tenant: tenant.id, source, state, timer: null, nextAt: null, watcher: null, debounce: null, running: null, queued: null };
         this.slots.set(k, slot);
         this.gauges(slot);
         if (this.started) this.arm(slot, 0);
@@ -214,20 +215,26 @@ export class InventoryService {
     };
   }
 
-  /** Reads one source now (a sync already running is joined and followed by one more). */
+  /** Reads one source now. While one runs, the next waits for it (callers share that next read) and answers its result. */
   sync(tenant: string, source: string): Promise<SyncResult> {
     const slot = this.slots.get(key(tenant, source));
     if (!slot) return Promise.reject(new RosarchiveError("not_found", `tenant ${tenant} has no inventory source ${source}`));
     if (slot.running) {
-      slot.again = true;
-      return slot.running;
+      slot.queued ??= slot.running
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .then(() => {
+          slot.queued = null;
+          return this.sync(tenant, source);
+        });
+      return slot.queued;
     }
     const run = this.syncOnce(slot).finally(() => {
       slot.running = null;
-      if (slot.again && !this.stopped && this.slots.get(key(slot.tenant, slot.source.name)) === slot) {
-        slot.again = false;
-        void this.sync(slot.tenant, slot.source.name);
-      } else if (this.started && !this.stopped) this.arm(slot, slot.source.intervalMs);
+      const current = this.slots.get(key(slot.tenant, slot.source.name)) === slot;
+      if (!slot.queued && current && this.started && !this.stopped) this.arm(slot, slot.source.intervalMs);
     });
     slot.running = run;
     return run;
