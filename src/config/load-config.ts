@@ -211,6 +211,15 @@ export function checkEnvironment(config: Config, env: NodeJS.ProcessEnv, exists:
       if (c.password_file && !exists(c.password_file)) problems.push({ path: `${where}.password_file`, message: `file ${c.password_file} does not exist` });
       if (c.private_key_file && !exists(c.private_key_file)) problems.push({ path: `${where}.private_key_file`, message: `file ${c.private_key_file} does not exist` });
     });
+    tenant.inventory.forEach((s, i) => {
+      if (s.type === "file") return;
+      const where = `tenants.${tenant.id}.inventory[${i}]`;
+      const { token_env, token_file, basic } = s.auth;
+      if (token_env && env[token_env] === undefined) problems.push({ path: `${where}.token_env`, message: `environment variable ${token_env} is not set` });
+      if (token_file && !exists(token_file)) problems.push({ path: `${where}.token_file`, message: `file ${token_file} does not exist` });
+      if (basic?.password_env && env[basic.password_env] === undefined) problems.push({ path: `${where}.basic.password_env`, message: `environment variable ${basic.password_env} is not set` });
+      if (basic?.password_file && !exists(basic.password_file)) problems.push({ path: `${where}.basic.password_file`, message: `file ${basic.password_file} does not exist` });
+    });
     tenant.webhooks.forEach((w, i) => {
       if (w.secret_env && env[w.secret_env] === undefined) problems.push({ path: `tenants.${tenant.id}.webhooks[${i}].secret_env`, message: `environment variable ${w.secret_env} is not set` });
     });

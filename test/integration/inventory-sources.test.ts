@@ -190,7 +190,7 @@ describe("inventory sources against local servers", function () {
     await new Promise((r) => setTimeout(r, 2500));
     const events = () => s.service.bus.since("acme", 0).map((m) => JSON.parse(m.data));
     assert.deepEqual(events().filter((e) => e.event === "inventory.failed").map((e) => [e.source, e.error.code]), [["cmdb", "source_failed"]]);
-    // A stopped server: still failing, still the same devices.
+    // The source answers again: recovered, one event.
     broken = false;
     await until("recovered", 30_000, async () => ((await s.api("/inventory")).body.sources[0].state === "ok" ? true : undefined));
     assert.equal(events().filter((e) => e.event === "inventory.recovered").length, 1);
@@ -217,7 +217,7 @@ describe("inventory sources against local servers", function () {
     // Reading again does not apply it either.
     assert.equal(await s.service.inventory.service.sync("acme", "cmdb"), "refused");
 
-    // A confirmation of another removal than the one shown is refused; a viewer... (no viewer token here); the right digest applies it.
+    // A confirmation of another removal than the one shown is refused; the digest shown applies it.
     const base = `${s.service.url}/api/v1/tenants/acme/inventory/cmdb/confirm`;
     const stale = await fetch(`${base}?digest=0000000000000000`, { method: "POST", headers: bearer(s.admin) });
     assert.equal(stale.status, 409);
