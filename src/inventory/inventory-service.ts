@@ -302,9 +302,10 @@ export class InventoryService {
   private async settle(slot: Slot, next: SourceState, result: SyncResult): Promise<void> {
     const wasFailing = slot.state.result === "failed" || slot.state.result === "invalid";
     slot.state = next;
-    await this.deps.store.put(slot.tenant, slot.source.name, next).catch((err) => this.deps.log.error({ event: "inventory.state_write_failed", tenant: slot.tenant, source: slot.source.name, msg: (err as Error).message }));
+    // Metrics change with the state the API shows, before the file is written.
     this.deps.observe?.sync?.(slot.tenant, slot.source.name, result);
     this.gauges(slot);
+    await this.deps.store.put(slot.tenant, slot.source.name, next).catch((err) => this.deps.log.error({ event: "inventory.state_write_failed", tenant: slot.tenant, source: slot.source.name, msg: (err as Error).message }));
     if (wasFailing && result !== "failed" && result !== "invalid") await this.emit(slot, "inventory.recovered", null, this.deps.clock());
   }
 

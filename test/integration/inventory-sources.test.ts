@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -11,7 +11,9 @@ import { generateIdentityPair } from "../../src/seal/index.js";
 import { AuditLog } from "../../src/store/index.js";
 import { bearer, getJson } from "../helpers/api.js";
 import { cliAsync } from "../helpers/cli.js";
-import { REPO_ROOT, tempDir } from "../helpers/tmp.js";
+import { FIXTURES, REPO_ROOT, tempDir } from "../helpers/tmp.js";
+import { git } from "../helpers/git.js";
+import { importExport } from "../../src/pipeline/index.js";
 import { until } from "../helpers/wait.js";
 
 const sha = (t: string) => createHash("sha256").update(t).digest("hex");
@@ -194,6 +196,40 @@ describe("inventory sources against local servers", function () {
     broken = false;
     await until("recovered", 30_000, async () => ((await s.api("/inventory")).body.sources[0].state === "ok" ? true : undefined));
     assert.equal(events().filter((e) => e.event === "inventory.recovered").length, 1);
+  });
+
+  it("a restart serves the last good list at once with the source down; without it, nothing is retired (an unknown list is not an empty one)", async () => {
+    const cmdb = await serve((_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify([{ id: "r1", host: "192.0.2.1" }, { id: "r2", host: "192.0.2.2" }])));
+    const inventory = `      - { type: http, name: cmdb, url: "${cmdb.url}/", fields: { id: id, host: host }, interval: 1h }`;
+    const first = await startWith(inventory);
+    await first.service.inventory.service.sync("acme", "cmdb");
+    // r1 has a snapshot in the archive.
+    const r1 = first.service.ctx.config().tenants.get("acme")!.deviceById.get("r1")!;
+    await importExport(first.service.ctx, r1, path.join(FIXTURES, "v7.17.2-chr-verbose-sensitive.rsc"), Date.parse("2026-01-02T03:04:05Z"));
+    await first.service.close();
+    await cmdb.close();
+
+    // The source is down: the restarted service lists r1 and r2 before any read, then shows the source failing.
+    const again = await startService(readConfigFile(first.configFile), {}, { log: silentLogger() });
+    stops.push(() => again.close());
+    const api = (p: string) => getJson(`${again.url}/api/v1/tenants/acme${p}`, bearer(first.admin));
+    assert.deepEqual(ids(await api("/devices")), ["r1", "r2"]);
+    await until("the source failing", 30_000, async () => ((await api("/inventory")).body.sources[0].state === "failing" ? true : undefined));
+    assert.deepEqual(ids(await api("/devices")), ["r1", "r2"]);
+    await again.close();
+    stops.pop();
+
+    // Its state lost too: no list is known, so r1's file stays (it is not retired) until the source answers.
+    rmSync(path.join(first.dir, "state/inventory"), { recursive: true, force: true });
+    const blind = await startService(readConfigFile(first.configFile), {}, { log: silentLogger() });
+    stops.push(() => blind.close());
+    const blindApi = (p: string) => getJson(`${blind.url}/api/v1/tenants/acme${p}`, bearer(first.admin));
+    assert.deepEqual(ids(await blindApi("/devices")), []);
+    await until("the source failing", 30_000, async () => ((await blindApi("/inventory")).body.sources[0].state === "failing" ? true : undefined));
+    await blind.inventory.retirer.sweep();
+    const gitDir = path.join(first.dir, "repos/acme.git");
+    assert.equal(git(gitDir, ["log", "-1", "--format=%s", "main", "--", "r1.rsc"]).trim(), "r1: initial snapshot");
+    assert.equal((await blindApi("/devices?state=retired")).body.devices.length, 0);
   });
 
   it("a mass removal is refused until an admin confirms it, by API (with the digest shown) or CLI; both audited", async () => {
