@@ -1,5 +1,5 @@
 import type { Config, ConfigProblem, DeviceConfig, TenantConfig } from "../config/index.js";
-import { findPathCollisions, type PathClaim } from "../config/path-collisions.js";
+import { pathCollisions, type DevicePath } from "../config/path-collisions.js";
 import { resolveDevice } from "../config/resolve-device.js";
 import type { InventoryRecord } from "./inventory-record.js";
 
@@ -53,8 +53,10 @@ export function mergeInventory(config: Config, lists: InventoryLists): { config:
         touched = true;
       }
     }
-    const claims: PathClaim[] = devices.map((d) => ({ id: d.id, path: d.path, origin: originOf(d) }));
-    for (const c of findPathCollisions(claims)) problems.push({ path: `tenants.${tenantId}`, message: c.message });
+    const claims: DevicePath[] = devices.map((d) => ({ id: d.id, path: d.path, where: originOf(d) }));
+    for (const c of pathCollisions(claims)) {
+      problems.push({ path: `tenants.${tenantId}`, message: `device ${c.second.id} (${c.second.where}) collides with device ${c.first.id} (${c.first.where}): ${c.why}` });
+    }
     tenants.set(tenantId, touched ? { ...tenant, devices, deviceById: byId } : tenant);
   }
   if (!touched) return { config, problems };

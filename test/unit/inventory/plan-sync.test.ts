@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { loadConfig, type Config } from "../../../src/config/index.js";
-import { findPathCollisions } from "../../../src/config/path-collisions.js";
 import type { InventoryRecord } from "../../../src/inventory/inventory-record.js";
 import { mergeInventory, type InventoryLists } from "../../../src/inventory/merge-inventory.js";
 import { planSync, removalDigest } from "../../../src/inventory/plan-sync.js";
@@ -76,7 +75,7 @@ describe("inventory: the sync planner", () => {
   it("colliding paths and unknown credential sets are refused", () => {
     const c = config("[{ id: core-1, host: h }]");
     const folder = planSync({ config: c, lists: lists(null), tenant: "acme", source: source(c, "cmdb"), next: [{ id: "x", host: "h", group: "core-1.rsc" }], confirmed: null });
-    assert.match(folder.kind === "invalid" ? folder.problems.join("\n") : "", /the config file \(core-1\) archives to core-1\.rsc, which inventory source cmdb \(x\) needs as its group folder/);
+    assert.match(folder.kind === "invalid" ? folder.problems.join("\n") : "", /device x \(inventory source cmdb\) collides with device core-1 \(the config file\): core-1\.rsc is the file of core-1 and the folder of x's group/);
     const set = planSync({ config: c, lists: lists(null), tenant: "acme", source: source(c, "cmdb"), next: [{ id: "y", host: "h", credentials: "nope" }], confirmed: null });
     assert.match(set.kind === "invalid" ? set.problems.join("\n") : "", /no credential set named "nope"/);
   });
@@ -88,17 +87,5 @@ describe("inventory: the sync planner", () => {
     assert.deepEqual(m.problems, []);
     assert.deepEqual(m.config.tenants.get("acme")!.devices.map((d) => `${d.source}:${d.id}`), ["config:cfg-1", "cmdb:b", "cmdb:a", "api:z"]);
     assert.ok(Object.isFrozen(m.config.tenants.get("acme")!.devices));
-  });
-
-  it("findPathCollisions: the same path, or a file where a group folder must be", () => {
-    const c = findPathCollisions([
-      { id: "a", path: "fra/a.rsc", origin: "one" },
-      { id: "a", path: "fra/a.rsc", origin: "two" },
-      { id: "fra", path: "fra.rsc", origin: "three" },
-      { id: "b", path: "fra.rsc/b.rsc", origin: "four" },
-      { id: "c", path: "c.rsc", origin: "five" },
-    ]);
-    assert.deepEqual(c.map((x) => [x.first.origin, x.second.origin]), [["one", "two"], ["three", "four"]]);
-    assert.match(c[0]!.message, /two \(a\) and one \(a\) both archive to fra\/a\.rsc/);
   });
 });
