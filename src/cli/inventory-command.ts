@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { RosarchiveError, assertId } from "../common/index.js";
-import { SourceStateStore } from "../inventory/index.js";
+import { sourceStatus, SourceStateStore } from "../inventory/index.js";
 import { parse, println, type Command } from "./command.js";
 import { findTenant, readConfigFile } from "./load.js";
 
@@ -34,10 +34,10 @@ export const inventoryCommand: Command = {
     if (action === "status") {
       if (sources.length === 0) println(io.stdout, `${tenant}: no inventory sources in the config`);
       for (const s of sources) {
-        const st = await store.get(tenant, s.name);
-        const state = st.result === "failed" || st.result === "invalid" ? "failing" : st.pending ? "refused" : st.records === null ? "never" : "ok";
-        println(io.stdout, `${s.name} (${s.type}): ${state}, ${st.records?.length ?? 0} devices, last sync ${st.last_sync ?? "never"}${st.last_error ? `, error ${st.last_error.code}: ${st.last_error.message.split("\n")[0]}` : ""}`);
-        if (st.pending) println(io.stdout, `  refused removal of ${st.pending.removed.length} of ${st.pending.devices} devices since ${st.pending.since} (digest ${st.pending.digest}): ${st.pending.removed.slice(0, 20).join(", ")}${st.pending.removed.length > 20 ? ", ..." : ""}`);
+        const st = sourceStatus(s, await store.get(tenant, s.name), null);
+        println(io.stdout, `${s.name} (${s.type}): ${st.state}, ${st.devices} devices, last sync ${st.last_sync ?? "never"}${st.last_error ? `, error ${st.last_error.code}: ${st.last_error.message.split("\n")[0]}` : ""}`);
+        const r = st.refused_removal;
+        if (r) println(io.stdout, `  refused removal of ${r.count} of ${r.tenant_devices} devices since ${r.since} (digest ${r.digest}): ${r.devices.slice(0, 20).join(", ")}${r.count > 20 ? ", ..." : ""}`);
       }
       return 0;
     }

@@ -11,4 +11,5 @@ export { planSync, removalDigest, tenantDeviceCount, withList, type SyncInput, t
 export { SourceStateStore, NEW_SOURCE, type SourceState, type SyncResult, type PendingRemoval, type ConfirmationFile } from "./source-state.js";
 export { DeviceDirectory, type DirectoryEntry } from "./device-directory.js";
 export { Retirer, deviceOfPath, type RetireDeps } from "./retire-devices.js";
-export { InventoryService, type InventoryServiceDeps, type InventoryObserver, type SourceStatus } from "./inventory-service.js";
+export { InventoryService, type InventoryServiceDeps, type InventoryObserver } from "./inventory-service.js";
+export { sourceStatus, type SourceStatus } from "./source-status.js";

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from "node:fs";
 import path from "node:path";
-import { asRosarchiveError, formatDuration, RosarchiveError } from "../common/index.js";
+import { asRosarchiveError, RosarchiveError } from "../common/index.js";
 import type { Config, InventorySourceConfig, Role } from "../config/index.js";
 import type { EventSink, InventoryEvent } from "../notify/index.js";
 import type { Logger } from "../observe/index.js";
@@ -10,6 +10,7 @@ import type { InventoryLists } from "./merge-inventory.js";
 import { planSync } from "./plan-sync.js";
 import type { SourceRead } from "./read-source.js";
 import { NEW_SOURCE, type SourceState, type SourceStateStore, type SyncResult } from "./source-state.js";
+import { sourceStatus, type SourceStatus } from "./source-status.js";
 
 /** Metrics hooks; never allowed to fail a sync. */
 export interface InventoryObserver {
@@ -33,35 +34,6 @@ export interface InventoryServiceDeps {
   readonly watchFiles?: boolean;
   /** How often a refused removal looks for a confirmation written by the CLI (default 2 s). */
   readonly confirmPollMs?: number;
-}
-
-/** One source as the API shows it (admin). */
-export interface SourceStatus {
-  readonly name: string;
-  readonly type: InventorySourceConfig["type"];
-  /** `never` (not read yet), `ok`, `failing` (its last good list stays in force), `refused` (a removal waits for confirmation). */
-  readonly state: "never" | "ok" | "failing" | "refused";
-  readonly interval: string;
-  readonly max_removal: string;
-  readonly last_sync: string | null;
-  readonly last_success: string | null;
-  readonly next_sync: string | null;
-  readonly result: SyncResult | null;
-  readonly last_error: { readonly code: string; readonly message: string } | null;
-  readonly devices: number;
-  readonly added: number;
-  readonly removed: number;
-  readonly changed: number;
-  readonly skipped_count: number;
-  readonly skipped: ReadonlyArray<{ readonly row: string; readonly reason: string }>;
-  readonly refused_removal: {
-    readonly devices: readonly string[];
-    readonly count: number;
-    readonly share: number;
-    readonly tenant_devices: number;
-    readonly since: string;
-    readonly digest: string;
-  } | null;
 }
 
 interface Slot {
@@ -117,6 +89,7 @@ export class InventoryService {
         if (existing) {
           const changed = JSON.stringify(existing.source) !== JSON.stringify(source);
           existing.source = source;
+          if (changed) this.unwatch(existing); // a file source may name another file now
           if (changed && this.started) this.arm(existing, 0);
           continue;
         }
@@ -186,33 +159,13 @@ export class InventoryService {
   status(tenant: string): SourceStatus[] {
     const t = this.fileConfig.tenants.get(tenant);
     if (!t) return [];
-    return t.inventory.map((src) => this.statusOf(this.slots.get(key(tenant, src.name))!));
+    const slots = t.inventory.map((src) => this.slots.get(key(tenant, src.name)));
+    // A source added by a reload in progress has no slot yet: it shows from the next request on.
+    return slots.filter((x): x is Slot => x !== undefined).map((slot) => this.statusOf(slot));
   }
 
   private statusOf(slot: Slot): SourceStatus {
-    const s = slot.state;
-    const failing = s.result === "failed" || s.result === "invalid";
-    return {
-      name: slot.source.name,
-      type: slot.source.type,
-      state: failing ? "failing" : s.pending ? "refused" : s.records === null ? "never" : "ok",
-      interval: formatDuration(slot.source.intervalMs),
-      max_removal: `${Math.round(slot.source.maxRemoval * 10000) / 100}%`,
-      last_sync: s.last_sync,
-      last_success: s.last_success,
-      next_sync: slot.nextAt === null ? null : iso(slot.nextAt),
-      result: s.result,
-      last_error: s.last_error,
-      devices: s.records?.length ?? 0,
-      added: s.added,
-      removed: s.removed,
-      changed: s.changed,
-      skipped_count: s.skipped_count,
-      skipped: s.skipped,
-      refused_removal: s.pending
-        ? { devices: s.pending.removed.slice(0, 100), count: s.pending.removed.length, share: s.pending.share, tenant_devices: s.pending.devices, since: s.pending.since, digest: s.pending.digest }
-        : null,
-    };
+    return sourceStatus(slot.source, slot.state, slot.nextAt === null ? null : iso(slot.nextAt));
   }
 
   /** Reads one source now. While one runs, the next waits for it (callers share that next read) and answers its result. */

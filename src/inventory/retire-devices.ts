@@ -46,12 +46,14 @@ export function deviceOfPath(p: string): string | null {
 export class Retirer {
   private running: Promise<void> = Promise.resolve();
   private retry: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(private readonly deps: RetireDeps) {}
 
   /** Runs one sweep after any running one; never rejects (failures are logged and retried at the next sweep). */
   sweep(): Promise<void> {
-    const run = this.running.then(() => this.sweepNow(this.deps.config(), this.deps.known));
+    if (this.closed) return this.running;
+    const run = this.running.then(() => (this.closed ? undefined : this.sweepNow(this.deps.config(), this.deps.known)));
     this.running = run;
     return run;
   }
@@ -127,8 +129,9 @@ export class Retirer {
     }
   }
 
-  /** Waits for the sweep in progress (before closing the repositories). */
+  /** No sweep starts from now on; waits for the one in progress (before closing the repositories). */
   async idle(): Promise<void> {
+    this.closed = true;
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
     await this.running;
