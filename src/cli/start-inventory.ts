@@ -1,5 +1,6 @@
 import { ConfigError, type Config, type LiveConfig } from "../config/index.js";
 import { DeviceDirectory, httpGet, InventoryService, mergeInventory, readFileCapped, readSource, Retirer, SourceStateStore } from "../inventory/index.js";
+import { NORMALIZER_VERSION } from "../normalize/index.js";
 import type { EventSink } from "../notify/index.js";
 import type { Logger, Metrics } from "../observe/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
@@ -75,6 +76,7 @@ export function runInventory(
     log: p.log,
     clock: p.ctx.clock,
     ids: p.ctx.ids,
+    normalizer: NORMALIZER_VERSION,
     observe: { retired: (tenant) => p.metrics.retired.inc({ tenant }) },
   });
   const after = () =>

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { rfc3339, type RepoRegistry } from "../archive/index.js";
 import type { Config } from "../config/index.js";
-import { NORMALIZER_VERSION } from "../normalize/index.js";
 import type { EventSink } from "../notify/index.js";
 import type { Logger } from "../observe/index.js";
 import type { DeviceLocks } from "../pipeline/index.js";
@@ -21,6 +20,8 @@ export interface RetireDeps {
   readonly log: Logger;
   readonly clock: () => number;
   readonly ids: () => string;
+  /** The normalizer version for the commit's trailer (the file it removes was normalized by it or an earlier one). */
+  readonly normalizer: number;
   readonly observe?: { retired?(tenant: string): void };
 }
 
@@ -95,7 +96,7 @@ export class Retirer {
             routerosVersion: state.routeros_version ?? "unknown",
             trigger: "retire",
             collectedAt: rfc3339(now),
-            normalizer: NORMALIZER_VERSION,
+            normalizer: deps.normalizer,
             subject: `retired from ${source === "config" ? "config" : "inventory"}`,
           },
         });
