@@ -195,6 +195,7 @@ describe("inventory sources against local servers", function () {
     // The source answers again: recovered, one event.
     broken = false;
     await until("recovered", 30_000, async () => ((await s.api("/inventory")).body.sources[0].state === "ok" ? true : undefined));
+    await until("the recovered event", 30_000, () => (events().some((e) => e.event === "inventory.recovered") ? true : undefined));
     assert.equal(events().filter((e) => e.event === "inventory.recovered").length, 1);
   });
 
