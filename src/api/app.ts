@@ -11,6 +11,7 @@ import { postHostKeyAccept, postUnblock } from "./routes/device-blocks.js";
 import { getConfigFile } from "./routes/config-file.js";
 import { getDevice, listDevices } from "./routes/devices.js";
 import { getDiff } from "./routes/diff.js";
+import { getInventory, postInventoryConfirm } from "./routes/inventory.js";
 import { streamEvents } from "./routes/events.js";
 import { GitProcessSlots } from "./git-slots.js";
 import { EventStreams } from "./event-streams.js";
@@ -67,6 +68,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.post(`${D}/host-key/accept`, handle(postHostKeyAccept));
   app.post(`${D}/unblock`, handle(postUnblock));
   app.get(`${T}/audit`, handle(getAudit));
+  app.get(`${T}/inventory`, handle(getInventory));
+  app.post(`${T}/inventory/:source/confirm`, handle(postInventoryConfirm));
 
   // ---- SSE: GET /api/v1/tenants/{t}/events -------------------------------
   // Authenticated here (viewer, tenant isolation as every route); the stream

@@ -16,7 +16,7 @@ const historyEntry = {
     commit: { type: "string" },
     parent: { type: ["string", "null"] },
     time: { type: "string", format: "date-time" },
-    trigger: { type: "string", enum: ["scheduled", "manual", "import"] },
+    trigger: { type: "string", enum: ["scheduled", "manual", "import", "retire"], description: "retire: the commit that removed a retired device's file" },
     routeros_version: { type: "string" },
     summary: { type: "string" },
     resealed: { type: "boolean", description: "the commit only re-sealed unchanged values for new recipients (no config.changed event)" },
@@ -29,6 +29,55 @@ const page = { type: "object", properties: { entries: { type: "array", items: hi
 const viewer = [{ bearer: [] }];
 const fingerprintSchema = { type: "string", pattern: "^SHA256:[A-Za-z0-9+/]{43}$", description: "as `ssh-keygen -l` prints it" };
 const fingerprintQuery = { name: "fingerprint", in: "query", required: false, description: "the presented fingerprint the admin compared (or in the JSON body)", schema: fingerprintSchema };
+const nullableTime = { type: ["string", "null"], format: "date-time" };
+const deviceSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    source: { type: "string", description: "config, or the inventory source that lists it" },
+    site: { type: "string" },
+    group: { type: ["string", "null"] },
+    host: { type: "string" },
+    port: { type: "integer" },
+    enabled: { type: "boolean" },
+    path: { type: "string" },
+    status: { type: "string", enum: ["never", "ok", "failing", "blocked", "retired"] },
+    retired_at: nullableTime,
+    retired_commit: { type: ["string", "null"] },
+    last_attempt: nullableTime,
+    last_success: nullableTime,
+    last_change: nullableTime,
+    last_change_commit: { type: ["string", "null"] },
+    last_error: { type: ["object", "null"], properties: { code: { type: "string" }, message: { type: "string" } } },
+    next_run: nullableTime,
+    routeros_version: { type: ["string", "null"] },
+  },
+};
+const sourceSchema = {
+  type: "object",
+  properties: {
+    name: { type: "string" },
+    type: { type: "string", enum: ["file", "http", "netbox"] },
+    state: { type: "string", enum: ["never", "ok", "failing", "refused"] },
+    interval: { type: "string" },
+    max_removal: { type: "string" },
+    last_sync: nullableTime,
+    last_success: nullableTime,
+    next_sync: nullableTime,
+    result: { type: ["string", "null"], enum: ["changed", "unchanged", "not_modified", "refused", "invalid", "failed", null] },
+    last_error: { type: ["object", "null"], properties: { code: { type: "string" }, message: { type: "string" } } },
+    devices: { type: "integer" },
+    added: { type: "integer" },
+    removed: { type: "integer" },
+    changed: { type: "integer" },
+    skipped_count: { type: "integer" },
+    skipped: { type: "array", items: { type: "object", properties: { row: { type: "string" }, reason: { type: "string" } } } },
+    refused_removal: {
+      type: ["object", "null"],
+      properties: { devices: { type: "array", items: { type: "string" } }, count: { type: "integer" }, share: { type: "number" }, tenant_devices: { type: "integer" }, since: { type: "string", format: "date-time" }, digest: { type: "string" } },
+    },
+  },
+};
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -45,10 +94,19 @@ export function openApiDocument(): Record<string, unknown> {
       "/healthz": { get: { summary: "liveness", security: [], responses: { "200": json("ok", { type: "object", properties: { status: { const: "ok" } } }) } } },
       "/api/v1/openapi.json": { get: { summary: "this document", security: [], responses: { "200": json("OpenAPI 3.1") } } },
       "/api/v1/tenants/{tenant}/devices": {
-        get: { summary: "devices with state (viewer)", security: viewer, parameters: [tenant], responses: { "200": json("devices"), ...errors(401, 404) } },
+        get: {
+          summary: "devices with state, source and site (viewer); retired devices with state=retired or all",
+          security: viewer,
+          parameters: [
+            tenant,
+            { name: "state", in: "query", required: false, schema: { type: "string", enum: ["active", "retired", "all", "never", "ok", "failing", "blocked"], default: "active" } },
+            { name: "site", in: "query", required: false, schema: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,62}$" } },
+          ],
+          responses: { "200": json("devices", { type: "object", properties: { tenant: { type: "string" }, devices: { type: "array", items: deviceSchema } } }), ...errors(400, 401, 404) },
+        },
       },
       "/api/v1/tenants/{tenant}/devices/{device}": {
-        get: { summary: "one device with its pinned host key (viewer)", security: viewer, parameters: [tenant, device], responses: { "200": json("device"), ...errors(401, 404) } },
+        get: { summary: "one device with its pinned host key (viewer); a retired device too", security: viewer, parameters: [tenant, device], responses: { "200": json("device", deviceSchema), ...errors(401, 404) } },
       },
       "/api/v1/tenants/{tenant}/devices/{device}/history": {
         get: { summary: "the device's snapshots, newest first (viewer)", security: viewer, parameters: [tenant, device, limit(200, 50), commit("before", "cursor: entries strictly older than this commit")], responses: { "200": json("page", page), ...errors(400, 401, 404) } },
@@ -117,6 +175,22 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/api/v1/tenants/{tenant}/audit": {
         get: { summary: "audit entries, newest first (admin)", security: viewer, parameters: [tenant, limit(1000, 100)], responses: { "200": json("entries"), ...errors(400, 401, 403, 404) } },
+      },
+      "/api/v1/tenants/{tenant}/inventory": {
+        get: {
+          summary: "inventory sources: last sync, result, counts, refused removal (admin)",
+          security: viewer,
+          parameters: [tenant],
+          responses: { "200": json("sources", { type: "object", properties: { tenant: { type: "string" }, sources: { type: "array", items: sourceSchema } } }), ...errors(401, 403, 404) },
+        },
+      },
+      "/api/v1/tenants/{tenant}/inventory/{source}/confirm": {
+        post: {
+          summary: "confirm a source's refused removal: its list is applied and the devices it drops are retired (admin, audited)",
+          security: viewer,
+          parameters: [tenant, { ...tenant, name: "source" }, { name: "digest", in: "query", required: false, description: "the refused removal's digest as shown: 409 if it changed since", schema: { type: "string", pattern: "^[0-9a-f]{16}$" } }],
+          responses: { "200": json("applied", { type: "object", properties: { source: { type: "string" }, removed: { type: "array", items: { type: "string" } }, count: { type: "integer" } } }), ...errors(400, 401, 403, 404, 409) },
+        },
       },
       "/git/{tenant}.git/info/refs": {
         get: { summary: "Git smart HTTP ref advertisement (service=git-upload-pack); push is refused with 403. Refusals to git clients (User-Agent git/...) are text/plain, which git prints as `remote: ...`", security: [{ basic: [] }, { bearer: [] }], parameters: [tenant, { name: "service", in: "query", required: true, schema: { const: "git-upload-pack" } }], responses: { "200": { description: "application/x-git-upload-pack-advertisement" }, ...errors(401, 403, 404, 503) } },

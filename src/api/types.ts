@@ -9,6 +9,7 @@ import type { AuditLog, DeviceState, DeviceStateStore } from "../store/index.js"
 import type { DeniedTally } from "./denied-tally.js";
 import type { EventStreams } from "./event-streams.js";
 import type { GitProcessSlots } from "./git-slots.js";
+import type { DirectoryEntry, SourceStatus } from "../inventory/index.js";
 
 /** Who is calling, once the token matched the tenant in the URL. */
 export interface Access {
@@ -34,6 +35,13 @@ export interface DeviceActions {
   unblock(device: DeviceConfig, by: string): Promise<{ before: DeviceState; after: DeviceState }>;
 }
 
+/** The inventory as the API sees it: sources' status, confirmations, retired devices. */
+export interface InventoryAccess {
+  status(tenant: string): readonly SourceStatus[];
+  confirm(tenant: string, source: string, who: { actor: string; role: Role; ip: string; digest: string | null }): Promise<{ readonly removed: readonly string[] }>;
+  retired(tenant: string): Promise<readonly DirectoryEntry[]>;
+}
+
 /** Everything the HTTP API reads or calls: nothing more (it never sees the whole pipeline). */
 export interface ApiDeps {
   /** The live configuration, read on every request (a SIGHUP reload changes tokens, devices and limits). */
@@ -42,6 +50,8 @@ export interface ApiDeps {
   readonly repos: RepoRegistry;
   readonly states: DeviceStateStore;
   readonly devices: DeviceActions;
+  /** Inventory sources and retired devices; absent in a build without them (no sources, nothing retired). */
+  readonly inventory?: InventoryAccess;
   readonly audit: AuditLog;
   readonly log: Logger;
   readonly metrics?: { httpRequest?(route: string, status: number, seconds: number): void };

@@ -1,5 +1,5 @@
 /** SPEC §7: `<device>: <summary>`, a blank line, then the trailers in this order. */
-export type Trigger = "scheduled" | "manual" | "import";
+export type Trigger = "scheduled" | "manual" | "import" | "retire";
 
 export interface CommitFacts {
   readonly device: string;

@@ -185,6 +185,16 @@ export class TenantRepo {
     return e && e.mode !== "40000" ? e.id : null;
   }
 
+  /** Every file path at `main`: the root's files and each group folder's (retirement compares them with the devices in force). */
+  async filesAtMain(): Promise<string[]> {
+    const out: string[] = [];
+    for (const [name, e] of this.root) {
+      if (e.mode !== "40000") out.push(name);
+      else for (const sub of (await this.subtree(name)).keys()) out.push(`${name}/${sub}`);
+    }
+    return out;
+  }
+
   /** Newest commit on `main` touching `path`, with its parent (cached; git log once per path per process). */
   async lastCommitFor(filePath: string): Promise<{ commit: string; parent: string | null } | null> {
     if (this.lastCommitOf.has(filePath)) return this.lastCommitOf.get(filePath)!;

@@ -21,6 +21,7 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
   { name: "hostkey", summary: "hostkey accept: pin a checked new host key and clear the block", load: async () => (await import("./block-commands.js")).hostkeyCommand },
   { name: "unblock", summary: "clear an auth_failed block", load: async () => (await import("./block-commands.js")).unblockCommand },
   { name: "audit", summary: "audit verify: check the audit log's hash chain", load: async () => (await import("./audit-command.js")).auditCommand },
+  { name: "inventory", summary: "inventory status | confirm: sources and refused removals", load: async () => (await import("./inventory-command.js")).inventoryCommand },
   { name: "status", summary: "print the fleet state of a tenant", load: async () => (await import("./status-command.js")).statusCommand },
   { name: "version", summary: "print the version (also --version)", load: async () => versionCommand },
   { name: "help", summary: "help COMMAND: that command's usage (also COMMAND --help)", load: async () => helpCommand },

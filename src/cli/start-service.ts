@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import express from "express";
 import { existsSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { checkEnvironment, ConfigError, LiveConfig, type Config } from "../config/index.js";
 import { createLogger, createMetrics, type Logger, type Metrics } from "../observe/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
@@ -14,8 +15,10 @@ import { GitProcessSlots } from "../api/git-slots.js";
 import { createHttpServer } from "../api/http-server.js";
 import { metricsRoute } from "../api/metrics-route.js";
 import { buildContext } from "./build-context.js";
-import { WebhookDeliverer, type EventBus } from "../notify/index.js";
+import { WebhookDeliverer, type EventBus, type EventSink } from "../notify/index.js";
+import { inventoryApi } from "../api/inventory-api.js";
 import { createNotifier } from "./outbox.js";
+import { openInventory, runInventory, type RunningInventory } from "./start-inventory.js";
 
 export interface RunningService {
   readonly url: string;
@@ -24,6 +27,8 @@ export interface RunningService {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly bus: EventBus;
+  readonly inventory: RunningInventory;
+  /** Puts a new config file in force (SIGHUP); rejects, keeping the old one, when its devices clash with an inventory source's. */
   reload(config: Config): Promise<void>;
   close(): Promise<void>;
 }
@@ -35,8 +40,18 @@ export interface RunningService {
 export async function startService(config: Config, env: NodeJS.ProcessEnv, opts: { log?: Logger; scheduler?: SchedulerOptions; listen?: { host: string; port: number }; webhookBackoff?: (attempt: number) => number; webhookPollMs?: number } = {}): Promise<RunningService> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
+  const audit = new AuditLog(config.stateDir, {
+    segmentBytes: config.limits.auditSegmentBytes,
+    onNotice: (event, facts) => log.info({ event, ...facts }),
+    onBatch: (tenant, entries, ms) => log.debug({ event: "audit.batch", tenant, entries, ms }),
+  });
+  for (const tenant of config.tenants.keys()) await audit.migrate(tenant);
+  // Inventory events go to the outbox, made below; none is emitted before the service starts.
+  const events: EventSink = { emit: (e) => notifier.outbox.emit(e) };
+  // The config file's devices merged with each inventory source's last good list (persisted: no wait for the sources).
+  const opened = await openInventory(config, { env, log, events, audit, metrics, ids: randomUUID, clock: Date.now });
   // The one owner of the live config: a reload replaces it here, everything else reads `live.source`.
-  const live = new LiveConfig(config);
+  const live = new LiveConfig(opened.merged);
   const deliverer = new WebhookDeliverer({
     stateDir: config.stateDir,
     config: live.source,
@@ -63,15 +78,10 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       secretsMissing: (tenant: string) => metrics.exportsWithoutSecrets.inc({ tenant }),
     },
   });
-  const audit = new AuditLog(config.stateDir, {
-    segmentBytes: config.limits.auditSegmentBytes,
-    onNotice: (event, facts) => log.info({ event, ...facts }),
-    onBatch: (tenant, entries, ms) => log.debug({ event: "audit.batch", tenant, entries, ms }),
-  });
-  for (const tenant of config.tenants.keys()) await audit.migrate(tenant);
   const denied = new DeniedTally({ audit, config: ctx.config, log });
   const streams = new EventStreams();
   const scheduler = new Scheduler(ctx, opts.scheduler ?? {});
+  const inventory = runInventory(opened.service, { config, live, ctx, log, metrics, reloadScheduler: () => scheduler.reload() });
 
   const root = express();
   root.disable("x-powered-by");
@@ -88,6 +98,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
             const s = await ctx.states.get(tenant.id, d.id);
             counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
           }
+          counts.set("retired", (await inventory.directory.retired(tenant.id)).length);
           for (const [state, n] of counts) metrics.devices.set({ tenant: tenant.id, state }, n);
         }
         return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
@@ -97,6 +108,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   root.use(
     createApp(apiDeps(ctx, {
       audit,
+      inventory: inventoryApi(inventory),
       log,
       bus: notifier.bus,
       denied,
@@ -133,6 +145,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   const url = `http://${host}:${addr.port}`;
   deliverer.start();
   await scheduler.start();
+  opened.service.start();
+  void inventory.retirer.sweep();
   // Warm each tenant's history index and stats cache in the background: the first history page is then as fast as the rest.
   for (const tenant of config.tenants.keys()) {
     void ctx.repos
@@ -148,6 +162,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     metrics,
     log,
     bus: notifier.bus,
+    inventory,
     async reload(next) {
       // A file that passes check-config in an operator's shell may name env variables or files this process lacks.
       const problems = checkEnvironment(next, env, existsSync);
@@ -155,15 +170,22 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
         metrics.configReloads.inc({ result: "refused" });
         throw new ConfigError(problems);
       }
-      live.replace(next);
+      try {
+        // Its devices merged with the inventory's (refused when they clash), put in force, handed to the scheduler.
+        await inventory.reload(next);
+      } catch (err) {
+        metrics.configReloads.inc({ result: "refused" });
+        throw err;
+      }
       metrics.configReloads.inc({ result: "ok" });
-      await scheduler.reload();
       log.info({ event: "config.reloaded", tenants: next.tenants.size });
     },
     async close() {
+      await opened.service.stop();
       await scheduler.stop();
       streams.closeAll();
       await denied.stop();
+      await inventory.retirer.idle();
       await deliverer.stop();
       await notifier.hooks.idle();
       await new Promise<void>((resolve) => {

@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   bad_parameter: 400,
   bad_request: 400,
   invalid_input: 400,
+  /** An inventory source listed something that cannot be used (bad rows, an id twice, colliding paths). */
+  inventory_invalid: 422,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -21,6 +23,8 @@ export const ERROR_STATUS = {
   host_key_mismatch: 502,
   invalid_output: 502,
   unreachable: 502,
+  /** An inventory source answered with an error status or an answer that is not what its type promises. */
+  source_failed: 502,
   timeout: 504,
   unavailable: 503,
   config_invalid: 500,

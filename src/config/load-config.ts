@@ -2,8 +2,11 @@ import path from "node:path";
 import { parseDocument } from "yaml";
 import { EVENT_NAMES, parseDuration, RosarchiveError } from "../common/index.js";
 import { pathCollisions } from "./path-collisions.js";
+import { levelProblems } from "./credential-precedence.js";
+import { resolveInventory } from "./resolve-inventory.js";
+import { resolveDevice } from "./resolve-device.js";
 import { configSchema, type RawConfig } from "./schema.js";
-import type { Config, DeviceConfig, TenantConfig } from "./types.js";
+import type { Config, CredentialSet, DeviceConfig, DeviceDefaults, TenantConfig } from "./types.js";
 
 /** One problem in a config file, named by key path (`tenants.acme.devices[1].host`). */
 export interface ConfigProblem {
@@ -74,40 +77,43 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
     recipients: raw.encryption.recipients,
     identityFile: raw.encryption.identity_file ? abs(raw.encryption.identity_file) : null,
   };
+  const absPaths = <T extends { password_file?: string | null | undefined; private_key_file?: string | null | undefined }>(b: T): T => ({
+    ...b,
+    ...(typeof b.password_file === "string" && { password_file: abs(b.password_file) }),
+    ...(typeof b.private_key_file === "string" && { private_key_file: abs(b.private_key_file) }),
+  });
+  const sets = new Map<string, CredentialSet>(Object.entries(raw.credentials).map(([name, set]) => [name, absPaths(set)]));
+  for (const [name, set] of sets) for (const [key, message] of levelProblems(set)) problems.push({ path: `credentials.${name}.${key}`, message });
+  const checkDefaults = (d: DeviceDefaults, where: string) => {
+    for (const [key, message] of levelProblems(d)) problems.push({ path: `${where}.${key}`, message });
+    if (typeof d.credentials === "string" && !sets.has(d.credentials)) problems.push({ path: `${where}.credentials`, message: `no credential set named "${d.credentials}" (define it under the top-level credentials:)` });
+  };
+  const globalDefaults: DeviceDefaults = absPaths(raw.defaults);
+  checkDefaults(globalDefaults, "defaults");
+
   const tenants = new Map<string, TenantConfig>();
   const tokenHashes = new Map<string, string>();
   for (const [tenantId, t] of Object.entries(raw.tenants)) {
     const devices: DeviceConfig[] = [];
     const byId = new Map<string, DeviceConfig>();
+    const tenantDefaults: DeviceDefaults = absPaths(t.defaults ?? {});
+    checkDefaults(tenantDefaults, `tenants.${tenantId}.defaults`);
     t.devices.forEach((d, i) => {
       const where = `tenants.${tenantId}.devices[${i}]`;
-      const merged = { ...raw.defaults, ...d };
       if (byId.has(d.id)) problems.push({ path: `${where}.id`, message: `duplicate device id "${d.id}" in tenant ${tenantId}` });
-      const credentials = {
-        ...(merged.password !== undefined && { password: merged.password }),
-        ...(merged.password_env !== undefined && { password_env: merged.password_env }),
-        ...(merged.password_file !== undefined && { password_file: abs(merged.password_file) }),
-        ...(merged.private_key_file !== undefined && { private_key_file: abs(merged.private_key_file) }),
-        ...(merged.passphrase_env !== undefined && { passphrase_env: merged.passphrase_env }),
-      };
-      const device: DeviceConfig = {
-        tenant: tenantId,
-        id: d.id,
-        host: d.host,
-        port: merged.port ?? 22,
-        username: merged.username ?? "backup",
-        group: merged.group ?? null,
-        intervalMs: merged.interval ? ms(merged.interval) : schedule.intervalMs,
-        enabled: merged.enabled ?? true,
-        credentials,
-        path: merged.group ? `${merged.group}/${d.id}.rsc` : `${d.id}.rsc`,
-      };
-      devices.push(device);
-      byId.set(d.id, device);
+      const { interval, ...keys } = absPaths(d);
+      const r = resolveDevice(
+        { ...keys, ...(interval !== undefined && { intervalMs: ms(interval) }) },
+        { tenant: tenantId, source: "config", tenantDefaults, globalDefaults, sets, defaultIntervalMs: schedule.intervalMs, where },
+      );
+      problems.push(...r.problems);
+      devices.push(r.device);
+      byId.set(d.id, r.device);
     });
     for (const c of pathCollisions(devices.map((d, i) => ({ id: d.id, path: d.path, where: `tenants.${tenantId}.devices[${i}]` })))) {
       problems.push({ path: `${c.second.where}`, message: `device ${c.second.id} collides with device ${c.first.id} (${c.first.where}): ${c.why}; rename a device or a group` });
     }
+    const inventory = resolveInventory(t.inventory, `tenants.${tenantId}.inventory`, abs, problems);
     t.tokens.forEach((tok, i) => {
       const seen = tokenHashes.get(tok.sha256);
       if (seen) problems.push({ path: `tenants.${tenantId}.tokens[${i}].sha256`, message: `same token as ${seen}; each token belongs to one tenant` });
@@ -125,6 +131,8 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
         ? { recipients: t.encryption.recipients, identityFile: t.encryption.identity_file ? abs(t.encryption.identity_file) : null }
         : globalEncryption,
       ownEncryption,
+      defaults: tenantDefaults,
+      inventory,
       tokens: t.tokens,
       webhooks: t.webhooks.map((w) => ({ ...w, events: w.events ?? [...EVENT_NAMES] })),
       devices,
@@ -145,6 +153,8 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
     encryption: globalEncryption,
     sensitive: sensitiveExtensions(raw.sensitive),
     schedule,
+    defaults: globalDefaults,
+    credentials: sets,
     limits: {
       maxExportBytes: raw.limits.max_export_bytes,
       maxRequestBodyBytes: raw.limits.max_request_body_bytes,
@@ -204,11 +214,20 @@ export function checkEnvironment(config: Config, env: NodeJS.ProcessEnv, exists:
       const where = `tenants.${tenant.id}.devices[${i}]`;
       const c = d.credentials;
       if (!c.password && !c.password_env && !c.password_file && !c.private_key_file) {
-        problems.push({ path: `${where}.password_env`, message: "no credentials: set password_env, password_file, private_key_file or password (here or in defaults)" });
+        problems.push({ path: `${where}.password_env`, message: "no credentials: set password_env, password_file, private_key_file or password here, in a named credential set, or in the tenant's or global defaults" });
       }
       if (c.password_env && env[c.password_env] === undefined) problems.push({ path: `${where}.password_env`, message: `environment variable ${c.password_env} is not set` });
       if (c.password_file && !exists(c.password_file)) problems.push({ path: `${where}.password_file`, message: `file ${c.password_file} does not exist` });
       if (c.private_key_file && !exists(c.private_key_file)) problems.push({ path: `${where}.private_key_file`, message: `file ${c.private_key_file} does not exist` });
+    });
+    tenant.inventory.forEach((s, i) => {
+      if (s.type === "file") return;
+      const where = `tenants.${tenant.id}.inventory[${i}]`;
+      const { token_env, token_file, basic } = s.auth;
+      if (token_env && env[token_env] === undefined) problems.push({ path: `${where}.token_env`, message: `environment variable ${token_env} is not set` });
+      if (token_file && !exists(token_file)) problems.push({ path: `${where}.token_file`, message: `file ${token_file} does not exist` });
+      if (basic?.password_env && env[basic.password_env] === undefined) problems.push({ path: `${where}.basic.password_env`, message: `environment variable ${basic.password_env} is not set` });
+      if (basic?.password_file && !exists(basic.password_file)) problems.push({ path: `${where}.basic.password_file`, message: `file ${basic.password_file} does not exist` });
     });
     tenant.webhooks.forEach((w, i) => {
       if (w.secret_env && env[w.secret_env] === undefined) problems.push({ path: `tenants.${tenant.id}.webhooks[${i}].secret_env`, message: `environment variable ${w.secret_env} is not set` });

@@ -1,19 +1,7 @@
 import { z } from "zod";
-import { EVENT_NAMES, ID_PATTERN, parseDuration } from "../common/index.js";
-
-/** SPEC §1 identifiers, as a schema. */
-const id = z
-  .string({ error: (i) => (i.input === undefined ? "required" : "must be a string") })
-  .regex(ID_PATTERN, "must match ^[a-z0-9][a-z0-9._-]{0,62}$")
-  .refine((v) => !v.includes(".."), "must not contain '..'");
-
-const duration = z
-  .string({ error: (i) => (i.input === undefined ? "required" : "must be a duration like 30s, 5m, 6h, 1d") })
-  .refine((v) => parseDuration(v) !== null && parseDuration(v)! > 0, "must be a duration like 30s, 5m, 6h, 1d");
-
-const required = (what: string) => ({
-  error: (i: { input: unknown }) => (i.input === undefined ? "required" : `must be ${what}`),
-});
+import { EVENT_NAMES } from "../common/index.js";
+import { inventorySourceSchema } from "./inventory-schema.js";
+import { duration, envName, filePath, id, required } from "./schema-primitives.js";
 
 const hostPort = z
   .string(required("host:port"))
@@ -21,31 +9,52 @@ const hostPort = z
 
 const sha256Hex = z.string(required("64 hex characters")).regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters (the sha256 printed by `rosarchive token`)");
 
+/**
+ * The secret keys of a credential source. On a device or in `defaults` each
+ * may also be `null`: "none from here", which cancels the key inherited from
+ * a farther level (see credential-precedence.ts).
+ */
+const secretFields = {
+  password: z.string(required("a string")),
+  password_env: envName,
+  password_file: filePath,
+  private_key_file: filePath,
+  passphrase_env: envName,
+};
+
 /** Keys a device may carry; `defaults` takes the same keys, all optional. */
 const deviceFields = {
   host: z.string(required("a host name or address")).min(1, "required").max(253),
   port: z.number(required("a port number")).int().min(1).max(65535),
   username: z.string(required("a user name")).min(1).max(128),
-  password: z.string(required("a string")),
-  password_env: z.string(required("an environment variable name")).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
-  password_file: z.string(required("a file path")).min(1),
-  private_key_file: z.string(required("a file path")).min(1),
-  passphrase_env: z.string(required("an environment variable name")).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
   group: id,
+  site: id,
   interval: duration,
   enabled: z.boolean(required("true or false")),
 };
 
-/** `defaults` takes every device key but the device's own id and host, all optional. */
+/** A named credential set (top-level `credentials:`): devices, defaults and inventory rows refer to it by name. */
+export const credentialSetSchema = z.strictObject({
+  username: deviceFields.username.optional(),
+  password: secretFields.password.optional(),
+  password_env: secretFields.password_env.optional(),
+  password_file: secretFields.password_file.optional(),
+  private_key_file: secretFields.private_key_file.optional(),
+  passphrase_env: secretFields.passphrase_env.optional(),
+});
+
+/** `defaults` (global or per tenant) takes every device key but the device's own id and host, all optional. */
 export const defaultsSchema = z.strictObject({
   port: deviceFields.port.optional(),
   username: deviceFields.username.optional(),
-  password: deviceFields.password.optional(),
-  password_env: deviceFields.password_env.optional(),
-  password_file: deviceFields.password_file.optional(),
-  private_key_file: deviceFields.private_key_file.optional(),
-  passphrase_env: deviceFields.passphrase_env.optional(),
+  password: secretFields.password.nullable().optional(),
+  password_env: secretFields.password_env.nullable().optional(),
+  password_file: secretFields.password_file.nullable().optional(),
+  private_key_file: secretFields.private_key_file.nullable().optional(),
+  passphrase_env: secretFields.passphrase_env.nullable().optional(),
+  credentials: id.nullable().optional(),
   group: deviceFields.group.optional(),
+  site: deviceFields.site.optional(),
   interval: deviceFields.interval.optional(),
   enabled: deviceFields.enabled.optional(),
 });
@@ -101,6 +110,8 @@ const sensitiveSchema = z
 
 const tenantSchema = z.strictObject({
   encryption: encryptionSchema.optional(),
+  defaults: defaultsSchema.optional(),
+  inventory: z.array(inventorySourceSchema).default([]),
   tokens: z.array(tokenSchema).default([]),
   webhooks: z.array(webhookSchema).default([]),
   devices: z.array(deviceSchema).default([]),
@@ -147,6 +158,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   defaults: defaultsSchema.prefault({}),
+  credentials: z.record(id, credentialSetSchema).default({}),
   tenants: z.record(id, tenantSchema, required("a mapping of tenants")),
 });
 

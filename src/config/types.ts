@@ -16,6 +16,10 @@ export interface Credentials {
 export interface DeviceConfig {
   readonly tenant: string;
   readonly id: string;
+  /** Where the device came from: `config` (the config file) or the name of an inventory source. */
+  readonly source: string;
+  /** Where it stands (`default` unless set); remote collectors take jobs by site. */
+  readonly site: string;
   readonly host: string;
   readonly port: number;
   readonly username: string;
@@ -40,6 +44,80 @@ export interface WebhookConfig {
   readonly events: readonly EventName[];
 }
 
+/** Device keys a `defaults` block (global or per tenant) may set; secret keys may be null ("none from here"). */
+export interface DeviceDefaults {
+  readonly port?: number;
+  readonly username?: string;
+  readonly password?: string | null;
+  readonly password_env?: string | null;
+  readonly password_file?: string | null;
+  readonly private_key_file?: string | null;
+  readonly passphrase_env?: string | null;
+  readonly credentials?: string | null;
+  readonly group?: string;
+  readonly site?: string;
+  readonly interval?: string;
+  readonly enabled?: boolean;
+}
+
+/** A named credential set (top-level `credentials:`), file paths absolute. */
+export interface CredentialSet {
+  readonly username?: string;
+  readonly password?: string;
+  readonly password_env?: string;
+  readonly password_file?: string;
+  readonly private_key_file?: string;
+  readonly passphrase_env?: string;
+}
+
+interface SourceCommon {
+  readonly name: string;
+  readonly intervalMs: number;
+  /** Largest share (0..1) of the tenant's devices one sync may remove without an admin's confirmation. */
+  readonly maxRemoval: number;
+  readonly timeoutMs: number;
+}
+
+export type FieldMap = Readonly<Partial<Record<"id" | "host" | "port" | "group" | "site" | "enabled" | "interval" | "credentials", string>>>;
+
+export interface FileSourceConfig extends SourceCommon {
+  readonly type: "file";
+  /** Absolute path. */
+  readonly path: string;
+  readonly format: "csv" | "router.db";
+  readonly delimiter: string;
+  readonly fields: FieldMap;
+  readonly map: { readonly name: number; readonly ip: number; readonly model: number; readonly group: number };
+  readonly models: readonly string[];
+}
+
+/** Where a source's secret comes from (never the secret itself). */
+export interface SourceAuth {
+  readonly token_env?: string;
+  readonly token_file?: string;
+  readonly basic?: { readonly username: string; readonly password_env?: string; readonly password_file?: string };
+}
+
+export interface HttpSourceConfig extends SourceCommon {
+  readonly type: "http";
+  readonly url: string;
+  readonly items: string | null;
+  readonly fields: FieldMap & { readonly id: string; readonly host: string };
+  readonly auth: SourceAuth;
+}
+
+export interface NetboxSourceConfig extends SourceCommon {
+  readonly type: "netbox";
+  readonly url: string;
+  readonly filter: Readonly<Partial<Record<"platform" | "status" | "tenant" | "tag" | "site" | "role", readonly string[]>>>;
+  readonly virtualMachines: boolean;
+  readonly customFields: Readonly<Partial<Record<"port" | "group" | "interval" | "credentials" | "enabled", string>>>;
+  readonly pageSize: number;
+  readonly auth: SourceAuth;
+}
+
+export type InventorySourceConfig = FileSourceConfig | HttpSourceConfig | NetboxSourceConfig;
+
 /** Where a tenant's values are sealed to, and the identity that opens them. */
 export interface EncryptionConfig {
   readonly recipients: readonly string[];
@@ -53,6 +131,9 @@ export interface TenantConfig {
   readonly encryption: EncryptionConfig;
   /** True when `tenants.<t>.encryption` is set (its keys are its own). */
   readonly ownEncryption: boolean;
+  /** This tenant's `defaults`, between a device's own keys and the global `defaults`. */
+  readonly defaults: DeviceDefaults;
+  readonly inventory: readonly InventorySourceConfig[];
   readonly tokens: readonly TokenConfig[];
   readonly webhooks: readonly WebhookConfig[];
   readonly devices: readonly DeviceConfig[];
@@ -106,5 +187,8 @@ export interface Config {
     /** Denied requests are counted and written as one `auth.denied` entry per tenant and source per interval. */
     readonly authDeniedIntervalMs: number;
   };
+  /** Global `defaults` (file paths absolute). */
+  readonly defaults: DeviceDefaults;
+  readonly credentials: ReadonlyMap<string, CredentialSet>;
   readonly tenants: ReadonlyMap<string, TenantConfig>;
 }

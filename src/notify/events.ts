@@ -27,7 +27,32 @@ export interface DeviceEvent {
   readonly presented_fingerprint?: string;
 }
 
-export type RosarchiveEvent = ConfigChangedEvent | DeviceEvent;
+/** A device left the inventory (or the config file): `commit` removed its file from main; its history stays. */
+export interface DeviceRetiredEvent {
+  readonly event: "device.retired";
+  readonly id: string;
+  readonly tenant: string;
+  readonly device: string;
+  readonly time: string;
+  readonly commit: string;
+  readonly parent: string | null;
+  /** Where the device was listed last: `config`, or the inventory source's name. */
+  readonly source: string;
+}
+
+/** An inventory source's sync failed, recovered, or would remove more devices than it may without confirmation. */
+export interface InventoryEvent {
+  readonly event: "inventory.failed" | "inventory.recovered" | "inventory.removal_refused";
+  readonly id: string;
+  readonly tenant: string;
+  readonly source: string;
+  readonly time: string;
+  readonly error: { readonly code: string; readonly message: string } | null;
+  /** For `inventory.removal_refused`: what would go (at most 100 ids listed, `count` is all of them). */
+  readonly removal?: { readonly devices: readonly string[]; readonly count: number; readonly share: number; readonly max_removal: number; readonly digest: string };
+}
+
+export type RosarchiveEvent = ConfigChangedEvent | DeviceEvent | DeviceRetiredEvent | InventoryEvent;
 
 /** `newId` makes the event's id (a UUID in the service; injected so tests can pin it). */
 export function configChangedEvent(f: Omit<ConfigChangedEvent, "event" | "id" | "links">, publicUrl: string, newId: () => string): ConfigChangedEvent {

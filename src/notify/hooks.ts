@@ -69,7 +69,7 @@ export class HookRunner {
       LANG: "C.UTF-8",
       ROSARCHIVE_EVENT: event.event,
       ROSARCHIVE_TENANT: event.tenant,
-      ROSARCHIVE_DEVICE: event.device,
+      ROSARCHIVE_DEVICE: "device" in event ? event.device : "",
       ROSARCHIVE_COMMIT: "commit" in event ? event.commit : "",
       ROSARCHIVE_REPO: path.join(this.opts.dataDir, `${event.tenant}.git`),
     };
@@ -97,7 +97,7 @@ export class HookRunner {
         clearTimeout(timer);
         const result = timedOut ? "timeout" : code === 0 && !err ? "ok" : "failed";
         this.opts.onResult?.(result);
-        const line = { event: "hook.run", hook: path.basename(hook), tenant: event.tenant, device: event.device, result, code, ms: Date.now() - started, output: output.trim().slice(0, 2000) };
+        const line = { event: "hook.run", hook: path.basename(hook), tenant: event.tenant, device: "device" in event ? event.device : undefined, result, code, ms: Date.now() - started, output: output.trim().slice(0, 2000) };
         if (result === "ok") this.opts.log.info(line);
         else this.opts.log.warn({ ...line, msg: err?.message });
         resolve();

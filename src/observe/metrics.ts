@@ -15,6 +15,11 @@ export const METRIC_NAMES = [
   "rosarchive_http_request_duration_seconds",
   "rosarchive_config_reloads_total",
   "rosarchive_exports_without_secrets_total",
+  "rosarchive_inventory_source_up",
+  "rosarchive_inventory_devices",
+  "rosarchive_inventory_syncs_total",
+  "rosarchive_inventory_removal_pending",
+  "rosarchive_devices_retired_total",
 ] as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -52,5 +57,10 @@ export function createMetrics() {
   });
   const configReloads = new client.Counter({ name: "rosarchive_config_reloads_total", help: "Config reloads (SIGHUP) by result: ok, or refused (bad file, or a secret source this process lacks)", labelNames: ["result"], registers: [registry] });
   const exportsWithoutSecrets = new client.Counter({ name: "rosarchive_exports_without_secrets_total", help: "Backups whose export held no secret where the device's last one had some (the backup user lost the permission to see them)", labelNames: ["tenant"], registers: [registry] });
-  return { registry, backups, backupDuration, commits, resealCommits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads, exportsWithoutSecrets };
+  const inventoryUp = new client.Gauge({ name: "rosarchive_inventory_source_up", help: "1 when the inventory source's last sync read it, 0 while it fails (its last good list stays)", labelNames: ["tenant", "source"], registers: [registry] });
+  const inventoryDevices = new client.Gauge({ name: "rosarchive_inventory_devices", help: "Devices in the inventory source's list in force", labelNames: ["tenant", "source"], registers: [registry] });
+  const inventorySyncs = new client.Counter({ name: "rosarchive_inventory_syncs_total", help: "Inventory syncs by result (changed, unchanged, not_modified, refused, invalid, failed)", labelNames: ["tenant", "source", "result"], registers: [registry] });
+  const inventoryRemovalPending = new client.Gauge({ name: "rosarchive_inventory_removal_pending", help: "Devices a refused sync would remove, waiting for an admin's confirmation", labelNames: ["tenant", "source"], registers: [registry] });
+  const retired = new client.Counter({ name: "rosarchive_devices_retired_total", help: "Devices retired (their file removed from main)", labelNames: ["tenant"], registers: [registry] });
+  return { registry, inventoryUp, inventoryDevices, inventorySyncs, inventoryRemovalPending, retired, backups, backupDuration, commits, resealCommits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads, exportsWithoutSecrets };
 }

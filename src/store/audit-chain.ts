@@ -9,7 +9,8 @@ export type AuditAction =
   | "hostkey.accepted"
   | "device.unblocked"
   | "repo.clone"
-  | "auth.denied";
+  | "auth.denied"
+  | "inventory.confirmed";
 
 export interface AuditInput {
   /** Token name, "scheduler" or "cli"; null when nobody could be identified (auth.denied). */

@@ -199,7 +199,7 @@ describe("web UI in chromium against the demo", function () {
     for (const id of ["router-01", "router-02", "router-03", "router-04"]) {
       const row = page.locator(`tr[data-device="${id}"]`);
       assert.equal(await row.locator(".badge").textContent(), "ok");
-      assert.match((await row.locator("td").nth(2).textContent())!, /^\d+\.\d+/, "RouterOS version");
+      assert.match((await row.locator('td[data-label="RouterOS"]').textContent())!, /^\d+\.\d+/, "RouterOS version");
       assert.equal(await row.getByRole("button", { name: `Back up ${id} now` }).count(), 1);
     }
     // The token: in this tab's sessionStorage only, never in a URL, a cookie or localStorage.
@@ -382,7 +382,7 @@ describe("web UI in chromium against the demo", function () {
     assert.ok((await history("router-01")).some((e) => e.commit === fresh));
 
     await page.getByRole("link", { name: "Fleet", exact: true }).click();
-    const cell = page.locator('tr[data-device="router-03"] td').nth(4).locator("code");
+    const cell = page.locator('tr[data-device="router-03"] td[data-label="Last change"]').locator("code");
     const before = await until("router-03's last change", 30_000, async () => (await cell.count()) ? (await cell.textContent())! : undefined);
     await until("router-03's row updated live", 90_000, async () => {
       const now = await cell.textContent();

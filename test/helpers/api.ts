@@ -76,6 +76,8 @@ defaults:
   password: not-a-real-secret
 tenants:
   acme:
+    inventory:
+      - { type: file, name: cmdb, path: ./cmdb.csv }
     tokens:
 ${TOKEN_NAMES.map((r) => `      - { name: ${r}-token, role: ${r}, sha256: "${sha(tokens[r])}" }`).join("\n")}
     devices:

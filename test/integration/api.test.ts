@@ -67,7 +67,7 @@ describe("api: routes, roles, tenancy (SPEC §8)", function () {
         ["edge-2", null, "edge-2.rsc", "never"],
       ],
     );
-    assert.deepEqual(Object.keys(r.body.devices[0]), ["id", "group", "host", "port", "enabled", "path", "status", "last_attempt", "last_success", "last_change", "last_change_commit", "last_error", "next_run", "routeros_version", "warning"]);
+    assert.deepEqual(Object.keys(r.body.devices[0]), ["id", "source", "site", "group", "host", "port", "enabled", "path", "status", "retired_at", "retired_commit", "last_attempt", "last_success", "last_change", "last_change_commit", "last_error", "next_run", "routeros_version", "warning"]);
   });
 
   it("shows one device with its host key fields", async () => {
@@ -303,7 +303,7 @@ describe("api: routes, roles, tenancy (SPEC §8)", function () {
     for (const [route, ops] of Object.entries<any>(doc.body.paths)) {
       if (route.endsWith("/events")) continue; // a stream, served by the SSE module
       for (const method of Object.keys(ops)) {
-        let url = api.url + route.replace("{tenant}", "acme").replace("{device}", "edge-2");
+        let url = api.url + route.replace("{tenant}", "acme").replace("{device}", "edge-2").replace("{source}", "cmdb");
         const headers: Record<string, string> = bearer(api.tokens.admin);
         if (route.endsWith("/info/refs")) url += "?service=git-upload-pack";
         if (route.endsWith("/git-upload-pack")) headers["content-type"] = "application/x-git-upload-pack-request";

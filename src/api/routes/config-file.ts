@@ -1,9 +1,10 @@
 import { promises as fs } from "node:fs";
 import type { Request, Response } from "express";
-import { latestCommitOf, readDeviceFile, resolveCommit } from "../../archive/index.js";
+import { deviceHistory, latestCommitOf, readDeviceFile, resolveCommit } from "../../archive/index.js";
 import { badParameter, RosarchiveError } from "../../common/index.js";
 import { extendPlatform, parseIdentityFile, unsealText } from "../../seal/index.js";
-import { requireAccess, requireDevice } from "../access.js";
+import { requireAccess } from "../access.js";
+import { requireKnownDevice } from "../known-device.js";
 import { parseBoolParam, parseCommitParam } from "../params.js";
 import { recordAudit } from "../record-audit.js";
 import type { ApiDeps } from "../types.js";
@@ -16,7 +17,8 @@ export function fileStamp(collectedAt: string | null, commit: string): string {
 
 export async function getConfigFile(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
-  const d = requireDevice(access, req.params.device);
+  const known = await requireKnownDevice(deps, access, req.params.device);
+  const d = known.device;
   const at = parseCommitParam(req.query.at, "at");
   const decrypt = parseBoolParam(req.query.decrypt, "decrypt");
   if (decrypt && access.role !== "admin") throw new RosarchiveError("forbidden", "decrypt=true needs the admin role");
@@ -31,6 +33,12 @@ export async function getConfigFile(deps: ApiDeps, req: Request, res: Response):
   } else {
     commit = await latestCommitOf(repo, d.path);
     if (!commit) throw new RosarchiveError("not_found", "no snapshot of this device yet");
+    // A retired device's newest commit removed its file: its last snapshot is the commit of the file before that.
+    if (known.retired && commit === known.retired.retired_commit) {
+      const [, before] = await deviceHistory(repo, d.path, { limit: 2, sectionOf: deps.platform.sectionOf });
+      if (!before) throw new RosarchiveError("not_found", "no snapshot of this device");
+      commit = before.commit;
+    }
   }
   const file = await readDeviceFile(repo, commit, d.path, d.id);
   if (!file) throw new RosarchiveError("not_found", "that commit holds no snapshot of this device");

@@ -4,7 +4,8 @@ import { commitTrailers, latestCommitOf, previousVersionOf, resolveCommit, struc
 /** git's empty tree: what a device's first snapshot is compared with. */
 const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 import { badParameter, RosarchiveError } from "../../common/index.js";
-import { requireAccess, requireDevice } from "../access.js";
+import { requireAccess } from "../access.js";
+import { requireKnownDevice } from "../known-device.js";
 import { parseCommitParam } from "../params.js";
 import { recordAudit } from "../record-audit.js";
 import type { ApiDeps } from "../types.js";
@@ -19,7 +20,8 @@ async function commitParam(repo: TenantRepo, value: unknown, name: string): Prom
 
 export async function getDiff(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
-  const d = requireDevice(access, req.params.device);
+  const known = await requireKnownDevice(deps, access, req.params.device);
+  const d = known.device;
   const repo = await deps.repos.get(access.tenant.id);
   const fromParam = await commitParam(repo, req.query.from, "from");
   let to = await commitParam(repo, req.query.to, "to");

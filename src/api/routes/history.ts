@@ -1,7 +1,8 @@
 import type { Request, Response } from "express";
 import { deviceHistory, resolveCommit, tenantHistory } from "../../archive/index.js";
 import { badParameter } from "../../common/index.js";
-import { requireAccess, requireDevice } from "../access.js";
+import { requireAccess } from "../access.js";
+import { requireKnownDevice } from "../known-device.js";
 import { parseCommitParam, parseLimit } from "../params.js";
 import type { ApiDeps } from "../types.js";
 import type { TenantRepo } from "../../archive/index.js";
@@ -24,7 +25,8 @@ function page<T extends { commit: string }>(entries: T[], limit: number) {
 
 export async function getDeviceHistory(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
-  const d = requireDevice(access, req.params.device);
+  const known = await requireKnownDevice(deps, access, req.params.device);
+  const d = known.device;
   const limit = parseLimit(req.query.limit, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT);
   const repo = await deps.repos.get(access.tenant.id);
   const before = await cursor(repo, req.query.before);

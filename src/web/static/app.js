@@ -18,11 +18,12 @@ import { $ } from "./dom.js";
 import { renderFleet } from "./fleet-view.js";
 import { ID_PATTERN, session } from "./session.js";
 import { renderSignIn, signOut, startSession } from "./sign-in.js";
+import { renderSources } from "./sources-view.js";
 
 function route() {
   const hash = location.hash || "#/";
   if (!session) {
-    renderSignIn(/^#\/devices/.test(hash) ? hash : null);
+    renderSignIn(/^#\/(devices|sources)/.test(hash) ? hash : null);
     return;
   }
   const m = /^#\/devices\/([^/?#]+)$/.exec(hash);
@@ -35,6 +36,7 @@ function route() {
     }
     if (ID_PATTERN.test(id)) return renderDevice(id);
   }
+  if (hash === "#/sources") return renderSources();
   if (hash !== "#/devices") {
     location.replace("#/devices");
     return;

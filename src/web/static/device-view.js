@@ -77,6 +77,8 @@ export function renderDevice(id) {
     const d = store.devices.get(id);
     if (!d) return;
     fill(headBadge, stateBadge(d.status));
+    const retired = d.status === "retired";
+    backupBtn.hidden = retired;
     const pending = store.backups.get(id)?.kind === "pending";
     backupBtn.disabled = pending;
     backupBtn.textContent = pending ? "Backing up…" : "Back up now";
@@ -87,11 +89,14 @@ export function renderDevice(id) {
       facts,
       ...row("Host", h("code", {}, `${d.host}:${d.port}`)),
       ...row("Group", d.group ?? h("span", { class: "muted" }, "none")),
+      ...row("Site", d.site ?? "default"),
+      ...row("Source", d.source && d.source !== "config" ? `inventory source ${d.source}` : "config file"),
+      ...(retired ? rowWide("Retired", timeEl(d.retired_at), " — it left ", d.source && d.source !== "config" ? "the inventory" : "the config file", "; its history stays below. If it returns, its history continues.") : []),
       ...row("RouterOS", d.routeros_version ?? h("span", { class: "muted" }, "unknown")),
       ...row("Last success", timeEl(d.last_success, "never")),
       ...row("Last change", timeEl(d.last_change)),
       ...row("Last attempt", timeEl(d.last_attempt, "never")),
-      ...row("Next run", d.status === "blocked" ? h("span", { class: "muted" }, "held until the block is cleared") : timeEl(d.next_run, "—", true)),
+      ...row("Next run", retired ? h("span", { class: "muted" }, "not scheduled (retired)") : d.status === "blocked" ? h("span", { class: "muted" }, "held until the block is cleared") : timeEl(d.next_run, "—", true)),
       ...rowWide("Host key (pinned)", d.host_key ? h("code", { class: "fp" }, d.host_key) : h("span", { class: "muted" }, "not pinned yet (first contact pins it)")),
       ...(d.last_error && d.status !== "ok" ? rowWide("Last error", h("span", { class: "error-text" }, h("strong", {}, d.last_error.code), ": ", d.last_error.message)) : []),
       ...(d.enabled === false ? row("Schedule", "disabled in the configuration") : []),

@@ -3,11 +3,12 @@
 import { backupNow, backupResultEl } from "./actions.js";
 import { describeError, enc } from "./api.js";
 import { $, fill, h } from "./dom.js";
-import { short, stateBadge, STATES, timeEl } from "./format.js";
+import { RETIRED, short, stateBadge, STATES, timeEl } from "./format.js";
 import { session } from "./session.js";
 import { loadDevices, POLL_MS, setView, store, view } from "./state.js";
 
 const NO_GROUP = "(none)";
+const COLUMNS = ["Device", "State", "Site", "Source", "RouterOS", "Last success", "Last change", "Next run"];
 /** Short words for the error codes of SPEC §10; anything else is shown as its code. */
 const ERROR_TEXT = {
   host_key_mismatch: "host key changed",
@@ -24,8 +25,9 @@ export function renderFleet() {
   const title = h("h1", { tabindex: "-1" }, "Fleet");
   const sub = h("p", { class: "muted" });
   const tiles = h("div", { class: "tiles", role: "group", "aria-label": "Devices by state" });
-  const stateSel = h("select", { id: "filter-state" }, h("option", { value: "" }, "All states"), STATES.map((s) => h("option", { value: s }, s)));
+  const stateSel = h("select", { id: "filter-state" }, h("option", { value: "" }, "All active"), STATES.map((s) => h("option", { value: s }, s)), h("option", { value: RETIRED }, "retired"));
   const groupSel = h("select", { id: "filter-group" });
+  const siteSel = h("select", { id: "filter-site" });
   const search = h("input", { id: "filter-q", type: "search", placeholder: "Name or host", autocomplete: "off", spellcheck: "false" });
   const notice = h("p", { class: "notice", role: "status", hidden: true });
   const tbody = h("tbody");
@@ -34,18 +36,19 @@ export function renderFleet() {
     "table",
     { class: "fleet" },
     h("caption", { class: "visually-hidden" }, `Devices of tenant ${session.tenant}`),
-    h("thead", {}, h("tr", {}, ["Device", "State", "RouterOS", "Last success", "Last change", "Next run"].map((c) => h("th", { scope: "col" }, c)), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
+    h("thead", {}, h("tr", {}, COLUMNS.map((c) => h("th", { scope: "col" }, c)), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
     tbody,
   );
   fill(
     $("#view"),
-    h("div", { class: "page-head" }, h("div", {}, title, sub)),
+    h("div", { class: "page-head" }, h("div", {}, title, sub), h("div", { class: "head-actions" }, h("a", { class: "btn btn-quiet", href: "#/sources", id: "sources-link" }, "Inventory sources"))),
     tiles,
     h(
       "div",
       { class: "toolbar", role: "search", "aria-label": "Filter devices" },
       h("div", { class: "field inline" }, h("label", { for: "filter-state" }, "State"), stateSel),
       h("div", { class: "field inline" }, h("label", { for: "filter-group" }, "Group"), groupSel),
+      h("div", { class: "field inline" }, h("label", { for: "filter-site" }, "Site"), siteSel),
       h("div", { class: "field inline grow" }, h("label", { for: "filter-q" }, "Search"), search),
     ),
     notice,
@@ -63,17 +66,24 @@ export function renderFleet() {
     fill(groupSel, h("option", { value: "" }, "All groups"), groups.map((g) => h("option", { value: g }, g === NO_GROUP ? "(no group)" : g)));
     if (f.group && !groups.includes(f.group)) f.group = "";
     groupSel.value = f.group;
+    const sites = [...new Set(store.order.map((id) => store.devices.get(id)?.site ?? "default"))].sort();
+    fill(siteSel, h("option", { value: "" }, "All sites"), sites.map((x) => h("option", { value: x }, x)));
+    if (f.site && !sites.includes(f.site)) f.site = "";
+    siteSel.value = f.site;
     search.value = f.q;
   };
 
+  // "All active" leaves retired devices out; they show with the "retired" filter.
   const matches = (d) =>
-    (!f.state || d.status === f.state) &&
+    (f.state ? d.status === f.state : d.status !== RETIRED) &&
     (!f.group || (d.group ?? NO_GROUP) === f.group) &&
+    (!f.site || (d.site ?? "default") === f.site) &&
     (!f.q || d.id.includes(f.q.toLowerCase()) || String(d.host ?? "").toLowerCase().includes(f.q.toLowerCase()));
 
   const renderTiles = () => {
-    const counts = Object.fromEntries(STATES.map((s) => [s, 0]));
+    const counts = Object.fromEntries([...STATES, RETIRED].map((s) => [s, 0]));
     for (const id of store.order) counts[store.devices.get(id)?.status] = (counts[store.devices.get(id)?.status] ?? 0) + 1;
+    const active = store.order.length - counts[RETIRED];
     const tile = (value, label, n) =>
       h(
         "button",
@@ -85,33 +95,37 @@ export function renderFleet() {
         h("span", { class: "tile-n" }, String(n)),
         h("span", { class: "tile-label" }, label),
       );
-    fill(tiles, tile("", "devices", store.order.length), STATES.map((s) => tile(s, s, counts[s] ?? 0)));
+    fill(tiles, tile("", "devices", active), STATES.map((s) => tile(s, s, counts[s] ?? 0)), counts[RETIRED] > 0 ? tile(RETIRED, RETIRED, counts[RETIRED]) : null);
   };
 
   const fillRow = (tr, d) => {
-    const [cName, cState, cVer, cSuccess, cChange, cNext] = [...tr.children].slice(0, 6).map((td) => td.firstChild);
+    const [cName, cState, cSite, cSource, cVer, cSuccess, cChange, cNext] = [...tr.children].slice(0, COLUMNS.length).map((td) => td.firstChild);
+    const retired = d.status === RETIRED;
     fill(
       cName,
       h("a", { class: "device-link", href: `#/devices/${enc(d.id)}` }, d.id),
       h("span", { class: "sub" }, `${d.host}${d.port && d.port !== 22 ? `:${d.port}` : ""}`, d.group ? h("span", { class: "group-tag" }, d.group) : null),
     );
     const reason = d.last_error && d.status !== "ok" ? h("span", { class: "reason", title: `${d.last_error.code}: ${d.last_error.message}` }, ERROR_TEXT[d.last_error.code] ?? d.last_error.code) : null;
-    fill(cState, stateBadge(d.status), d.enabled === false ? h("span", { class: "sub" }, "disabled") : null, reason);
+    fill(cState, stateBadge(d.status), d.enabled === false && !retired ? h("span", { class: "sub" }, "disabled") : null, reason, retired ? h("span", { class: "sub" }, "since ", timeEl(d.retired_at)) : null);
+    fill(cSite, d.site ?? "default");
+    fill(cSource, d.source === "config" || !d.source ? h("span", { class: "muted" }, "config") : d.source);
     fill(cVer, d.routeros_version ? h("span", {}, d.routeros_version) : h("span", { class: "muted" }, "—"));
     fill(cSuccess, timeEl(d.last_success, "never"));
     fill(cChange, timeEl(d.last_change, "—"), d.last_change_commit ? h("code", { class: "sub" }, short(d.last_change_commit)) : null);
-    fill(cNext, d.status === "blocked" ? h("span", { class: "muted" }, "held") : timeEl(d.next_run, "—", true));
-    const actions = tr.children[6];
+    fill(cNext, d.status === "blocked" ? h("span", { class: "muted" }, "held") : retired ? h("span", { class: "muted" }, "—") : timeEl(d.next_run, "—", true));
+    const actions = tr.children[COLUMNS.length];
     const pending = store.backups.get(d.id)?.kind === "pending";
     const btn = actions.querySelector("button");
     btn.disabled = pending;
+    btn.hidden = retired;
     btn.textContent = pending ? "Backing up…" : "Back up now";
     actions.querySelector(".backup-result").replaceWith(backupResultEl(d.id));
     tr.className = `state-row-${d.status}`;
   };
 
   const makeRow = (d) => {
-    const labels = ["Device", "State", "RouterOS", "Last success", "Last change", "Next run"];
+    const labels = COLUMNS;
     const btn = h("button", { type: "button", class: "btn btn-small", "aria-label": `Back up ${d.id} now`, onclick: () => backupNow(d.id) }, "Back up now");
     const tr = h("tr", { dataset: { device: d.id } }, labels.map((l) => h("td", { dataset: { label: l } }, h("div", { class: "cell" }))), h("td", { class: "actions" }, btn, h("div", { class: "backup-result" })));
     fillRow(tr, d);
@@ -125,7 +139,7 @@ export function renderFleet() {
       if (!rows.has(d.id)) rows.set(d.id, makeRow(d));
     }
     fill(tbody, ...shown.map((d) => rows.get(d.id)));
-    const total = store.order.length;
+    const total = store.order.filter((id) => store.devices.get(id)?.status !== RETIRED).length;
     sub.textContent = `${total} device${total === 1 ? "" : "s"} in tenant ${session.tenant}${shown.length !== total ? ` · ${shown.length} shown` : ""}`;
     empty.hidden = shown.length > 0 || !store.loaded;
     empty.textContent = total === 0 ? "This tenant has no devices configured." : "No device matches these filters.";
@@ -137,6 +151,10 @@ export function renderFleet() {
   });
   groupSel.addEventListener("change", () => {
     f.group = groupSel.value;
+    renderRows();
+  });
+  siteSel.addEventListener("change", () => {
+    f.site = siteSel.value;
     renderRows();
   });
   search.addEventListener("input", () => {

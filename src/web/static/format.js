@@ -41,9 +41,18 @@ setInterval(() => {
   for (const t of document.querySelectorAll("time[data-rel]")) t.textContent = fmtRel(t.getAttribute("datetime"), now, t.dataset.rel === "due");
 }, 5000);
 
+/** A device that left the inventory or the config: its history stays readable. */
+export const RETIRED = "retired";
+
 export function stateBadge(status) {
-  const s = STATES.includes(status) ? status : "never";
+  const s = STATES.includes(status) || status === RETIRED ? status : "never";
   return h("span", { class: `badge state-${s}` }, h("span", { class: "badge-dot", "aria-hidden": "true" }), s);
+}
+
+/** An inventory source's state: ok, failing (its last good list stays), refused (a removal waits for an admin), never. */
+export function sourceBadge(state) {
+  const cls = { ok: "state-ok", failing: "state-failing", refused: "state-blocked", never: "state-never" }[state] ?? "state-never";
+  return h("span", { class: `badge ${cls}` }, h("span", { class: "badge-dot", "aria-hidden": "true" }), state);
 }
 
 export function countsEl(added, removed) {

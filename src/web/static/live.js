@@ -136,6 +136,12 @@ function onEvent(name, ev) {
     }
     announce(`${id}: ${name === "device.recovered" ? "recovered" : `${ev.state}${ev.error?.code ? ` (${ev.error.code})` : ""}`}`);
     view.onDevice?.(id);
+  } else if (name === "device.retired") {
+    // It left the inventory or the config: its file is gone from main, its history stays.
+    mergeDevice({ id, status: "retired", retired_at: ev.time, retired_commit: ev.commit, next_run: null });
+    announce(`${id}: retired`);
+    view.onDevice?.(id);
+    view.onCommit?.(ev);
   } else {
     return;
   }

@@ -10,7 +10,8 @@ export const store = {
   devices: new Map(),
   order: [],
   loaded: false,
-  filter: { state: "", group: "", q: "" },
+  /** state "" = every active device; "retired" = the retired ones. */
+  filter: { state: "", group: "", site: "", q: "" },
   /** device id → {kind: "ok"|"error"|"pending", text, commit?} of the last "back up now" */
   backups: new Map(),
   /** Versions per history page (the API's `limit`). */
@@ -34,7 +35,8 @@ export function mergeDevice(d) {
 }
 
 export async function loadDevices() {
-  const body = await getJson(tenantUrl(session, "/devices"));
+  // Active and retired devices: the fleet page filters between them.
+  const body = await getJson(tenantUrl(session, "/devices?state=all"));
   store.devices.clear();
   store.order = [];
   for (const d of body.devices ?? []) mergeDevice(d);

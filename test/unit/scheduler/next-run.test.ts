@@ -8,6 +8,8 @@ const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const device = (over: Partial<DeviceConfig> = {}): DeviceConfig => ({
   tenant: "acme",
   id: "core-1",
+  source: "config",
+  site: "default",
   host: "10.0.0.1",
   port: 22,
   username: "backup",

@@ -1,0 +1,15 @@
+export { checkRow, valueAt, type InventoryRecord, type RawRow, type RowVerdict } from "./inventory-record.js";
+export { listFromRows, type SourceList } from "./source-list.js";
+export { parseCsvInventory } from "./parse-csv.js";
+export { parseRouterDb } from "./parse-router-db.js";
+export { mapHttpAnswer } from "./map-http.js";
+export { netboxFirstPage, netboxNextPage, netboxPage, NETBOX_LISTS, type NetboxList } from "./netbox.js";
+export { httpGet, shownUrl, type HttpGet, type HttpAnswer } from "./http-get.js";
+export { readSource, readFileCapped, MAX_SOURCE_BYTES, type SourceRead, type SourceReadDeps } from "./read-source.js";
+export { mergeInventory, originOf, EMPTY_LISTS, type InventoryLists } from "./merge-inventory.js";
+export { planSync, removalDigest, tenantDeviceCount, withList, type SyncInput, type SyncPlan } from "./plan-sync.js";
+export { SourceStateStore, NEW_SOURCE, type SourceState, type SyncResult, type PendingRemoval, type ConfirmationFile } from "./source-state.js";
+export { DeviceDirectory, type DirectoryEntry } from "./device-directory.js";
+export { Retirer, deviceOfPath, type RetireDeps } from "./retire-devices.js";
+export { InventoryService, type InventoryServiceDeps, type InventoryObserver } from "./inventory-service.js";
+export { sourceStatus, type SourceStatus } from "./source-status.js";
