@@ -9,6 +9,7 @@ import { getAudit } from "./routes/audit.js";
 import { postBackup } from "./routes/backup.js";
 import { postHostKeyAccept, postUnblock } from "./routes/device-blocks.js";
 import { getConfigFile } from "./routes/config-file.js";
+import { listCollectors } from "./routes/collectors.js";
 import { getDevice, listDevices } from "./routes/devices.js";
 import { getDiff } from "./routes/diff.js";
 import { getInventory, postInventoryConfirm } from "./routes/inventory.js";
@@ -70,6 +71,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get(`${T}/audit`, handle(getAudit));
   app.get(`${T}/inventory`, handle(getInventory));
   app.post(`${T}/inventory/:source/confirm`, handle(postInventoryConfirm));
+  app.get(`${T}/collectors`, handle(listCollectors));
 
   // ---- SSE: GET /api/v1/tenants/{t}/events -------------------------------
   // Authenticated here (viewer, tenant isolation as every route); the stream

@@ -105,6 +105,41 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { "200": json("devices", { type: "object", properties: { tenant: { type: "string" }, devices: { type: "array", items: deviceSchema } } }), ...errors(400, 401, 404) },
         },
       },
+      "/api/v1/tenants/{tenant}/collectors": {
+        get: {
+          summary: "remote collectors serving the tenant's sites: per site its devices and live collectors; per collector site, last seen, jobs in flight, version (viewer). Without a nats: block remote is false and the lists are empty",
+          security: viewer,
+          parameters: [tenant],
+          responses: {
+            "200": json("collectors", {
+              type: "object",
+              properties: {
+                tenant: { type: "string" },
+                remote: { type: "boolean" },
+                sites: { type: "array", items: { type: "object", properties: { site: { type: "string" }, devices: { type: "integer" }, live_collectors: { type: "integer" } } } },
+                collectors: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    properties: {
+                      id: { type: "string" },
+                      site: { type: "string" },
+                      version: { type: "string" },
+                      in_flight: { type: "integer" },
+                      concurrency: { type: "integer" },
+                      jobs_done: { type: "integer" },
+                      started_at: { type: "string", format: "date-time" },
+                      last_seen: { type: "string", format: "date-time" },
+                      live: { type: "boolean" },
+                    },
+                  },
+                },
+              },
+            }),
+            ...errors(401, 404),
+          },
+        },
+      },
       "/api/v1/tenants/{tenant}/devices/{device}": {
         get: { summary: "one device with its pinned host key (viewer); a retired device too", security: viewer, parameters: [tenant, device], responses: { "200": json("device", deviceSchema), ...errors(401, 404) } },
       },

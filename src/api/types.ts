@@ -25,6 +25,19 @@ export interface Access {
 /** Server-Sent Events for one tenant (`GET /api/v1/tenants/{t}/events`), plugged in by its own module. */
 export type SseHandler = (req: Request, res: Response, access: Access) => void | Promise<void>;
 
+/** A remote collector as the core last heard it, for one of its sites. */
+export interface CollectorInfo {
+  readonly id: string;
+  readonly site: string;
+  readonly version: string;
+  readonly in_flight: number;
+  readonly concurrency: number;
+  readonly jobs_done: number;
+  readonly started_at: string;
+  readonly last_seen: string;
+  readonly live: boolean;
+}
+
 /** What the API may do to a device besides reading it. */
 export interface DeviceActions {
   /** A manual backup now (409 busy, 502/504 on collection failures). */
@@ -67,4 +80,6 @@ export interface ApiDeps {
   readonly streams?: EventStreams;
   /** `git http-backend` processes at once, whole process and per token. */
   readonly gitSlots?: GitProcessSlots;
+  /** Remote collectors heard from (a `nats:` block); absent in one-process mode. */
+  readonly collectors?: { list(): readonly CollectorInfo[] };
 }

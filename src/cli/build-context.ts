@@ -6,7 +6,7 @@ import { NO_EVENTS, type EventSink } from "../notify/index.js";
 import { RUN_TIMING } from "../scheduler/index.js";
 
 /** The composition root's wiring of one pipeline: RouterOS platform, stores, logger. */
-export function buildContext(config: Config | ConfigSource, env: NodeJS.ProcessEnv, opts: { log?: Logger; events?: EventSink; observe?: PipelineContext["observe"] } = {}): PipelineContext {
+export function buildContext(config: Config | ConfigSource, env: NodeJS.ProcessEnv, opts: { log?: Logger; events?: EventSink; observe?: PipelineContext["observe"]; remote?: (ctx: PipelineContext) => NonNullable<PipelineContext["remote"]> } = {}): PipelineContext {
   const source: ConfigSource = typeof config === "function" ? config : () => config;
   return createPipelineContext({
     config: source,
@@ -17,5 +17,6 @@ export function buildContext(config: Config | ConfigSource, env: NodeJS.ProcessE
     env,
     fsync: env.ROSARCHIVE_FSYNC !== "0",
     ...(opts.observe && { observe: opts.observe }),
+    ...(opts.remote && { remote: opts.remote }),
   });
 }

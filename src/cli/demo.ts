@@ -10,14 +10,19 @@ import { startSimulator } from "../simulator/index.js";
 import { expectPositionals, parse, println, type Command } from "./command.js";
 import { waitForSignals } from "./serve.js";
 import { startService } from "./start-service.js";
+import { startDemoRemote } from "./demo-collectors.js";
 
-const DEMO_USAGE = `usage: rosarchive demo [--devices N] [--port P] [--dir D] [--change-every SECONDS]
+const DEMO_USAGE = `usage: rosarchive demo [--devices N] [--port P] [--dir D] [--change-every SECONDS] [--collectors N]
 
 Starts N simulated RouterOS devices (real exports, v6 and v7) on loopback and a
 real \`serve\` against them, writing a config, an age identity and tokens into
 D (default ./demo-data). Every --change-every seconds (default 30) a device's
 config changes. Prints the API URL, tokens, a git clone line, curl lines and
-the decrypt line. Ctrl-C stops everything.`;
+the decrypt line. Ctrl-C stops everything.
+
+--collectors N (needs nats-server on PATH) runs collection remotely: a
+nats-server with a temp JetStream store and N \`rosarchive collector\`
+processes, the core publishing jobs and archiving their sealed snapshots.`;
 
 const PASSWORD_ENV = "ROSARCHIVE_DEMO_PASSWORD";
 
@@ -33,6 +38,7 @@ export const demoCommand: Command = {
         port: { type: "string", default: "8080" },
         dir: { type: "string", default: "demo-data" },
         "change-every": { type: "string", default: "30" },
+        collectors: { type: "string", default: "0" },
         // Hidden (not in usage): the schedule interval, so tests see commits within seconds.
         interval: { type: "string", default: "30s" },
       },
@@ -44,6 +50,8 @@ export const demoCommand: Command = {
     const every = Number(values["change-every"]);
     if (!Number.isInteger(count) || count < 1 || count > 2000) throw new RosarchiveError("bad_parameter", "--devices: a whole number from 1 to 2000");
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RosarchiveError("bad_parameter", "--port: a port number (0 picks a free one)");
+    const collectorCount = Number(values.collectors);
+    if (!Number.isInteger(collectorCount) || collectorCount < 0 || collectorCount > 8) throw new RosarchiveError("bad_parameter", "--collectors: a whole number from 0 to 8");
     if (!(every >= 1)) throw new RosarchiveError("bad_parameter", "--change-every: seconds, at least 1");
     const intervalMs = parseDuration(values.interval!);
     if (intervalMs === null || intervalMs < 1000) throw new RosarchiveError("bad_parameter", "--interval: a duration of at least 1s");
@@ -64,6 +72,7 @@ export const demoCommand: Command = {
     const tokens = loadOrMakeTokens(path.join(dir, "tokens.json"));
     const devicePassword = randomBytes(12).toString("base64url");
 
+    const remote = collectorCount > 0 ? await startDemoRemote(io.env) : null;
     const fleet = demoFleet(count);
     const sim = await startSimulator({ devices: fleet.map((d) => ({ id: d.id, exportText: d.exportText, version: d.version, username: "backup", password: devicePassword })) });
     const sha = (t: string) => createHash("sha256").update(t).digest("hex");
@@ -81,7 +90,7 @@ schedule:
   connect_timeout: 5s
   command_timeout: 20s
   backoff: [10s, 20s, 30s]
-defaults:
+${remote ? `nats: { url: "${remote.url}", ack_wait: 10s, collector_ttl: 6s, heartbeat: 2s }\n` : ""}defaults:
   username: backup
   password_env: ${PASSWORD_ENV}
 tenants:
@@ -98,6 +107,8 @@ ${fleet.map((d) => `      - { id: ${d.id}, host: 127.0.0.1, port: ${sim.devices.
     const config = loadConfig(configText, { baseDir: dir, sourcePath: configFile });
     const log = createLogger({ level: "warn" });
     const service = await startService(config, { ...io.env, [PASSWORD_ENV]: devicePassword }, { log });
+    // The collectors hold the device password themselves (here: the same environment variable) and the core's index key.
+    const collectorIds = remote ? await remote.startCollectors(collectorCount, configFile, { ...io.env, [PASSWORD_ENV]: devicePassword }) : [];
 
     let n = 0;
     const current = new Map(fleet.map((d) => [d.id, d.exportText]));
@@ -121,6 +132,7 @@ ${fleet.map((d) => `      - { id: ${d.id}, host: 127.0.0.1, port: ${sim.devices.
         "",
         `  Web UI       ${url}/  (tenant demo, either token below)`,
         `  API          ${url}/api/v1/tenants/demo/devices`,
+        ...(remote ? [`  Collectors   ${collectorIds.join(", ")} via NATS at ${remote.url} (GET ${url}/api/v1/tenants/demo/collectors)`] : []),
         `  viewer token ${tokens.viewer}`,
         `  admin token  ${tokens.admin}`,
         "",
@@ -140,6 +152,7 @@ ${fleet.map((d) => `      - { id: ${d.id}, host: 127.0.0.1, port: ${sim.devices.
         close: async () => {
           clearInterval(changer);
           await service.close();
+          await remote?.stop();
           await sim.stop();
         },
       },

@@ -10,6 +10,7 @@ import { setGitSearchPath } from "../archive/git.js";
 const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promise<Command> }> = [
   { name: "start", summary: "serve -c config.yaml when ./config.yaml exists, else the demo (what npm start runs)", load: async () => startCommand },
   { name: "serve", summary: "scheduler, API, git HTTP and webhooks in one process", load: async () => (await import("./serve.js")).serveCommand },
+  { name: "collector", summary: "a remote collector: takes jobs from NATS, collects and seals near the routers", load: async () => (await import("./collector.js")).collectorCommand },
   { name: "demo", summary: "simulated routers + a real serve, ready to explore", load: async () => (await import("./demo.js")).demoCommand },
   { name: "check-config", summary: "validate a config file", load: async () => (await import("./config-commands.js")).checkConfigCommand },
   { name: "backup", summary: "collect one device now", load: async () => (await import("./snapshot-commands.js")).backupCommand },

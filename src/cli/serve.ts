@@ -21,6 +21,7 @@ export const serveCommand: Command = {
     expectPositionals(positionals, [], SERVE_USAGE);
     if (!values.config) throw new RosarchiveError("bad_parameter", `missing -c FILE\n\n${SERVE_USAGE}`);
     const config = readConfigFile(values.config);
+    if (config.role === "collector") throw new RosarchiveError("bad_parameter", `${values.config} is a collector file (role: collector): run it with \`rosarchive collector -c\`; serve needs the core's file`);
     // The same check as a reload: refuse to start without the env variables and files the config names.
     const problems = checkEnvironment(config, io.env, existsSync);
     if (problems.length > 0) throw new ConfigError(problems);

@@ -19,6 +19,7 @@ import { WebhookDeliverer, type EventBus, type EventSink } from "../notify/index
 import { inventoryApi } from "../api/inventory-api.js";
 import { createNotifier } from "./outbox.js";
 import { openInventory, runInventory, type RunningInventory } from "./start-inventory.js";
+import { RemoteCore } from "../remote/index.js";
 
 export interface RunningService {
   readonly url: string;
@@ -29,6 +30,8 @@ export interface RunningService {
   readonly bus: EventBus;
   readonly inventory: RunningInventory;
   /** Puts a new config file in force (SIGHUP); rejects, keeping the old one, when its devices clash with an inventory source's. */
+  /** Set with a `nats:` block: jobs out, snapshots in, the collectors heard from. */
+  readonly remote: RemoteCore | null;
   reload(config: Config): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,7 +67,16 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     pollMs: opts.webhookPollMs ?? 1000,
   });
   const notifier = createNotifier(live.source, env, log, () => deliverer.wake(), (result) => metrics.hookRuns.inc({ result }));
+  // Remote collection: connect and set up JetStream before the scheduler publishes its first job.
+  const remote = config.nats ? new RemoteCore(live.source, env, log, metrics.registry) : null;
+  await remote?.start();
   const ctx = buildContext(live.source, env, {
+    ...(remote && {
+      remote: (c: PipelineContext) => {
+        remote.attach(c);
+        return remote;
+      },
+    }),
     log,
     events: notifier.outbox,
     observe: {
@@ -80,6 +92,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   });
   const denied = new DeniedTally({ audit, config: ctx.config, log });
   const streams = new EventStreams();
+  // Collectors on this machine read the secret index key from the core's state_dir: create it now, not at the first local seal.
+  if (remote) await ctx.secrets.indexKey();
   const scheduler = new Scheduler(ctx, opts.scheduler ?? {});
   const inventory = runInventory(opened.service, { config, live, ctx, log, metrics, reloadScheduler: () => scheduler.reload() });
 
@@ -114,6 +128,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       denied,
       streams,
       gitSlots: new GitProcessSlots(),
+      ...(remote && { collectors: remote.registry }),
       metrics: {
         httpRequest: (route: string, status: number, seconds: number) => {
           metrics.httpRequests.inc({ route, status: String(status) });
@@ -163,6 +178,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     log,
     bus: notifier.bus,
     inventory,
+    remote,
     async reload(next) {
       // A file that passes check-config in an operator's shell may name env variables or files this process lacks.
       const problems = checkEnvironment(next, env, existsSync);
@@ -178,6 +194,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
         throw err;
       }
       metrics.configReloads.inc({ result: "ok" });
+      await remote?.reload(live.source()).catch((err) => log.error({ event: "remote.reload_failed", msg: (err as Error).message }));
       log.info({ event: "config.reloaded", tenants: next.tenants.size });
     },
     async close() {
@@ -186,6 +203,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       streams.closeAll();
       await denied.stop();
       await inventory.retirer.idle();
+      await remote?.close();
       await deliverer.stop();
       await notifier.hooks.idle();
       await new Promise<void>((resolve) => {

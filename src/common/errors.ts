@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   unreachable: 502,
   /** An inventory source answered with an error status or an answer that is not what its type promises. */
   source_failed: 502,
+  /** Remote collection: no live collector serves the device's site. */
+  no_collector: 502,
   timeout: 504,
   unavailable: 503,
   config_invalid: 500,

@@ -2,3 +2,4 @@ export { loadConfig, checkEnvironment, ConfigError, keyPath, type ConfigProblem 
 export { LiveConfig, type ConfigSource } from "./live-config.js";
 export type * from "./types.js";
 export { pathCollisions, type DevicePath, type PathCollision } from "./path-collisions.js";
+export { resolveDevice, DEFAULT_SITE, type DeviceContext } from "./resolve-device.js";

@@ -45,7 +45,9 @@ export function loadConfig(text: string, opts: { baseDir: string; sourcePath?: s
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new ConfigError([{ path: "(root)", message: "must be a YAML mapping with at least `encryption` and `tenants`" }]);
   }
-  const parsed = configSchema.safeParse(data);
+  // A collector file may leave tenants out: it can serve jobs with `defaults` credentials alone.
+  const input = (data as Record<string, unknown>).role === "collector" && !("tenants" in data) ? { ...data, tenants: {} } : data;
+  const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const problems: ConfigProblem[] = [];
     for (const issue of parsed.error.issues) {
@@ -119,6 +121,10 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
       if (seen) problems.push({ path: `tenants.${tenantId}.tokens[${i}].sha256`, message: `same token as ${seen}; each token belongs to one tenant` });
       tokenHashes.set(tok.sha256, `tenants.${tenantId}.tokens[${i}]`);
     });
+    if (raw.role === "collector") {
+      if (t.tokens.length > 0) problems.push({ path: `tenants.${tenantId}.tokens`, message: "a collector file holds no API tokens (they belong to the core's file)" });
+      if (t.webhooks.length > 0) problems.push({ path: `tenants.${tenantId}.webhooks`, message: "a collector file holds no webhooks (they belong to the core's file)" });
+    }
     t.webhooks.forEach((w, i) => {
       if (!w.secret_env && !w.secret_file) {
         problems.push({ path: `tenants.${tenantId}.webhooks[${i}].secret_env`, message: "required (or secret_file): webhooks are always signed" });
@@ -139,18 +145,35 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
       deviceById: byId,
     });
   }
+  if (raw.role === "collector" && raw.metrics_token_sha256) problems.push({ path: "metrics_token_sha256", message: "a collector file has no API; set collector.listen for its /metrics" });
+  if (raw.nats) {
+    // A site names NATS subjects (`rosarchive.jobs.<site>`): no '.' there.
+    for (const t of tenants.values()) {
+      t.devices.forEach((d, i) => {
+        if (d.source === "config" && d.site.includes(".")) problems.push({ path: `tenants.${t.id}.devices[${i}].site`, message: "must not contain '.' with remote collectors (a site is a NATS subject token)" });
+      });
+    }
+    if (raw.nats.password_env && !raw.nats.user) problems.push({ path: "nats.user", message: "required with nats.password_env" });
+    const auths = [raw.nats.creds_file, raw.nats.user, raw.nats.nkey_file].filter((x) => x !== undefined).length;
+    if (auths > 1) problems.push({ path: "nats", message: "choose one of creds_file, user/password_env, nkey_file" });
+    if (parseDuration(raw.nats.heartbeat)! * 2 > parseDuration(raw.nats.collector_ttl)!) problems.push({ path: "nats.collector_ttl", message: "must be at least twice nats.heartbeat" });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
+  const nats = raw.nats;
+  const stateDir = abs(raw.state_dir);
+  const collectorListen = raw.collector.listen ? splitHostPort(raw.collector.listen) : null;
 
   return deepFreeze({
+    role: raw.role,
     sourcePath: opts.sourcePath ?? null,
     listen: { host, port: Number(portText) },
     publicUrl: (raw.public_url ?? `http://${raw.listen}`).replace(/\/+$/, ""),
     dataDir: abs(raw.data_dir),
-    stateDir: abs(raw.state_dir),
+    stateDir,
     hooksDir: abs(raw.hooks_dir),
     metricsTokenSha256: raw.metrics_token_sha256,
     logLevel: raw.log_level,
-    encryption: globalEncryption,
+    encryption: { ...globalEncryption, indexKeyFile: raw.encryption.index_key_file ? abs(raw.encryption.index_key_file) : path.join(stateDir, "secret-index.key") },
     sensitive: sensitiveExtensions(raw.sensitive),
     schedule,
     defaults: globalDefaults,
@@ -174,6 +197,34 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
       authDeniedIntervalMs: ms(raw.limits.auth_denied_interval),
     },
     tenants,
+    nats: nats
+      ? {
+          servers: Array.isArray(nats.url) ? nats.url : [nats.url],
+          credsFile: nats.creds_file ? abs(nats.creds_file) : null,
+          user: nats.user ?? null,
+          passwordEnv: nats.password_env ?? null,
+          nkeyFile: nats.nkey_file ? abs(nats.nkey_file) : null,
+          tls: nats.tls
+            ? {
+                caFile: nats.tls.ca_file ? abs(nats.tls.ca_file) : null,
+                certFile: nats.tls.cert_file ? abs(nats.tls.cert_file) : null,
+                keyFile: nats.tls.key_file ? abs(nats.tls.key_file) : null,
+              }
+            : null,
+          streamPrefix: nats.stream_prefix,
+          ackWaitMs: ms(nats.ack_wait),
+          jobDeadlineMs: ms(nats.job_deadline),
+          collectorTtlMs: ms(nats.collector_ttl),
+          heartbeatMs: ms(nats.heartbeat),
+          maxInFlight: nats.max_in_flight,
+        }
+      : null,
+    collector: {
+      id: raw.collector.id ?? null,
+      sites: raw.collector.sites ?? null,
+      concurrency: raw.collector.concurrency ?? schedule.concurrency,
+      listen: collectorListen ? { host: collectorListen[0], port: Number(collectorListen[1]) } : null,
+    },
   });
 }
 
@@ -192,6 +243,7 @@ function sensitiveExtensions(raw: RawConfig["sensitive"]): Config["sensitive"] {
   };
 }
 
+
 function splitHostPort(listen: string): [string, string] {
   const i = listen.lastIndexOf(":");
   return [listen.slice(0, i).replace(/^\[|\]$/g, ""), listen.slice(i + 1)];
@@ -209,8 +261,11 @@ function deepFreeze<T>(value: T): T {
 /** Problems that only show against the running environment (env vars, files). */
 export function checkEnvironment(config: Config, env: NodeJS.ProcessEnv, exists: (p: string) => boolean): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  // With remote collectors the core never logs in to a router: the collectors hold the credentials.
+  const collectsHere = !(config.nats && config.role === "core");
+  if (config.nats?.passwordEnv && env[config.nats.passwordEnv] === undefined) problems.push({ path: "nats.password_env", message: `environment variable ${config.nats.passwordEnv} is not set` });
   for (const tenant of config.tenants.values()) {
-    tenant.devices.forEach((d, i) => {
+    if (collectsHere) tenant.devices.forEach((d, i) => {
       const where = `tenants.${tenant.id}.devices[${i}]`;
       const c = d.credentials;
       if (!c.password && !c.password_env && !c.password_file && !c.private_key_file) {

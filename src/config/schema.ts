@@ -7,6 +7,10 @@ const hostPort = z
   .string(required("host:port"))
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:8080");
 
+/** A site: where a device sits, and which collectors reach it. A NATS subject token, so no `.` (unlike other ids). */
+export const SITE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const site = z.string(required("a site name")).regex(SITE_PATTERN, "must match ^[a-z0-9][a-z0-9_-]{0,62}$ (a site name has no '.')");
+
 const sha256Hex = z.string(required("64 hex characters")).regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters (the sha256 printed by `rosarchive token`)");
 
 /**
@@ -108,6 +112,43 @@ const sensitiveSchema = z
   })
   .prefault({});
 
+const fileOrEnvName = z.string(required("a file path")).min(1);
+
+/** Remote collectors over NATS JetStream: the block switches the core to publishing jobs and consuming snapshots. */
+const natsSchema = z.strictObject(
+  {
+    url: z
+      .union([z.string(), z.array(z.string()).min(1)], required("a nats:// URL or a list of them"))
+      .refine((u) => (Array.isArray(u) ? u : [u]).every((x) => /^(nats|tls):\/\/[^\s/]+$/.test(x)), "must be nats://host:port (or tls://host:port), one or a list"),
+    creds_file: fileOrEnvName.optional(),
+    user: z.string(required("a user name")).min(1).max(256).optional(),
+    password_env: envName.optional(),
+    nkey_file: fileOrEnvName.optional(),
+    tls: z
+      .strictObject({
+        ca_file: fileOrEnvName.optional(),
+        cert_file: fileOrEnvName.optional(),
+        key_file: fileOrEnvName.optional(),
+      })
+      .optional(),
+    stream_prefix: z.string(required("a name")).regex(/^[a-z][a-z0-9_-]{0,31}$/, "must match ^[a-z][a-z0-9_-]{0,31}$").default("rosarchive"),
+    ack_wait: duration.default("30s"),
+    job_deadline: duration.default("15m"),
+    collector_ttl: duration.default("30s"),
+    heartbeat: duration.default("5s"),
+    max_in_flight: z.number().int().min(1).max(100_000).default(1000),
+  },
+  required("a mapping with url"),
+);
+
+/** What a collector process runs with (ignored by the core). */
+const collectorSchema = z.strictObject({
+  id: z.string(required("a collector name")).regex(SITE_PATTERN, "must match ^[a-z0-9][a-z0-9_-]{0,62}$").optional(),
+  sites: z.array(site).min(1).optional(),
+  concurrency: z.number().int().min(1).max(1000).optional(),
+  listen: hostPort.optional(),
+});
+
 const tenantSchema = z.strictObject({
   encryption: encryptionSchema.optional(),
   defaults: defaultsSchema.optional(),
@@ -118,6 +159,7 @@ const tenantSchema = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
+  role: z.enum(["core", "collector"], { error: "must be core or collector" }).default("core"),
   listen: hostPort.default("127.0.0.1:8080"),
   public_url: z.string(required("a URL")).url("must be a URL").optional(),
   data_dir: z.string(required("a directory")).min(1).default("./repos"),
@@ -125,7 +167,8 @@ export const configSchema = z.strictObject({
   hooks_dir: z.string(required("a directory")).min(1).default("./hooks"),
   metrics_token_sha256: sha256Hex.nullable().default(null),
   log_level: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  encryption: encryptionSchema,
+  // The global block also names the secret index key (collectors hold a copy of it).
+  encryption: encryptionSchema.extend({ index_key_file: z.string(required("a file path")).min(1).optional() }),
   sensitive: sensitiveSchema,
   schedule: z
     .strictObject({
@@ -159,6 +202,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   defaults: defaultsSchema.prefault({}),
   credentials: z.record(id, credentialSetSchema).default({}),
+  nats: natsSchema.nullable().default(null),
+  collector: collectorSchema.prefault({}),
   tenants: z.record(id, tenantSchema, required("a mapping of tenants")),
 });
 

@@ -140,7 +140,40 @@ export interface TenantConfig {
   readonly deviceById: ReadonlyMap<string, DeviceConfig>;
 }
 
+/** Remote collection over NATS JetStream (the `nats:` block). */
+export interface NatsConfig {
+  readonly servers: readonly string[];
+  readonly credsFile: string | null;
+  readonly user: string | null;
+  readonly passwordEnv: string | null;
+  readonly nkeyFile: string | null;
+  readonly tls: { readonly caFile: string | null; readonly certFile: string | null; readonly keyFile: string | null } | null;
+  /** Names streams (`<PREFIX>_JOBS`), subjects (`<prefix>.jobs.<site>`) and consumers. */
+  readonly streamPrefix: string;
+  /** How long a job or snapshot may go unacknowledged before JetStream redelivers it. */
+  readonly ackWaitMs: number;
+  /** A job not started within this time of its publication is dropped (and counted). */
+  readonly jobDeadlineMs: number;
+  /** A collector not heard from for this long is no longer live. */
+  readonly collectorTtlMs: number;
+  /** How often collectors announce themselves. */
+  readonly heartbeatMs: number;
+  /** Jobs the core has out at once (it waits for each one's snapshot). */
+  readonly maxInFlight: number;
+}
+
+/** What `rosarchive collector` runs with; the core ignores it. */
+export interface CollectorSettings {
+  readonly id: string | null;
+  readonly sites: readonly string[] | null;
+  /** SSH sessions at once in this collector (default: schedule.concurrency). */
+  readonly concurrency: number;
+  readonly listen: { readonly host: string; readonly port: number } | null;
+}
+
 export interface Config {
+  /** `core` runs serve; a `collector` file holds only what a collector needs (no tokens, no webhooks). */
+  readonly role: "core" | "collector";
   /** Absolute path of the file it came from (null when built in memory). */
   readonly sourcePath: string | null;
   readonly listen: { readonly host: string; readonly port: number };
@@ -150,8 +183,8 @@ export interface Config {
   readonly hooksDir: string;
   readonly metricsTokenSha256: string | null;
   readonly logLevel: "debug" | "info" | "warn" | "error";
-  /** The global block: the keys of every tenant without its own. */
-  readonly encryption: EncryptionConfig;
+  /** The global block: the keys of every tenant without its own; `indexKeyFile` is the secret index's key (collectors hold a copy; default state_dir/secret-index.key). */
+  readonly encryption: EncryptionConfig & { readonly indexKeyFile: string };
   /** Operator additions to the platform's sealing catalog (`sensitive:`). */
   readonly sensitive: PlatformExtensions;
   readonly schedule: {
@@ -191,4 +224,6 @@ export interface Config {
   readonly defaults: DeviceDefaults;
   readonly credentials: ReadonlyMap<string, CredentialSet>;
   readonly tenants: ReadonlyMap<string, TenantConfig>;
+  readonly nats: NatsConfig | null;
+  readonly collector: CollectorSettings;
 }

@@ -2,7 +2,9 @@ import { rfc3339 } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
 import { NORMALIZER_VERSION, normalize } from "../normalize/index.js";
 import { configChangedEvent } from "../notify/index.js";
-import { extendPlatform, isReseal, recipientsDigest, resealSummary, sealedDigest, sealValues } from "../seal/index.js";
+import { extendPlatform, isReseal, recipientsDigest, resealSummary, sealedDigest, sealValues, type SealResult } from "../seal/index.js";
+import type { SecretIndexState } from "../store/index.js";
+import { recipientsOf } from "./recipients.js";
 import type { PipelineContext } from "./context.js";
 import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
 
@@ -22,15 +24,37 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
     throw new RosarchiveError("invalid_output", "after normalization the export holds no menu line; nothing archived");
   }
   // Each tenant's values are sealed to its own recipients, with the operator's catalog extensions.
-  const encryption = config.tenants.get(device.tenant)?.encryption ?? config.encryption;
+  const recipients = recipientsOf(config, device.tenant);
   const previous = await ctx.secrets.state(device.tenant, device.id);
   const sealed = await sealValues(normalized, {
     platform: extendPlatform(platform, config.sensitive),
-    recipients: [...encryption.recipients],
+    recipients,
     previous: previous.index,
     indexKey: await ctx.secrets.indexKey(),
     context: `${device.tenant}/${device.id}`,
   });
+  return archiveSealed(ctx, input, { version, previous, sealed, recipients });
+}
+
+/** A normalized text sealed for one device, with what the sealer reports about it. */
+export type SealedText = Pick<SealResult, "text" | "index" | "sealed" | "fresh" | "fingerprint">;
+
+/**
+ * archive → notify for a text already normalized and sealed, here or by a
+ * remote collector: the device's sealing state first, then one commit when
+ * the file differs (labelled a re-seal when only ciphertexts changed), its
+ * config.changed event in the outbox before this resolves.
+ */
+export async function archiveSealed(
+  ctx: PipelineContext,
+  input: SnapshotInput,
+  s: { readonly version: string; readonly previous: SecretIndexState; readonly sealed: SealedText; readonly recipients: readonly string[] },
+): Promise<SnapshotResult & { version: string; resealed: boolean; secretsMissing: number }> {
+  const { device } = input;
+  const { platform } = ctx;
+  const config = ctx.config();
+  const { version, previous, sealed } = s;
+  const encryption = { recipients: s.recipients };
   const content = Buffer.from(sealed.text, "utf8");
   // A device that prints secrets only to permitted users, and printed none where it printed some before.
   const hadSecrets = Object.keys(previous.index).length;
@@ -113,7 +137,7 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
   };
 }
 
-function sameKeys(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+export function sameKeys(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   return ka.every((k) => a[k] === b[k]);

@@ -6,7 +6,16 @@ import type { DeviceStateStore, SecretIndexStore } from "../store/index.js";
 import type PQueue from "p-queue";
 import type { DeviceLocks } from "./device-locks.js";
 import type { RepoRegistry } from "../archive/index.js";
-import type { SnapshotQueue } from "./snapshot-queue.js";
+import type { SnapshotQueue, SnapshotResult } from "./snapshot-queue.js";
+import type { Trigger } from "../archive/index.js";
+
+/**
+ * Remote collection: the device's backup runs as a job on its site's queue;
+ * `backup` publishes it and resolves with the snapshot's outcome (see src/remote).
+ */
+export interface RemoteBackup {
+  backup(device: DeviceConfig, trigger: Trigger, signal?: AbortSignal): Promise<SnapshotResult>;
+}
 
 /**
  * Everything one backup or import needs, built once by the composition root
@@ -35,6 +44,8 @@ export interface PipelineContext {
   readonly sshSessions: PQueue;
   /** Where collected exports go to be archived (see snapshot-queue.ts). */
   readonly archive: SnapshotQueue;
+  /** Set when a `nats:` block moves collection to remote collectors. */
+  readonly remote?: RemoteBackup;
   readonly log: Logger;
   readonly events: EventSink;
   readonly env: NodeJS.ProcessEnv;

@@ -22,6 +22,8 @@ export function createPipelineContext(p: {
   timing: RunTiming;
   fsync?: boolean;
   observe?: PipelineContext["observe"];
+  /** Remote collection, built once the context exists (it archives through it). */
+  remote?: (ctx: PipelineContext) => NonNullable<PipelineContext["remote"]>;
 }): PipelineContext {
   // Where data lives is fixed for the life of the process; a reload changes devices, tokens and limits.
   const initial = p.config();
@@ -29,7 +31,7 @@ export function createPipelineContext(p: {
     config: p.config,
     platform: p.platform,
     repos: new RepoRegistry(initial.dataDir, { fsync: p.fsync ?? true, sectionOf: p.platform.sectionOf, clock: p.clock ?? Date.now }),
-    secrets: new SecretIndexStore(initial.stateDir),
+    secrets: new SecretIndexStore(initial.stateDir, 4096, initial.encryption.indexKeyFile),
     states: new DeviceStateStore(initial.stateDir),
     locks: new DeviceLocks(),
     sshSessions: new PQueue({ concurrency: initial.schedule.concurrency }),
@@ -43,5 +45,6 @@ export function createPipelineContext(p: {
     timing: p.timing,
     ...(p.observe && { observe: p.observe }),
   };
+  if (p.remote) return Object.assign(ctx, { remote: p.remote(ctx) });
   return ctx;
 }

@@ -11,7 +11,7 @@ export interface ResolvedCredentials {
 }
 
 /** Reads a device's secret from env or file at the moment of use; errors name the config key, never the value. */
-export async function resolveCredentials(device: DeviceConfig, env: NodeJS.ProcessEnv): Promise<ResolvedCredentials> {
+export async function resolveCredentials(device: Pick<DeviceConfig, "tenant" | "id" | "username" | "credentials">, env: NodeJS.ProcessEnv): Promise<ResolvedCredentials> {
   const c = device.credentials;
   const out: { username: string; password?: string; privateKey?: Buffer; passphrase?: string } = { username: device.username };
   if (c.password !== undefined) out.password = c.password;

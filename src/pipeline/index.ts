@@ -1,12 +1,13 @@
-export { archiveSnapshot } from "./archive-snapshot.js";
+export { archiveSnapshot, archiveSealed, sameKeys, type SealedText } from "./archive-snapshot.js";
 export { runBackup, type BackupOptions } from "./run-backup.js";
 export { acceptHostKey, unblockDevice, FINGERPRINT } from "./clear-block.js";
-export { collectDevice, type Collected } from "./collect-device.js";
+export { collectDevice, collectWithVersionCheck, sshTargetOf, type Collected, type CollectSettings } from "./collect-device.js";
+export { recipientsOf } from "./recipients.js";
 export { recordFailure, recordSuccess, resultCode, preciseTime, type Failure, type Success } from "./device-outcome.js";
 export { importExport } from "./import-export.js";
-export type { PipelineContext, RunTiming } from "./context.js";
+export type { PipelineContext, RemoteBackup, RunTiming } from "./context.js";
 export { createPipelineContext } from "./create-context.js";
 export { DeviceLocks } from "./device-locks.js";
-export { resolveCredentials } from "./credentials.js";
+export { resolveCredentials, credentialsFingerprint, type ResolvedCredentials } from "./credentials.js";
 export type { SnapshotInput, SnapshotQueue, SnapshotResult } from "./snapshot-queue.js";
 export { resealDevice, type ResealResult } from "./reseal-device.js";

@@ -22,7 +22,8 @@ export interface BackupOptions {
  * Throws `busy` when the device is already being backed up.
  */
 export function runBackup(ctx: PipelineContext, device: DeviceConfig, trigger: Trigger, opts: BackupOptions = {}): Promise<SnapshotResult> {
-  return ctx.locks.runExclusive(device.tenant, device.id, () => backupLocked(ctx, device, trigger, opts));
+  // With remote collectors the job goes to the device's site and this waits for its snapshot, under the same lock.
+  return ctx.locks.runExclusive(device.tenant, device.id, () => (ctx.remote && (opts.recordState ?? true) ? ctx.remote.backup(device, trigger, opts.signal) : backupLocked(ctx, device, trigger, opts)));
 }
 
 async function backupLocked(ctx: PipelineContext, device: DeviceConfig, trigger: Trigger, opts: BackupOptions): Promise<SnapshotResult> {

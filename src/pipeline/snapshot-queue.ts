@@ -34,11 +34,11 @@ export interface SnapshotInput {
  * and answers with the result.
  *
  * In one process `submit` is a direct call: the tenant's writer already groups
- * concurrent submissions into one pack and one ref update. Across machines the
- * same contract maps onto a durable stream per tenant (a NATS JetStream
- * subject `rosarchive.snapshots.<tenant>` with work-queue retention, one
- * consumer per tenant, the ack sent after the commit and the result as the
- * reply), so collectors scale out without the core changing.
+ * concurrent submissions into one pack and one ref update. With remote
+ * collectors (src/remote) the seam moves one step earlier: collectors
+ * normalize and seal (plaintext never leaves them) and publish sealed
+ * snapshots on a JetStream work queue per site; the core enters the archive
+ * side at `commitSnapshot` and acknowledges after the commit.
  */
 export interface SnapshotQueue {
   /** Resolves once the snapshot is committed (or found unchanged) and its event is in the outbox. */

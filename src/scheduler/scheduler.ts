@@ -28,6 +28,8 @@ export interface SchedulerOptions {
 export const IN_FLIGHT_PER_SESSION = 2;
 
 function inFlight(config: Config): number {
+  // Remote collectors pace themselves; the core only bounds the jobs it waits on.
+  if (config.nats) return config.nats.maxInFlight;
   return config.schedule.concurrency * IN_FLIGHT_PER_SESSION;
 }
 

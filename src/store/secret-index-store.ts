@@ -54,7 +54,12 @@ export class SecretIndexStore {
    * would make the next backup re-seal again and call it a change.
    */
   private readonly cache = new Map<string, { readonly state: SecretIndexState; readonly stamp: string }>();
-  constructor(private readonly stateDir: string, private readonly cacheSize = 4096) {}
+  constructor(
+    private readonly stateDir: string,
+    private readonly cacheSize = 4096,
+    /** `encryption.index_key_file`; remote collectors hold a copy of it. */
+    private readonly keyFile = path.join(stateDir, "secret-index.key"),
+  ) {}
 
   private remember(k: string, state: SecretIndexState, stamp: string): void {
     this.cache.delete(k);
@@ -64,14 +69,14 @@ export class SecretIndexStore {
 
   async indexKey(): Promise<Buffer> {
     if (this.key) return this.key;
-    const file = path.join(this.stateDir, "secret-index.key");
+    const file = this.keyFile;
     try {
       const k = await fs.readFile(file);
       if (k.length !== 32) throw new Error(`${file} must hold 32 bytes; remove it to start a new index (secrets are then re-sealed once)`);
       this.key = k;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-      await fs.mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       try {
         await fs.writeFile(file, randomBytes(32), { flag: "wx", mode: 0o600 });
       } catch (e) {

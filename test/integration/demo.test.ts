@@ -223,3 +223,30 @@ describe("rosarchive start (npm start)", function () {
     assert.deepEqual(await run.exited, { code: 0, signal: null }, run.stderr);
   });
 });
+
+describe("rosarchive demo --collectors 2 (nats-server, the core and two collector processes)", function () {
+  this.timeout(180_000);
+  const dir = path.join(tempDir(), "demo-remote");
+  const work = tempDir();
+
+  it("archives every device through the collectors, lists them, and stops them all on SIGINT", async function () {
+    const demo = start(["demo", "--collectors", "2", "--devices", "3", "--port", "0", "--dir", dir, "--change-every", "2", "--interval", "2s"], work);
+    await until("the printed block", 90_000, () => {
+      if (demo.child.exitCode !== null) throw new Error(`demo exited ${demo.child.exitCode}: ${demo.stderr}`);
+      return demo.stdout.includes("Ctrl-C stops the demo") ? true : undefined;
+    });
+    const printed = parsePrinted(demo.stdout);
+    assert.match(demo.stdout, /Collectors\s+demo-collector-1, demo-collector-2 via NATS at nats:\/\/127\.0\.0\.1:\d+/);
+    const gitDir = path.join(dir, "repos/demo.git");
+    await until("a snapshot of each device", 90_000, () => (["fra/router-01.rsc", "ams/router-02.rsc", "fra/router-03.rsc"].every((f) => commitsOf(gitDir, f) >= 1) ? true : undefined));
+    const tenantUrl = printed.url.replace(/\/devices$/, "");
+    const listed = (await (await fetch(`${tenantUrl}/collectors`, { headers: { authorization: `Bearer ${printed.viewer}` } })).json()) as { remote: boolean; collectors: Array<{ id: string; live: boolean; jobs_done: number }> };
+    assert.equal(listed.remote, true);
+    assert.deepEqual(listed.collectors.filter((c) => c.live).map((c) => c.id).sort(), ["demo-collector-1", "demo-collector-2"]);
+    const natsPort = Number(/via NATS at nats:\/\/127\.0\.0\.1:(\d+)/.exec(demo.stdout)![1]);
+    demo.child.kill("SIGINT");
+    const exit = await demo.exited;
+    assert.equal(exit.code, 0, demo.stderr.slice(-2000));
+    assert.equal(await portOpen(natsPort), false, "the demo's nats-server stopped with it");
+  });
+});

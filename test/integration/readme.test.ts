@@ -18,6 +18,8 @@ const SKIPPED = new Map<string, string>([
   ["npx rosarchive demo --devices 6 --port 8080 --dir demo-data", "runs until Ctrl-C on a fixed port; demo.test.ts runs it on port 0"],
   ["npx rosarchive backup -c config.yaml acme/core-1", "needs the example's real router at 10.0.0.1; backup.test.ts covers backup against simulated devices"],
   ["npx rosarchive serve -c config.yaml", "serves until signalled; demo.test.ts runs serve through `start` with a config.yaml"],
+  ["npx rosarchive collector -c collector.yaml --site fra-dc", "runs until SIGTERM against a NATS server; remote-collectors.test.ts runs collectors, one with a collector file"],
+  ["npx rosarchive demo --collectors 2 --port 0", "runs until Ctrl-C; demo.test.ts runs it with nats-server"],
 ]);
 
 /** An exported README fixture plays the operator's "old-export.rsc" (a v7 export with secrets). */

@@ -24,6 +24,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   pipeline: ["common", "config", "collect", "normalize", "seal", "archive", "store", "notify", "observe"],
   scheduler: ["common", "config", "pipeline", "store", "observe"],
   inventory: ["common", "config", "archive", "store", "notify", "observe", "pipeline"],
+  remote: ["common", "config", "normalize", "seal", "archive", "store", "observe", "pipeline"],
   web: [],
   api: ["common", "config", "seal", "archive", "store", "notify", "observe", "pipeline", "inventory", "web"],
   simulator: ["common", "routeros", "collect", "normalize", "seal"],

@@ -6,6 +6,7 @@ import { $, fill, h } from "./dom.js";
 import { RETIRED, short, stateBadge, STATES, timeEl } from "./format.js";
 import { session } from "./session.js";
 import { loadDevices, POLL_MS, setView, store, view } from "./state.js";
+import { collectorsPanel } from "./collectors-panel.js";
 
 const NO_GROUP = "(none)";
 const COLUMNS = ["Device", "State", "Site", "Source", "RouterOS", "Last success", "Last change", "Next run"];
@@ -16,6 +17,7 @@ const ERROR_TEXT = {
   unreachable: "unreachable",
   timeout: "timed out",
   invalid_output: "unexpected export output",
+  no_collector: "no live collector for its site",
   error: "internal error",
 };
 
@@ -31,6 +33,7 @@ export function renderFleet() {
   const search = h("input", { id: "filter-q", type: "search", placeholder: "Name or host", autocomplete: "off", spellcheck: "false" });
   const notice = h("p", { class: "notice", role: "status", hidden: true });
   const tbody = h("tbody");
+  const collectors = collectorsPanel();
   const empty = h("p", { class: "empty", hidden: true });
   const table = h(
     "table",
@@ -54,6 +57,7 @@ export function renderFleet() {
     notice,
     h("div", { class: "table-wrap" }, table),
     empty,
+    collectors.el,
   );
   title.focus({ preventScroll: true });
 
@@ -201,6 +205,11 @@ export function renderFleet() {
     sub.textContent = "Loading devices…";
   }
   void load(true);
-  const poll = setInterval(() => document.visibilityState === "visible" && load(false), POLL_MS);
+  void collectors.refresh();
+  const poll = setInterval(() => {
+    if (document.visibilityState !== "visible") return;
+    void load(false);
+    void collectors.refresh();
+  }, POLL_MS);
   v.cleanup.push(() => clearInterval(poll));
 }

@@ -78,3 +78,54 @@ describe("config: loadConfig", () => {
     assert.match(problems("tenants: [\n").join("\n"), /^\(yaml\)/);
   });
 });
+
+describe("config: remote collectors (nats, site, role: collector)", () => {
+  it("reads the nats block with its defaults, the device site and the index key file", () => {
+    const c = loadConfig(base(`nats: { url: "nats://127.0.0.1:4222", user: core, password_env: NATS_PASSWORD }`).replace("group: fra }", "group: fra, site: fra-dc }"), { baseDir: "/etc/rosarchive" });
+    assert.deepEqual(c.nats?.servers, ["nats://127.0.0.1:4222"]);
+    assert.equal(c.nats?.streamPrefix, "rosarchive");
+    assert.equal(c.nats?.ackWaitMs, 30_000);
+    assert.equal(c.nats?.jobDeadlineMs, 15 * 60_000);
+    assert.equal(c.tenants.get("acme")!.deviceById.get("core-1")!.site, "fra-dc");
+    assert.equal(c.tenants.get("acme")!.deviceById.get("edge-7")!.site, "default");
+    assert.equal(c.encryption.indexKeyFile, "/etc/rosarchive/state/secret-index.key");
+    assert.equal(loadConfig(base(), { baseDir: "/x" }).nats, null, "no nats block: one process");
+  });
+
+  it("names bad nats keys, a site with a dot and mixed auth", () => {
+    const dotted = problems(base(`nats: { url: "nats://h:4222" }`).replace("group: fra }", "group: fra, site: fra.dc }"));
+    assert.ok(dotted.some((l) => l.startsWith("tenants.acme.devices[0].site:")), dotted.join("\n"));
+    const p = problems(base(`nats: { url: "http://x", ack_wait: soon, extra: 1, user: u, creds_file: /c }`));
+    assert.ok(p.some((l) => l.startsWith("nats.url:")), p.join("\n"));
+    assert.ok(p.some((l) => l.startsWith("nats.ack_wait:")), p.join("\n"));
+    assert.ok(p.includes("nats.extra: unknown key"), p.join("\n"));
+    const q = problems(base(`nats: { url: "nats://h:4222", user: u, creds_file: /c }`));
+    assert.ok(q.some((l) => l.startsWith("nats: choose one")), q.join("\n"));
+  });
+
+  it("accepts a collector file without tenants, and refuses tokens or webhooks in one", () => {
+    const c = loadConfig(`role: collector\nnats: { url: "nats://h:4222" }\ncollector: { id: c1, sites: [a, b], listen: "127.0.0.1:9464" }\nencryption: { recipients: [${RECIPIENT}], index_key_file: ./index.key }\ndefaults: { username: backup, password_env: P }\n`, { baseDir: "/srv" });
+    assert.equal(c.role, "collector");
+    assert.equal(c.tenants.size, 0);
+    assert.deepEqual(c.collector.sites, ["a", "b"]);
+    assert.deepEqual(c.collector.listen, { host: "127.0.0.1", port: 9464 });
+    assert.equal(c.encryption.indexKeyFile, "/srv/index.key");
+    assert.equal(c.defaults.password_env, "P");
+    const p = problems(`role: collector\nnats: { url: "nats://h:4222" }\nencryption: { recipients: [${RECIPIENT}] }\ntenants:\n  acme:\n    tokens: [{ name: n, role: viewer, sha256: "${"a".repeat(64)}" }]\n`);
+    assert.ok(p.some((l) => l.startsWith("tenants.acme.tokens:")), p.join("\n"));
+    assert.ok(problems(`encryption: { recipients: [${RECIPIENT}] }\n`).some((l) => l.startsWith("tenants:")), "a core file still needs tenants");
+  });
+});
+
+describe("config: the shipped examples", () => {
+  it("collector.example.yaml is a valid collector file", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { REPO_ROOT } = await import("../../helpers/tmp.js");
+    const path = await import("node:path");
+    const c = loadConfig(readFileSync(path.join(REPO_ROOT, "collector.example.yaml"), "utf8"), { baseDir: "/etc/rosarchive" });
+    assert.equal(c.role, "collector");
+    assert.deepEqual(c.collector.sites, ["fra-dc"]);
+    assert.equal(c.nats?.credsFile, "/etc/rosarchive/fra-1.creds");
+    assert.equal(c.encryption.indexKeyFile, "/etc/rosarchive/secret-index.key");
+  });
+});

@@ -1,0 +1,10 @@
+export { startCollector, type CollectorOptions, type CollectorHealth, type RunningCollector } from "./collector-runtime.js";
+export { RemoteCore, sitesOf } from "./remote-core.js";
+export { CollectorRegistry, type CollectorView } from "./collector-registry.js";
+export { natsNames, type NatsNames } from "./subjects.js";
+export { acceptSealed, sealedTokensIn } from "./accept-sealed.js";
+export { jobMac, verifyJobMac } from "./job-mac.js";
+export { ProcessedSnapshots } from "./processed-snapshots.js";
+export { connectNats, natsConnectionOptions } from "./connect-nats.js";
+export { setupStreams } from "./setup-streams.js";
+export { jobSchema, snapshotSchema, heartbeatSchema, encodeMessage, decodeMessage, PROTOCOL_VERSION, type JobMessage, type SnapshotMessage, type HeartbeatMessage } from "./protocol.js";
