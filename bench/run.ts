@@ -4,29 +4,42 @@ import { benchReads } from "./reads.js";
 import { benchCollect } from "./collect.js";
 import { benchMemory } from "./memory.js";
 import { benchRemote } from "./remote.js";
+import { benchSearch } from "./search.js";
 import { printTable, settle, type Row } from "./lib.js";
 
-/** `npm run bench`: every issue-8 target this suite measures, with its baseline, ratio and PASS/MISS. */
+const PHASES = ["ingest", "memory", "reads", "collect", "search", "remote"] as const;
+
+/**
+ * `npm run bench`: every performance target this suite measures, with its
+ * baseline, ratio and PASS/MISS. `--quick` runs smaller sizes; `--only
+ * PHASE[,PHASE]` runs those phases alone (ingest, memory, reads, collect,
+ * search, remote); `--remote` is `--only remote`.
+ */
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
-  console.log(`rosarchive benchmarks on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}${quick ? " (quick)" : ""}`);
-  const rows: Row[] = [];
-  if (process.argv.includes("--remote")) {
-    rows.push(...(await benchRemote(quick ? 200 : 1000, 500, [1, 2, 4])));
-    printTable("Results", rows);
-    process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
+  const at = process.argv.indexOf("--only");
+  const only = process.argv.includes("--remote") ? ["remote"] : at >= 0 ? (process.argv[at + 1] ?? "").split(",") : [...PHASES];
+  const unknown = only.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0 || only.length === 0) {
+    console.error(`--only takes phases from: ${PHASES.join(", ")} (comma-separated)`);
+    process.exitCode = 2;
     return;
   }
-  rows.push(...(await benchIngest(quick ? [100, 1000] : [100, 1000, 10000], quick ? 200 : 1000, quick ? 2000 : 5000)));
-  await settle();
-  rows.push(...(await benchMemory(quick ? 1000 : 10_000)));
-  await settle();
-  rows.push(...(await benchReads(100, quick ? 100 : 1000)));
-  await settle();
-  rows.push(...(await benchCollect(quick ? 200 : 1000, 500)));
-  await settle();
+  const run = (phase: (typeof PHASES)[number]) => only.includes(phase);
+  console.log(`rosarchive benchmarks on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}${quick ? " (quick)" : ""}${at >= 0 ? ` (only ${only.join(", ")})` : ""}`);
+  const rows: Row[] = [];
+  const phase = async (name: (typeof PHASES)[number], work: () => Promise<Row[]>) => {
+    if (!run(name)) return;
+    if (rows.length > 0) await settle();
+    rows.push(...(await work()));
+  };
+  await phase("ingest", () => benchIngest(quick ? [100, 1000] : [100, 1000, 10000], quick ? 200 : 1000, quick ? 2000 : 5000));
+  await phase("memory", () => benchMemory(quick ? 1000 : 10_000));
+  await phase("reads", () => benchReads(100, quick ? 100 : 1000));
+  await phase("collect", () => benchCollect(quick ? 200 : 1000, 500));
+  await phase("search", () => benchSearch(1000, quick ? 5 : 20));
   // Remote collectors over NATS JetStream, 1, 2 and 4 collector processes side by side (`--remote` runs only these).
-  rows.push(...(await benchRemote(quick ? 200 : 1000, 500, [1, 2, 4])));
+  await phase("remote", () => benchRemote(quick ? 200 : 1000, 500, [1, 2, 4]));
   printTable("Results", rows);
   process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
 }

@@ -19,6 +19,10 @@ import { EventStreams } from "./event-streams.js";
 import { getDeviceHistory, getTenantHistory } from "./routes/history.js";
 import type { ApiDeps } from "./types.js";
 import { serveUi } from "../web/serve-ui.js";
+import { getCompare } from "./routes/compare.js";
+import { getPolicy, postPolicyRun } from "./routes/policy.js";
+import { getSearch } from "./routes/search.js";
+import { SearchSlots } from "../search/index.js";
 
 const T = "/api/v1/tenants/:tenant";
 const D = `${T}/devices/:device`;
@@ -35,6 +39,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const now = deps.now ?? Date.now;
   const limiter = new RateLimiter(now);
   const streams = deps.streams ?? new EventStreams();
+  const searches = new SearchSlots();
   const handle = (fn: (deps: ApiDeps, req: Request, res: Response) => Promise<void>): RequestHandler => (req, res) => fn(deps, req, res);
 
   app.use((req, res, next) => {
@@ -72,6 +77,10 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get(`${T}/inventory`, handle(getInventory));
   app.post(`${T}/inventory/:source/confirm`, handle(postInventoryConfirm));
   app.get(`${T}/collectors`, handle(listCollectors));
+  app.get(`${T}/search`, handle((d, req, res) => getSearch(d, searches, req, res)));
+  app.get(`${T}/compare`, handle(getCompare));
+  app.get(`${T}/policy`, handle(getPolicy));
+  app.post(`${T}/policy/run`, handle(postPolicyRun));
 
   // ---- SSE: GET /api/v1/tenants/{t}/events -------------------------------
   // Authenticated here (viewer, tenant isolation as every route); the stream

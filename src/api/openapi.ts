@@ -227,6 +227,58 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { "200": json("applied", { type: "object", properties: { source: { type: "string" }, removed: { type: "array", items: { type: "string" } }, count: { type: "integer" } } }), ...errors(400, 401, 403, 404, 409) },
         },
       },
+      "/api/v1/tenants/{tenant}/search": {
+        get: {
+          summary: "find text in the archived (sealed) files of every device, at latest, at a date, or through history (viewer)",
+          description:
+            "Stock git grep over the archive: a sealed value is searched as archived, so its plaintext never matches. Each hit names the device, its snapshot, the line number, the /menu section (from the whole file) and the line. Pages are read from one snapshot, continued with `cursor`. history=true answers per device when each matching line appeared and went.",
+          security: viewer,
+          parameters: [
+            tenant,
+            { name: "q", in: "query", required: true, description: "the text to find; with regex=true an extended regular expression as git grep -E reads it (no PCRE syntax, no backreferences); at most 512 characters", schema: { type: "string", maxLength: 512 } },
+            { name: "regex", in: "query", required: false, schema: { type: "boolean", default: false } },
+            { name: "at", in: "query", required: false, description: "latest, a date (the end of that day, UTC) or an RFC 3339 time: main as it stood then (the newest commit at or before it)", schema: { type: "string", default: "latest" } },
+            { name: "group", in: "query", required: false, schema: tenant.schema },
+            { name: "history", in: "query", required: false, description: "search every version (per device: when a matching line appeared and disappeared); not with at", schema: { type: "boolean", default: false } },
+            { ...limit(200, 50), description: "hits per page (with history=true: devices with matches per page)" },
+            { name: "cursor", in: "query", required: false, description: "the `next` of the previous page, with the same query", schema: { type: "string", maxLength: 512 } },
+          ],
+          responses: {
+            "200": json("one page: {tenant, q, regex, group, history, at, commit, hits[{device, group, path, commit, line, section, text}], next, truncated} or with history=true {..., devices[{device, path, versions, versions_searched, spans[{text, section, line, appeared{commit,time}, disappeared}]}], next}"),
+            ...errors(400, 401, 404, 429, 504),
+          },
+        },
+      },
+      "/api/v1/tenants/{tenant}/compare": {
+        get: {
+          summary: "how device b's file differs from device a's: unified diff as git prints it, or sections with Accept: application/json (viewer)",
+          description:
+            "The compare ignore rules (global and the tenant's) leave lines out of both sides, and between two devices sealed values are masked (each device's secrets are sealed for it alone); ignore=false compares both files exactly as archived. X-Rosarchive-Ignored and X-Rosarchive-Sealed-Masked say how many per side.",
+          security: viewer,
+          parameters: [
+            tenant,
+            { name: "a", in: "query", required: true, description: "<device> (its newest snapshot) or <device>@<commit> (one of that device's snapshots)", schema: { type: "string" } },
+            { name: "b", in: "query", required: true, description: "as a", schema: { type: "string" } },
+            { name: "ignore", in: "query", required: false, schema: { type: "boolean", default: true } },
+          ],
+          responses: {
+            "200": {
+              description: "diff",
+              content: {
+                "text/x-diff": { schema: { type: "string" } },
+                "application/json": { schema: { type: "object", properties: { a: { type: "object" }, b: { type: "object" }, ignored: { type: "object", properties: { a: { type: "integer" }, b: { type: "integer" }, rules: { type: "integer" } } }, sealed_masked: { type: "object" }, stats: { $ref: "#/components/schemas/Stats" }, sections: { type: "array" } } } },
+              },
+            },
+            ...errors(400, 401, 404, 504),
+          },
+        },
+      },
+      "/api/v1/tenants/{tenant}/policy": {
+        get: { summary: "policy checks with their counts, and each device's results (viewer)", security: viewer, parameters: [tenant], responses: { "200": json("{tenant, checks[{name, severity, scope, section, must_contain, must_not_contain, devices, passing, failing, errors, pending}], devices[{device, commit, evaluated_at, checks{name: {status, severity, line, missing}}}]}"), ...errors(401, 404) } },
+      },
+      "/api/v1/tenants/{tenant}/policy/run": {
+        post: { summary: "evaluate every device's newest snapshot now; answers when done (operator)", security: viewer, parameters: [tenant], responses: { "200": json("{tenant, commit, devices, passing, failing, errors, violated, resolved}"), ...errors(401, 403, 404) } },
+      },
       "/git/{tenant}.git/info/refs": {
         get: { summary: "Git smart HTTP ref advertisement (service=git-upload-pack); push is refused with 403. Refusals to git clients (User-Agent git/...) are text/plain, which git prints as `remote: ...`", security: [{ basic: [] }, { bearer: [] }], parameters: [tenant, { name: "service", in: "query", required: true, schema: { const: "git-upload-pack" } }], responses: { "200": { description: "application/x-git-upload-pack-advertisement" }, ...errors(401, 403, 404, 503) } },
       },

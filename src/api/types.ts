@@ -10,6 +10,7 @@ import type { DeniedTally } from "./denied-tally.js";
 import type { EventStreams } from "./event-streams.js";
 import type { GitProcessSlots } from "./git-slots.js";
 import type { DirectoryEntry, SourceStatus } from "../inventory/index.js";
+import type { PolicyRunner, PolicyStore } from "../policy/index.js";
 
 /** Who is calling, once the token matched the tenant in the URL. */
 export interface Access {
@@ -82,4 +83,6 @@ export interface ApiDeps {
   readonly gitSlots?: GitProcessSlots;
   /** Remote collectors heard from (a `nats:` block); absent in one-process mode. */
   readonly collectors?: { list(): readonly CollectorInfo[] };
+  /** Policy results and the fleet run; absent, the policy routes answer 501 and devices carry no summary. */
+  readonly policy?: { readonly store: PolicyStore; readonly runner: PolicyRunner };
 }

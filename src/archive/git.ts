@@ -49,6 +49,8 @@ export interface GitCall {
   readonly okCodes?: readonly number[];
   readonly timeoutMs?: number;
   readonly env?: Record<string, string>;
+  /** Working directory (`diff --no-index` reads files relative to it); the process's own when absent. */
+  readonly cwd?: string;
 }
 
 export interface GitResult {
@@ -79,7 +81,7 @@ export function gitArgs(call: GitCall): string[] {
 export function runGit(call: GitCall): Promise<GitResult> {
   const argv = gitArgs(call);
   return new Promise((resolve, reject) => {
-    const child = spawn("git", argv, { env: gitEnv(call.env), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("git", argv, { env: gitEnv(call.env), stdio: ["pipe", "pipe", "pipe"], ...(call.cwd && { cwd: call.cwd }) });
     const chunks: Buffer[] = [];
     let size = 0;
     let stderr = "";
@@ -109,6 +111,59 @@ export function runGit(call: GitCall): Promise<GitResult> {
       } else reject(new GitError(call.args, code, stderr));
     });
     child.stdin.on("error", () => {}); // git may exit before reading all input
+    child.stdin.end(call.input ?? "");
+  });
+}
+
+export interface StreamResult {
+  readonly code: number | null;
+  readonly stderr: string;
+  /** `onData` asked to stop: git was killed, its output is a prefix. */
+  readonly stopped: boolean;
+  /** The time limit ended it: its output is a prefix. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * git with its output handed to `onData` as it comes: a reader that has
+ * enough (a page of search hits) returns true and git is killed at once,
+ * without reading the rest. A time limit ends it the same way (`timedOut`).
+ * Resolves when git has exited; rejects only when git cannot run, or exits
+ * with a code that is neither 0 nor in `okCodes` by itself.
+ */
+export function streamGit(call: GitCall, onData: (chunk: Buffer) => boolean): Promise<StreamResult> {
+  const argv = gitArgs(call);
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", argv, { env: gitEnv(call.env), stdio: ["pipe", "pipe", "pipe"], ...(call.cwd && { cwd: call.cwd }) });
+    let stderr = "";
+    let stopped = false;
+    let timedOut = false;
+    const timer = call.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGKILL");
+        }, call.timeoutMs)
+      : null;
+    child.stdout.on("data", (c: Buffer) => {
+      if (stopped || timedOut) return;
+      if (onData(c)) {
+        stopped = true;
+        child.kill("SIGKILL");
+      }
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      if (stderr.length < 16_384) stderr += c.toString("utf8");
+    });
+    child.on("error", (err) => {
+      if (timer) clearTimeout(timer);
+      reject(new RosarchiveError("error", `cannot run git: ${err.message} (is git installed?)`));
+    });
+    child.on("close", (code) => {
+      if (timer) clearTimeout(timer);
+      if (stopped || timedOut || code === 0 || (code !== null && call.okCodes?.includes(code))) resolve({ code, stderr, stopped, timedOut });
+      else reject(new GitError(call.args, code, stderr));
+    });
+    child.stdin.on("error", () => {});
     child.stdin.end(call.input ?? "");
   });
 }

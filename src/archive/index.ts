@@ -1,6 +1,6 @@
 export { TenantRepo, ensureBareRepo, REPOSITORY_SETTINGS, type CommitOutcome, type CommitRequest, type TenantRepoOptions } from "./tenant-repo.js";
 export { RepoRegistry, type RepoRegistryOptions } from "./repo-registry.js";
-export { runGit, gitText, gitEnv, GitPipe, GitError, setGitSearchPath, spawnHttpBackend, type GitCall } from "./git.js";
+export { runGit, streamGit, gitText, gitEnv, GitPipe, GitError, setGitSearchPath, spawnHttpBackend, type GitCall, type StreamResult } from "./git.js";
 export { summarize, summaryLine, sectionsOfLines, splitLines, HEADER_SECTION, type ChangeSummary, type SectionChange } from "./summarize.js";
 export { describeChange, type Description } from "./describe.js";
 export { commitMessage, parseTrailers, rfc3339, TRAILER_KEYS, type Trigger, type CommitFacts } from "./commit-message.js";
@@ -10,3 +10,7 @@ export { PathIndex, type PathIndexView } from "./path-index.js";
 export { readDeviceFile, type ArchivedFile } from "./read-file.js";
 export { unifiedDiff, structuredDiff, type StructuredDiff } from "./diff.js";
 export { StatsStore, STATS_FILE, type CommitStats } from "./history-stats.js";
+export { grepLines, type GrepHit, type GrepQuery, type GrepOutcome } from "./grep.js";
+export { commitAtOrBefore, committerTime, fileCommitAt } from "./commit-at.js";
+export { prepareCompare, compareUnified, compareSections, type CompareSide, type CompareOptions, type IgnoreRule, type ComparedTexts, type CompareJson } from "./compare.js";
+export { linesToLeaveOut, withoutLines, maskSealedValues, SEALED_MASK, type IgnoreHit } from "./compare-lines.js";

@@ -98,6 +98,15 @@ tenants:
     tokens:
       - { name: demo-viewer, role: viewer, sha256: "${sha(tokens.viewer)}" }
       - { name: demo-admin, role: admin, sha256: "${sha(tokens.admin)}" }
+    # Policy checks, evaluated after every commit (see config.example.yaml for more).
+    policy:
+      - { name: telnet-disabled, severity: critical, section: /ip service, must_contain: ['^set telnet .*disabled=yes'] }
+      - { name: ssh-strong-crypto, severity: warning, section: /ip ssh, must_contain: ['strong-crypto=yes'] }
+    # What twins differ in by design: left out of both sides of a compare.
+    compare:
+      ignore:
+        - { section: /system identity, pattern: '^set name=' }
+        - { section: /ip address, pattern: '^add address=' }
     devices:
 ${fleet.map((d) => `      - { id: ${d.id}, host: 127.0.0.1, port: ${sim.devices.get(d.id)!.port}, group: ${d.group} }`).join("\n")}
 `;

@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
   { name: "status", summary: "print the fleet state of a tenant", load: async () => (await import("./status-command.js")).statusCommand },
   { name: "version", summary: "print the version (also --version)", load: async () => versionCommand },
   { name: "help", summary: "help COMMAND: that command's usage (also COMMAND --help)", load: async () => helpCommand },
+  { name: "policy", summary: "policy run: evaluate the policy checks of a tenant now", load: async () => (await import("./policy-command.js")).policyCommand },
 ];
 
 const START_USAGE = `usage: rosarchive start [OPTIONS]

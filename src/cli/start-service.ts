@@ -20,6 +20,7 @@ import { inventoryApi } from "../api/inventory-api.js";
 import { createNotifier } from "./outbox.js";
 import { openInventory, runInventory, type RunningInventory } from "./start-inventory.js";
 import { RemoteCore } from "../remote/index.js";
+import { PolicyRunner, PolicyStore, violationCounts } from "../policy/index.js";
 
 export interface RunningService {
   readonly url: string;
@@ -29,6 +30,7 @@ export interface RunningService {
   readonly log: Logger;
   readonly bus: EventBus;
   readonly inventory: RunningInventory;
+  readonly policy: PolicyRunner;
   /** Puts a new config file in force (SIGHUP); rejects, keeping the old one, when its devices clash with an inventory source's. */
   /** Set with a `nats:` block: jobs out, snapshots in, the collectors heard from. */
   readonly remote: RemoteCore | null;
@@ -70,6 +72,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   // Remote collection: connect and set up JetStream before the scheduler publishes its first job.
   const remote = config.nats ? new RemoteCore(live.source, env, log, metrics.registry) : null;
   await remote?.start();
+  // Policy checks run after each commit (through ctx.observe.committed), bound once the context exists.
+  let policy: PolicyRunner | null = null;
   const ctx = buildContext(live.source, env, {
     ...(remote && {
       remote: (c: PipelineContext) => {
@@ -88,8 +92,12 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       reseal: (tenant: string) => metrics.resealCommits.inc({ tenant }),
       inFlight: (d: number) => metrics.inFlight.inc(d),
       secretsMissing: (tenant: string) => metrics.exportsWithoutSecrets.inc({ tenant }),
+      committed: (device) => policy?.committed(device),
     },
   });
+  const policyStore = new PolicyStore(config.stateDir);
+  policy = new PolicyRunner({ config: live.source, repos: ctx.repos, store: policyStore, events: notifier.outbox, log, clock: ctx.clock, ids: ctx.ids, sectionOf: ctx.platform.sectionOf });
+  const policyRunner = policy;
   const denied = new DeniedTally({ audit, config: ctx.config, log });
   const streams = new EventStreams();
   // Collectors on this machine read the secret index key from the core's state_dir: create it now, not at the first local seal.
@@ -115,6 +123,10 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
           counts.set("retired", (await inventory.directory.retired(tenant.id)).length);
           for (const [state, n] of counts) metrics.devices.set({ tenant: tenant.id, state }, n);
         }
+        metrics.policyViolations.reset();
+        for (const tenant of ctx.config().tenants.values()) {
+          for (const [check, n] of await violationCounts(policyStore, tenant)) metrics.policyViolations.set({ tenant: tenant.id, check }, n);
+        }
         return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
       },
     ),
@@ -129,6 +141,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       streams,
       gitSlots: new GitProcessSlots(),
       ...(remote && { collectors: remote.registry }),
+      policy: { store: policyStore, runner: policyRunner },
       metrics: {
         httpRequest: (route: string, status: number, seconds: number) => {
           metrics.httpRequests.inc({ route, status: String(status) });
@@ -147,7 +160,15 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       resolve();
     });
   });
+  // Results made before a crash, a reload or a change of checks are brought up to date in the background.
+  const reconcilePolicy = (tenants: Iterable<string>) => {
+    for (const tenant of tenants) {
+      if ((live.current().tenants.get(tenant)?.policy.length ?? 0) === 0) continue;
+      void policyRunner.reconcile(tenant).catch((err) => log.error({ event: "policy.failed", tenant, msg: (err as Error).message }));
+    }
+  };
   live.onChange((next) => {
+    reconcilePolicy(next.tenants.keys());
     http.applyLimits(next.limits);
     ctx.sshSessions.concurrency = next.schedule.concurrency;
     // A token or tenant gone from the config loses its open event streams now, not at its next reconnect.
@@ -169,6 +190,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       .then((repo) => Promise.all([repo.paths.current(), repo.stats.load()]))
       .catch((err) => log.debug({ event: "history.index_failed", tenant, msg: (err as Error).message }));
   }
+  reconcilePolicy(config.tenants.keys());
   log.info({ event: "serve.listening", url, tenants: config.tenants.size });
   return {
     url,
@@ -179,6 +201,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     bus: notifier.bus,
     inventory,
     remote,
+    policy: policyRunner,
     async reload(next) {
       // A file that passes check-config in an operator's shell may name env variables or files this process lacks.
       const problems = checkEnvironment(next, env, existsSync);
@@ -205,6 +228,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       await inventory.retirer.idle();
       await remote?.close();
       await deliverer.stop();
+      await policyRunner.idle();
       await notifier.hooks.idle();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -17,6 +17,9 @@ export const EVENT_NAMES = [
   "inventory.recovered",
   // a sync would remove more than the source's max_removal: it waits for an admin's confirmation
   "inventory.removal_refused",
+  // a policy check starts failing on a device's newest snapshot; and passes again
+  "policy.violated",
+  "policy.resolved",
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -4,3 +4,4 @@ export * from "./duration.js";
 export * from "./platform.js";
 export * from "./printable.js";
 export * from "./event-names.js";
+export * from "./line-pattern.js";

@@ -5,6 +5,7 @@ import { pathCollisions } from "./path-collisions.js";
 import { levelProblems } from "./credential-precedence.js";
 import { resolveInventory } from "./resolve-inventory.js";
 import { resolveDevice } from "./resolve-device.js";
+import { resolveIgnore, resolvePolicy } from "./resolve-policy.js";
 import { configSchema, type RawConfig } from "./schema.js";
 import type { Config, CredentialSet, DeviceConfig, DeviceDefaults, TenantConfig } from "./types.js";
 
@@ -143,6 +144,8 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
       webhooks: t.webhooks.map((w) => ({ ...w, events: w.events ?? [...EVENT_NAMES] })),
       devices,
       deviceById: byId,
+      policy: resolvePolicy(tenantId, t, opts.baseDir, problems),
+      compareIgnore: resolveIgnore(raw.compare?.ignore ?? [], t.compare?.ignore ?? []),
     });
   }
   if (raw.role === "collector" && raw.metrics_token_sha256) problems.push({ path: "metrics_token_sha256", message: "a collector file has no API; set collector.listen for its /metrics" });
@@ -195,6 +198,7 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
       eventStreamBufferBytes: raw.limits.event_stream_buffer_bytes,
       auditSegmentBytes: raw.limits.audit_segment_bytes,
       authDeniedIntervalMs: ms(raw.limits.auth_denied_interval),
+      searchTimeoutMs: ms(raw.limits.search_timeout),
     },
     tenants,
     nats: nats

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EVENT_NAMES } from "../common/index.js";
 import { inventorySourceSchema } from "./inventory-schema.js";
 import { duration, envName, filePath, id, required } from "./schema-primitives.js";
+import { compareSchema, policyListSchema } from "./policy-schema.js";
 
 const hostPort = z
   .string(required("host:port"))
@@ -156,6 +157,9 @@ const tenantSchema = z.strictObject({
   tokens: z.array(tokenSchema).default([]),
   webhooks: z.array(webhookSchema).default([]),
   devices: z.array(deviceSchema).default([]),
+  policy: policyListSchema.default([]),
+  policy_file: z.string(required("a file path")).min(1).optional(),
+  compare: compareSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -198,9 +202,11 @@ export const configSchema = z.strictObject({
       event_stream_buffer_bytes: z.number().int().min(64 * 1024).default(1024 * 1024),
       audit_segment_bytes: z.number().int().min(1024).default(64 * 1024 * 1024),
       auth_denied_interval: duration.default("1m"),
+      search_timeout: duration.default("10s"),
     })
     .prefault({}),
   defaults: defaultsSchema.prefault({}),
+  compare: compareSchema.optional(),
   credentials: z.record(id, credentialSetSchema).default({}),
   nats: natsSchema.nullable().default(null),
   collector: collectorSchema.prefault({}),

@@ -138,6 +138,33 @@ export interface TenantConfig {
   readonly webhooks: readonly WebhookConfig[];
   readonly devices: readonly DeviceConfig[];
   readonly deviceById: ReadonlyMap<string, DeviceConfig>;
+  /** Policy checks (`policy` and `policy_file`), in the order given. */
+  readonly policy: readonly PolicyCheck[];
+  /** Lines a compare leaves out of both sides: the global list, then the tenant's. */
+  readonly compareIgnore: readonly IgnoreRule[];
+}
+
+export type Severity = "info" | "warning" | "critical";
+
+/** One policy check; its patterns are extended regular expressions over whole archived lines. */
+export interface PolicyCheck {
+  readonly name: string;
+  readonly severity: Severity;
+  readonly description: string | null;
+  /** Each list given narrows the devices checked (null: any); device ids may use * and ?. */
+  readonly scope: { readonly groups: readonly string[] | null; readonly sites: readonly string[] | null; readonly devices: readonly string[] | null };
+  /** Only lines standing in this menu are matched (null: every line). */
+  readonly section: string | null;
+  readonly mustContain: readonly string[];
+  readonly mustNotContain: readonly string[];
+  /** Digest of what the check says: a result made by another definition is stale. */
+  readonly fingerprint: string;
+}
+
+export interface IgnoreRule {
+  readonly pattern: string;
+  /** Only lines standing in this menu (null: anywhere). */
+  readonly section: string | null;
 }
 
 /** Remote collection over NATS JetStream (the `nats:` block). */
@@ -219,6 +246,8 @@ export interface Config {
     readonly auditSegmentBytes: number;
     /** Denied requests are counted and written as one `auth.denied` entry per tenant and source per interval. */
     readonly authDeniedIntervalMs: number;
+    /** Time limit of one search's git process. */
+    readonly searchTimeoutMs: number;
   };
   /** Global `defaults` (file paths absolute). */
   readonly defaults: DeviceDefaults;

@@ -52,7 +52,24 @@ export interface InventoryEvent {
   readonly removal?: { readonly devices: readonly string[]; readonly count: number; readonly share: number; readonly max_removal: number; readonly digest: string };
 }
 
-export type RosarchiveEvent = ConfigChangedEvent | DeviceEvent | DeviceRetiredEvent | InventoryEvent;
+/** A policy check that starts failing on a device (`policy.violated`) or stops (`policy.resolved`). */
+export interface PolicyEvent {
+  readonly event: "policy.violated" | "policy.resolved";
+  readonly id: string;
+  readonly tenant: string;
+  readonly device: string;
+  readonly time: string;
+  readonly check: string;
+  readonly severity: string;
+  /** The device's snapshot evaluated. */
+  readonly commit: string;
+  /** violated: the line standing against a must_not_contain pattern, or the must_contain pattern no line matched. */
+  readonly line: { readonly number: number; readonly section: string; readonly text: string } | null;
+  readonly missing: string | null;
+  readonly links: { readonly policy: string };
+}
+
+export type RosarchiveEvent = ConfigChangedEvent | DeviceEvent | DeviceRetiredEvent | InventoryEvent | PolicyEvent;
 
 /** `newId` makes the event's id (a UUID in the service; injected so tests can pin it). */
 export function configChangedEvent(f: Omit<ConfigChangedEvent, "event" | "id" | "links">, publicUrl: string, newId: () => string): ConfigChangedEvent {
@@ -62,6 +79,10 @@ export function configChangedEvent(f: Omit<ConfigChangedEvent, "event" | "id" | 
 
 export function deviceEvent(f: Omit<DeviceEvent, "id">, newId: () => string): DeviceEvent {
   return { ...f, id: newId() };
+}
+
+export function policyEvent(f: Omit<PolicyEvent, "id" | "links">, publicUrl: string, newId: () => string): PolicyEvent {
+  return { ...f, id: newId(), links: { policy: `${publicUrl}/api/v1/tenants/${f.tenant}/policy` } };
 }
 
 /** Where events go: the outbox for webhooks, hooks and SSE. Must be durable before it resolves. */

@@ -20,6 +20,7 @@ export const METRIC_NAMES = [
   "rosarchive_inventory_syncs_total",
   "rosarchive_inventory_removal_pending",
   "rosarchive_devices_retired_total",
+  "rosarchive_policy_violations",
 ] as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -62,5 +63,7 @@ export function createMetrics() {
   const inventorySyncs = new client.Counter({ name: "rosarchive_inventory_syncs_total", help: "Inventory syncs by result (changed, unchanged, not_modified, refused, invalid, failed)", labelNames: ["tenant", "source", "result"], registers: [registry] });
   const inventoryRemovalPending = new client.Gauge({ name: "rosarchive_inventory_removal_pending", help: "Devices a refused sync would remove, waiting for an admin's confirmation", labelNames: ["tenant", "source"], registers: [registry] });
   const retired = new client.Counter({ name: "rosarchive_devices_retired_total", help: "Devices retired (their file removed from main)", labelNames: ["tenant"], registers: [registry] });
-  return { registry, inventoryUp, inventoryDevices, inventorySyncs, inventoryRemovalPending, retired, backups, backupDuration, commits, resealCommits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads, exportsWithoutSecrets };
+  // One series per check (not per device): devices failing it now, computed at scrape time.
+  const policyViolations = new client.Gauge({ name: "rosarchive_policy_violations", help: "Devices failing each policy check now, by tenant and check", labelNames: ["tenant", "check"], registers: [registry] });
+  return { registry, policyViolations, inventoryUp, inventoryDevices, inventorySyncs, inventoryRemovalPending, retired, backups, backupDuration, commits, resealCommits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads, exportsWithoutSecrets };
 }

@@ -121,6 +121,11 @@ export async function archiveSealed(
       ),
     );
     ctx.log.info({ event: "snapshot.committed", tenant: device.tenant, device: device.id, commit: outcome.commit, added: stats.added, removed: stats.removed, trigger: input.trigger });
+    try {
+      ctx.observe?.committed?.(device, outcome.commit!);
+    } catch (err) {
+      ctx.log.error({ event: "snapshot.observer_failed", tenant: device.tenant, device: device.id, msg: (err as Error).message });
+    }
   } else {
     ctx.log.debug({ event: "snapshot.unchanged", tenant: device.tenant, device: device.id, commit: outcome.commit });
   }

@@ -62,5 +62,7 @@ export interface PipelineContext {
     inFlight?(delta: number): void;
     /** A backup whose export held no secret where the last one had some. */
     secretsMissing?(tenant: string): void;
+    /** A new snapshot of `device` is durable, commit and event (policy checks queue it here). */
+    committed?(device: DeviceConfig, commit: string): void;
   };
 }

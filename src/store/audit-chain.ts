@@ -10,7 +10,10 @@ export type AuditAction =
   | "device.unblocked"
   | "repo.clone"
   | "auth.denied"
-  | "inventory.confirmed";
+  | "inventory.confirmed"
+  | "search.read"
+  | "compare.read"
+  | "policy.run";
 
 export interface AuditInput {
   /** Token name, "scheduler" or "cli"; null when nobody could be identified (auth.denied). */

@@ -311,7 +311,7 @@ describe("web UI in chromium against the demo", function () {
     const older = commits[commits.length - 1]!;
     await page.getByLabel("From", { exact: true }).selectOption(newest);
     await page.getByLabel("To", { exact: true }).selectOption(older);
-    await page.getByRole("button", { name: "Compare" }).click();
+    await page.getByRole("button", { name: "Compare", exact: true }).click();
     const diff = page.locator("#diff");
     await until("the reverse diff", 30_000, async () => ((await diff.locator(".dl.del").count()) > 0 ? true : undefined));
     assert.ok((await diff.locator(".dl.del").count()) > (await diff.locator(".dl.add").count()), "the demo mostly adds lines, so going back mostly removes");

@@ -8,7 +8,8 @@ import { DeniedTally } from "../../src/api/denied-tally.js";
 import { LiveConfig, loadConfig, type Config } from "../../src/config/index.js";
 import { silentLogger } from "../../src/observe/index.js";
 import { createPipelineContext, importExport, type PipelineContext } from "../../src/pipeline/index.js";
-import { NO_EVENTS } from "../../src/notify/index.js";
+import { NO_EVENTS, type EventSink } from "../../src/notify/index.js";
+import { PolicyRunner, PolicyStore } from "../../src/policy/index.js";
 import { ROUTEROS } from "../../src/routeros/index.js";
 import { RUN_TIMING } from "../../src/scheduler/index.js";
 import { generateIdentityPair } from "../../src/seal/index.js";
@@ -30,6 +31,8 @@ export interface ApiServer {
   readonly identity: string;
   /** Writes the denied requests counted so far to the audit log (the service does it on a timer). */
   flushDenied(): Promise<void>;
+  /** Evaluates the policy checks after every commit (as serve does), and on demand. */
+  readonly policy: PolicyRunner;
   /** Writes a new config text and swaps it into the live context (as SIGHUP does). */
   reload(extraYaml?: string): void;
   close(): Promise<void>;
@@ -41,6 +44,14 @@ export interface ApiServerOptions {
   readonly identityFile?: boolean;
   readonly limits?: string;
   readonly now?: () => number;
+  /** YAML lines added to tenant `acme` (indented four spaces), e.g. its policy or compare ignore rules. */
+  readonly acme?: string;
+  /** YAML added at the top level (e.g. a global `compare:`). */
+  readonly top?: string;
+  /** The pipeline's clock: commit times (searches at a date). */
+  readonly clock?: () => number;
+  /** Where events go (the policy events too); none by default. */
+  readonly events?: EventSink;
 }
 
 const sha = (t: string) => createHash("sha256").update(t).digest("hex");
@@ -71,6 +82,7 @@ schedule:
 limits:
   max_request_body_bytes: 65536
 ${opts.limits ?? ""}
+${opts.top ?? ""}
 defaults:
   username: backup
   password: not-a-real-secret
@@ -82,6 +94,7 @@ tenants:
 ${TOKEN_NAMES.map((r) => `      - { name: ${r}-token, role: ${r}, sha256: "${sha(tokens[r])}" }`).join("\n")}
     devices:
 ${devices.map((d) => `      - { id: ${d.id}, host: ${d.host ?? "127.0.0.1"}, port: ${d.port ?? 1}${d.group ? `, group: ${d.group}` : ""}${d.extra ? `, ${d.extra}` : ""} }`).join("\n")}
+${opts.acme ?? ""}
   other:
     tokens:
       - { name: other-viewer, role: viewer, sha256: "${sha(tokens.other)}" }
@@ -90,10 +103,25 @@ ${devices.map((d) => `      - { id: ${d.id}, host: ${d.host ?? "127.0.0.1"}, por
 ${extra}`;
   const config = loadConfig(text(), { baseDir: dir });
   const live = new LiveConfig(config);
-  const ctx = createPipelineContext({ config: live.source, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
+  const events = opts.events ?? NO_EVENTS;
+  let policy: PolicyRunner | null = null;
+  const ctx = createPipelineContext({
+    config: live.source,
+    platform: ROUTEROS,
+    timing: RUN_TIMING,
+    log: silentLogger(),
+    events,
+    env: {},
+    fsync: false,
+    ...(opts.clock && { clock: opts.clock }),
+    observe: { committed: (device) => policy?.committed(device) },
+  });
+  const store = new PolicyStore(config.stateDir);
+  policy = new PolicyRunner({ config: live.source, repos: ctx.repos, store, events, log: silentLogger(), clock: ctx.clock, ids: ctx.ids, sectionOf: ROUTEROS.sectionOf });
+  const runner = policy;
   const audit = new AuditLog(config.stateDir);
   const denied = new DeniedTally({ audit, config: ctx.config, log: silentLogger() });
-  const app = createApp(apiDeps(ctx, { audit, denied, log: silentLogger(), ...(opts.now && { now: opts.now }) }));
+  const app = createApp(apiDeps(ctx, { audit, denied, log: silentLogger(), policy: { store, runner }, ...(opts.now && { now: opts.now }) }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -108,6 +136,7 @@ ${extra}`;
     tokens,
     identity: pair.identity,
     flushDenied: () => denied.flush(),
+    policy: runner,
     reload(extra) {
       live.replace(loadConfig(text(extra), { baseDir: dir }));
     },
@@ -116,6 +145,7 @@ ${extra}`;
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await runner.idle();
       await ctx.repos.closeAll();
       await audit.flush();
     },

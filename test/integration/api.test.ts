@@ -67,7 +67,7 @@ describe("api: routes, roles, tenancy (SPEC §8)", function () {
         ["edge-2", null, "edge-2.rsc", "never"],
       ],
     );
-    assert.deepEqual(Object.keys(r.body.devices[0]), ["id", "source", "site", "group", "host", "port", "enabled", "path", "status", "retired_at", "retired_commit", "last_attempt", "last_success", "last_change", "last_change_commit", "last_error", "next_run", "routeros_version", "warning"]);
+    assert.deepEqual(Object.keys(r.body.devices[0]), ["id", "source", "site", "group", "host", "port", "enabled", "path", "status", "retired_at", "retired_commit", "last_attempt", "last_success", "last_change", "last_change_commit", "last_error", "next_run", "routeros_version", "warning", "policy"]);
   });
 
   it("shows one device with its host key fields", async () => {

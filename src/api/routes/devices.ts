@@ -5,7 +5,8 @@ import type { DirectoryEntry } from "../../inventory/index.js";
 import type { DeviceState } from "../../store/index.js";
 import { requireAccess } from "../access.js";
 import { requireKnownDevice, retiredDevice } from "../known-device.js";
-import type { ApiDeps } from "../types.js";
+import type { Access, ApiDeps } from "../types.js";
+import { deviceSummary } from "../../policy/index.js";
 
 /** SPEC §4 device with its state, as the API shows it (no credentials, no internal counters). */
 export function deviceView(d: DeviceConfig, s: DeviceState, retired: DirectoryEntry | null = null) {
@@ -55,8 +56,9 @@ export async function listDevices(deps: ApiDeps, req: Request, res: Response): P
   const active = state === "retired" ? [] : access.tenant.devices.filter(bySite);
   const retired = state === "retired" || state === "all" ? ((await deps.inventory?.retired(access.tenant.id)) ?? []).filter(bySite) : [];
   const oneState = (["never", "ok", "failing", "blocked"] as string[]).includes(state);
-  const activeViews = await Promise.all(active.map(async (d) => deviceView(d, await deps.states.get(d.tenant, d.id))));
-  const retiredViews = await Promise.all(retired.map(async (e) => deviceView(retiredDevice(access.tenant.id, e), await deps.states.get(access.tenant.id, e.id), e)));
+  const activeViews = await Promise.all(active.map(async (d) => ({ ...deviceView(d, await deps.states.get(d.tenant, d.id)), policy: await policyOf(deps, access.tenant, d) })));
+  // A retired device's file left main: no policy result.
+  const retiredViews = await Promise.all(retired.map(async (e) => ({ ...deviceView(retiredDevice(access.tenant.id, e), await deps.states.get(access.tenant.id, e.id), e), policy: null })));
   const views = [...activeViews.filter((v) => !oneState || v.status === state), ...retiredViews];
   res.json({ tenant: access.tenant.id, devices: views });
 }
@@ -64,5 +66,10 @@ export async function listDevices(deps: ApiDeps, req: Request, res: Response): P
 export async function getDevice(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
   const { device: d, retired } = await requireKnownDevice(deps, access, req.params.device);
-  res.json(deviceDetailView(d, await deps.states.get(d.tenant, d.id), retired));
+  res.json({ ...deviceDetailView(d, await deps.states.get(d.tenant, d.id), retired), policy: retired ? null : await policyOf(deps, access.tenant, d) });
+}
+
+/** The device's policy at a glance; null when no check applies (or the service runs no checks). */
+function policyOf(deps: ApiDeps, tenant: Access["tenant"], d: DeviceConfig) {
+  return deps.policy ? deviceSummary(deps.policy.store, tenant, d) : Promise.resolve(null);
 }

@@ -26,7 +26,7 @@ function route() {
     renderSignIn(/^#\/(devices|sources)/.test(hash) ? hash : null);
     return;
   }
-  const m = /^#\/devices\/([^/?#]+)$/.exec(hash);
+  const m = /^#\/devices\/([^/?#]+)(?:\?([^#]*))?$/.exec(hash);
   if (m) {
     let id = "";
     try {
@@ -34,7 +34,11 @@ function route() {
     } catch {
       /* falls to the fleet */
     }
-    if (ID_PATTERN.test(id)) return renderDevice(id);
+    // `?at=<commit>&line=<n>`: where a search hit points.
+    const q = new URLSearchParams(m[2] ?? "");
+    const at = /^[0-9a-f]{40}$/.test(q.get("at") ?? "") ? q.get("at") : null;
+    const line = /^[1-9][0-9]{0,8}$/.test(q.get("line") ?? "") ? Number(q.get("line")) : null;
+    if (ID_PATTERN.test(id)) return renderDevice(id, { at, line });
   }
   if (hash === "#/sources") return renderSources();
   if (hash !== "#/devices") {

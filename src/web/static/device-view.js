@@ -3,15 +3,18 @@
 import { backupNow, backupResultEl, downloadVersion } from "./actions.js";
 import { api, ApiError, describeError, deviceUrl, enc, getJson } from "./api.js";
 import { $, append, fill, h } from "./dom.js";
+import { renderDiffLines } from "./diff-view.js";
 import { countsEl, fmtAbs, short, stateBadge, timeEl } from "./format.js";
 import { session } from "./session.js";
+import { comparePanel } from "./compare-panel.js";
+import { lineView } from "./line-view.js";
 import { mergeDevice, POLL_MS, refreshDevice, setView, store, view } from "./state.js";
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const SECTIONS_SHOWN = 4;
-const DIFF_LINE_CAP = 20000;
 
-export function renderDevice(id) {
+/** `at` and `line` (from a search hit): show that version's diff and the file around that line. */
+export function renderDevice(id, { at = null, line = null } = {}) {
   const v = setView("device");
   document.title = `${id} · rosarchive`;
   const page = {
@@ -29,6 +32,8 @@ export function renderDevice(id) {
   const backupBtn = h("button", { type: "button", class: "btn btn-primary", onclick: () => backupNow(id) }, "Back up now");
   const dlLatestOut = h("span", { class: "inline-status", role: "status" });
   const dlLatest = h("button", { type: "button", class: "btn", onclick: () => downloadVersion(id, null, dlLatestOut) }, "Download latest .rsc");
+  const compare = comparePanel(id);
+  const compareBtn = h("button", { type: "button", class: "btn", onclick: () => compare.open() }, "Compare with…");
   const backupOut = h("div", { class: "backup-slot" });
   const facts = h("dl", { class: "facts" });
   const blocked = h("div", { class: "blocked-slot" });
@@ -64,12 +69,14 @@ export function renderDevice(id) {
   fill(
     $("#view"),
     h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/devices" }, "Fleet"), h("span", { "aria-hidden": "true" }, " / "), h("span", { "aria-current": "page" }, id)),
-    h("div", { class: "page-head" }, h("div", { class: "title-row" }, title, headBadge), h("div", { class: "head-actions" }, backupBtn, dlLatest)),
+    h("div", { class: "page-head" }, h("div", { class: "title-row" }, title, headBadge), h("div", { class: "head-actions" }, backupBtn, dlLatest, compareBtn)),
     h("div", { class: "under-head" }, backupOut, dlLatestOut),
     notice,
     blocked,
     h("section", { class: "card facts-card", "aria-label": "Device facts" }, facts),
+    at && line ? lineView(id, at, line).el : null,
     h("div", { class: "device-grid" }, timelineCard, diffCard),
+    compare.el,
   );
   title.focus({ preventScroll: true });
 
@@ -387,68 +394,7 @@ export function renderDevice(id) {
         ? h("ul", { class: "sections section-summary", "aria-label": "Changed lines by section" }, sections.map((s) => h("li", {}, h("span", { class: "section-name" }, s.section), " ", countsEl(s.added.length, s.removed.length))))
         : null,
     );
-    // Which section each changed line stands in, from the JSON form (taken from the whole files, not the hunk).
-    const addSec = new Map();
-    const delSec = new Map();
-    const push = (m, line, s) => (m.has(line) ? m.get(line).push(s) : m.set(line, [s]));
-    for (const s of sections) {
-      for (const l of s.added) push(addSec, l, s.section);
-      for (const l of s.removed) push(delSec, l, s.section);
-    }
-    const lines = text.split("\n");
-    if (lines.at(-1) === "") lines.pop();
-    if (lines.length === 0) {
-      fill(diffBody, h("p", { class: "empty" }, "No differences between these two versions."));
-      return;
-    }
-    const frag = document.createDocumentFragment();
-    let hunk = null;
-    let hunkSections = null;
-    let oldNo = 0;
-    let newNo = 0;
-    let inHeader = true;
-    const lineEl = (cls, o, n, sign, body, section) =>
-      h("div", { class: `dl ${cls}`, title: section ? `in ${section}` : null }, h("span", { class: "ln" }, o), h("span", { class: "ln" }, n), h("span", { class: "sg", "aria-hidden": cls === "ctx" ? "true" : null }, sign), h("span", { class: "tx" }, body));
-    const cap = Math.min(lines.length, DIFF_LINE_CAP);
-    for (let i = 0; i < cap; i++) {
-      const line = lines[i];
-      const m = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@(.*)$/.exec(line);
-      if (m) {
-        inHeader = false;
-        oldNo = Number(m[1]);
-        newNo = Number(m[2]);
-        hunkSections = h("span", { class: "hunk-sections" });
-        hunk = h("div", { class: "hunk" }, h("div", { class: "dl hunk-head" }, h("span", { class: "hh" }, line), hunkSections));
-        hunk.sectionSet = new Set();
-        frag.append(hunk);
-        continue;
-      }
-      if (line.startsWith("diff --git ")) inHeader = true;
-      if (inHeader || !hunk) {
-        frag.append(h("div", { class: "dl meta" }, line));
-        continue;
-      }
-      const sign = line[0];
-      const body = line.slice(1);
-      let section = null;
-      if (sign === "+") {
-        section = addSec.get(body)?.shift() ?? null;
-        hunk.append(lineEl("add", "", String(newNo++), "+", body, section));
-      } else if (sign === "-") {
-        section = delSec.get(body)?.shift() ?? null;
-        hunk.append(lineEl("del", String(oldNo++), "", "-", body, section));
-      } else if (sign === "\\") {
-        hunk.append(h("div", { class: "dl note" }, line));
-      } else {
-        hunk.append(lineEl("ctx", String(oldNo++), String(newNo++), " ", body, null));
-      }
-      if (section && !hunk.sectionSet.has(section)) {
-        hunk.sectionSet.add(section);
-        hunkSections.append(h("span", { class: "section-chip" }, section));
-      }
-    }
-    if (lines.length > cap) frag.append(h("p", { class: "notice" }, `The diff has ${lines.length} lines; the first ${cap} are shown. Download the versions to see all of it.`));
-    fill(diffBody, h("div", { class: "diff-lines", role: "region", "aria-label": "Unified diff" }, frag));
+    renderDiffLines(diffBody, text, sections);
   };
 
   // ---- load
@@ -480,7 +426,8 @@ export function renderDevice(id) {
       page.entries = hist.entries ?? [];
       page.next = hist.next ?? null;
       renderTimeline();
-      if (page.entries.length > 0) void showDiff(null, page.entries[0].commit, false);
+      if (at) void showDiff(null, at, true);
+      else if (page.entries.length > 0) void showDiff(null, page.entries[0].commit, false);
       else fill(diffHead, h("p", { class: "muted" }, "Nothing to compare yet."));
     } catch (err) {
       if (view !== v || !session) return;

@@ -7,9 +7,11 @@ import { RETIRED, short, stateBadge, STATES, timeEl } from "./format.js";
 import { session } from "./session.js";
 import { loadDevices, POLL_MS, setView, store, view } from "./state.js";
 import { collectorsPanel } from "./collectors-panel.js";
+import { searchPanel } from "./fleet-search.js";
+import { policyCell, policyMatches, policyOptions } from "./policy-cell.js";
 
 const NO_GROUP = "(none)";
-const COLUMNS = ["Device", "State", "Site", "Source", "RouterOS", "Last success", "Last change", "Next run"];
+const COLUMNS = ["Device", "State", "Site", "Source", "RouterOS", "Last success", "Last change", "Next run", "Policy"];
 /** Short words for the error codes of SPEC §10; anything else is shown as its code. */
 const ERROR_TEXT = {
   host_key_mismatch: "host key changed",
@@ -31,6 +33,8 @@ export function renderFleet() {
   const groupSel = h("select", { id: "filter-group" });
   const siteSel = h("select", { id: "filter-site" });
   const search = h("input", { id: "filter-q", type: "search", placeholder: "Name or host", autocomplete: "off", spellcheck: "false" });
+  const policySel = h("select", { id: "filter-policy" });
+  const configSearch = searchPanel();
   const notice = h("p", { class: "notice", role: "status", hidden: true });
   const tbody = h("tbody");
   const collectors = collectorsPanel();
@@ -45,6 +49,7 @@ export function renderFleet() {
   fill(
     $("#view"),
     h("div", { class: "page-head" }, h("div", {}, title, sub), h("div", { class: "head-actions" }, h("a", { class: "btn btn-quiet", href: "#/sources", id: "sources-link" }, "Inventory sources"))),
+    configSearch.el,
     tiles,
     h(
       "div",
@@ -52,6 +57,7 @@ export function renderFleet() {
       h("div", { class: "field inline" }, h("label", { for: "filter-state" }, "State"), stateSel),
       h("div", { class: "field inline" }, h("label", { for: "filter-group" }, "Group"), groupSel),
       h("div", { class: "field inline" }, h("label", { for: "filter-site" }, "Site"), siteSel),
+      h("div", { class: "field inline" }, h("label", { for: "filter-policy" }, "Policy"), policySel),
       h("div", { class: "field inline grow" }, h("label", { for: "filter-q" }, "Search"), search),
     ),
     notice,
@@ -75,6 +81,10 @@ export function renderFleet() {
     if (f.site && !sites.includes(f.site)) f.site = "";
     siteSel.value = f.site;
     search.value = f.q;
+    const devices = store.order.map((id) => store.devices.get(id)).filter(Boolean);
+    fill(policySel, policyOptions(devices));
+    if (f.policy && ![...policySel.options].some((o) => o.value === f.policy)) f.policy = "";
+    policySel.value = f.policy;
   };
 
   // "All active" leaves retired devices out; they show with the "retired" filter.
@@ -82,6 +92,7 @@ export function renderFleet() {
     (f.state ? d.status === f.state : d.status !== RETIRED) &&
     (!f.group || (d.group ?? NO_GROUP) === f.group) &&
     (!f.site || (d.site ?? "default") === f.site) &&
+    policyMatches(d, f.policy) &&
     (!f.q || d.id.includes(f.q.toLowerCase()) || String(d.host ?? "").toLowerCase().includes(f.q.toLowerCase()));
 
   const renderTiles = () => {
@@ -103,7 +114,7 @@ export function renderFleet() {
   };
 
   const fillRow = (tr, d) => {
-    const [cName, cState, cSite, cSource, cVer, cSuccess, cChange, cNext] = [...tr.children].slice(0, COLUMNS.length).map((td) => td.firstChild);
+    const [cName, cState, cSite, cSource, cVer, cSuccess, cChange, cNext, cPolicy] = [...tr.children].slice(0, COLUMNS.length).map((td) => td.firstChild);
     const retired = d.status === RETIRED;
     fill(
       cName,
@@ -118,6 +129,7 @@ export function renderFleet() {
     fill(cSuccess, timeEl(d.last_success, "never"));
     fill(cChange, timeEl(d.last_change, "—"), d.last_change_commit ? h("code", { class: "sub" }, short(d.last_change_commit)) : null);
     fill(cNext, d.status === "blocked" ? h("span", { class: "muted" }, "held") : retired ? h("span", { class: "muted" }, "—") : timeEl(d.next_run, "—", true));
+    fill(cPolicy, policyCell(d));
     const actions = tr.children[COLUMNS.length];
     const pending = store.backups.get(d.id)?.kind === "pending";
     const btn = actions.querySelector("button");
@@ -159,6 +171,10 @@ export function renderFleet() {
   });
   siteSel.addEventListener("change", () => {
     f.site = siteSel.value;
+    renderRows();
+  });
+  policySel.addEventListener("change", () => {
+    f.policy = policySel.value;
     renderRows();
   });
   search.addEventListener("input", () => {

@@ -142,6 +142,9 @@ function onEvent(name, ev) {
     announce(`${id}: retired`);
     view.onDevice?.(id);
     view.onCommit?.(ev);
+  } else if (name === "policy.violated" || name === "policy.resolved") {
+    // The device route carries the new policy summary.
+    announce(`${id}: ${ev.check} ${name === "policy.violated" ? "fails" : "passes again"}`);
   } else {
     return;
   }

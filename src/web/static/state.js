@@ -11,7 +11,7 @@ export const store = {
   order: [],
   loaded: false,
   /** state "" = every active device; "retired" = the retired ones. */
-  filter: { state: "", group: "", site: "", q: "" },
+  filter: { state: "", group: "", site: "", q: "", policy: "" },
   /** device id → {kind: "ok"|"error"|"pending", text, commit?} of the last "back up now" */
   backups: new Map(),
   /** Versions per history page (the API's `limit`). */

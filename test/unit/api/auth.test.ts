@@ -9,7 +9,7 @@ function configWith(tenants: Record<string, Array<[string, "viewer" | "operator"
   const map = new Map<string, TenantConfig>();
   for (const [id, toks] of Object.entries(tenants)) {
     const encryption = { recipients: [], identityFile: null };
-    map.set(id, { id, encryption, ownEncryption: false, defaults: {}, inventory: [], tokens: toks.map(([name, role, t]) => ({ name, role, sha256: sha(t) })), webhooks: [], devices: [], deviceById: new Map() });
+    map.set(id, { id, encryption, ownEncryption: false, defaults: {}, inventory: [], tokens: toks.map(([name, role, t]) => ({ name, role, sha256: sha(t) })), webhooks: [], devices: [], deviceById: new Map(), policy: [], compareIgnore: [] });
   }
   return { tenants: map } as unknown as Config;
 }
