@@ -9,6 +9,7 @@ import { silentLogger } from "../../src/observe/index.js";
 import { importExport } from "../../src/pipeline/index.js";
 import { ROUTEROS } from "../../src/routeros/index.js";
 import { generateIdentityPair, unsealText } from "../../src/seal/index.js";
+import { AuditLog } from "../../src/store/index.js";
 import { bearer, getJson } from "../helpers/api.js";
 import { cli } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
@@ -228,10 +229,10 @@ ${checks}${extraChecks}    devices:
     const waiting = readdirSync(path.join(dir, "state/outbox/acme")).flatMap((hook) => readdirSync(path.join(dir, "state/outbox/acme", hook)).filter((f) => f.endsWith(".json")));
     assert.deepEqual(waiting, []);
     assert.equal(receiver.received.length, before, "no new event");
-    const audit = readFileSync(path.join(dir, "state/audit/acme.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    const run = audit.find((e) => e.action === "policy.run");
+    const audit = await new AuditLog(path.join(dir, "state")).list("acme", 1000);
+    const run = audit.find((e) => e.action === "policy.run")!;
     assert.equal(run.actor, "ops");
-    assert.equal(run.details.devices, 2);
+    assert.equal((run.details as { devices: number }).devices, 2);
   });
 
   it("another tenant's token gets the same 404 bytes as a missing device; its own results stay its own", async () => {
