@@ -212,6 +212,18 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
       await record(`/devices/${id}/diff`);
       await record(`/devices/${id}/diff`, "viewer", { headers: { accept: "application/json" } });
     }
+    // Search and compare read every device's archived text: sealed values only, whatever the query.
+    for (const q of ["q=password%3D", "q=secret", "regex=true&q=(key|passphrase|psk)%3D", "history=true&q=password%3D"]) {
+      const r = await record(`/search?${q}&limit=200`);
+      assert.equal(r.status, 200, q);
+    }
+    for (let i = 0; i + 1 < ids.length; i++) {
+      for (const extra of ["", "&ignore=false"]) {
+        await record(`/compare?a=${ids[i]}&b=${ids[i + 1]}${extra}`);
+        await record(`/compare?a=${ids[i]}&b=${ids[i + 1]}${extra}`, "viewer", { headers: { accept: "application/json" } });
+      }
+    }
+    await record("/policy");
     answers.push(await (await fetch(`${url}/metrics`)).text());
     const control = await api(`/devices/${ids[2]}/config?decrypt=true`, "admin");
     assert.equal(control.status, 200);
@@ -256,7 +268,7 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
     assert.ok(secrets().length > 9 * ROUTEROS.sensitiveParams.length, `secrets to look for: ${secrets().length}`);
   });
 
-  it("API answers (JSON, sealed downloads, diffs in both forms, audit, metrics) hold none", () => {
+  it("API answers (JSON, sealed downloads, diffs in both forms, search, compare, audit, metrics) hold none", () => {
     assert.ok(answers.length > 5 * ids.length);
     assertClean("an API answer", answers.join("\n"), [tokens.viewer, tokens.operator, tokens.admin]);
   });
