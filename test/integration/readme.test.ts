@@ -141,6 +141,17 @@ describe("README commands", function () {
         assert.match(message, /\nNormalizer: 1\nResealed: true\n/);
       },
     ],
+    [
+      /^rosarchive policy run -c config\.yaml acme$/,
+      ({ stdout }) => {
+        // The example's five checks on the imported v7 export (core-1, group fra): telnet on, weak SSH crypto,
+        // NTP client off, the default SNMP community open to all fail; no admin line, so that one passes.
+        const r = JSON.parse(stdout) as { tenant: string; devices: number; passing: number; failing: number; violated: number };
+        assert.deepEqual([r.tenant, r.devices, r.passing, r.failing, r.violated], ["acme", 1, 1, 4, 4]);
+        const kept = JSON.parse(readFileSync(path.join(cwd, "state/policy/acme/core-1.json"), "utf8")) as { checks: Record<string, { status: string }> };
+        assert.equal(kept.checks["telnet-disabled"]!.status, "fail");
+      },
+    ],
     [/^git --git-dir repos\/acme\.git show main:fra\/core-1\.rsc > core-1-now\.rsc$/, () => {}],
     [
       /^rosarchive decrypt -c config\.yaml --tenant acme core-1-now\.rsc > core-1-now\.plain\.rsc$/,
