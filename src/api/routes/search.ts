@@ -30,6 +30,10 @@ export async function getSearch(deps: ApiDeps, slots: SearchSlots, req: Request,
   const limit = parseLimit(req.query.limit, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT);
   const repo = await deps.repos.get(access.tenant.id);
   const devices = access.tenant.devices.map((d) => ({ id: d.id, group: d.group, path: d.path }));
+  // Retired devices too: their files are gone from main, but a date or history search reads them where they stood.
+  for (const e of (await deps.inventory?.retired(access.tenant.id)) ?? []) {
+    if (!access.tenant.deviceById.has(e.id)) devices.push({ id: e.id, group: e.group, path: e.path });
+  }
   const answer = await slots.run(() =>
     runSearch(repo, devices, { q, regex, at, group, history, limit, cursor: req.query.cursor }, { sectionOf: deps.platform.sectionOf, timeoutMs: deps.config().limits.searchTimeoutMs }),
   );
