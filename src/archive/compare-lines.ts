@@ -47,3 +47,54 @@ export function maskSealedValues(text: string): { readonly text: string; readonl
   });
   return { text: masked, count };
 }
+
+export interface SectionedChange {
+  readonly stats: { readonly added: number; readonly removed: number };
+  /** In the order sections first appear in the diff. */
+  readonly sections: Array<{ readonly section: string; readonly added: string[]; readonly removed: string[] }>;
+}
+
+/**
+ * A `git diff -U0` text read into changed lines by section: a removed line
+ * under the section it stood in in the old file, an added one under its
+ * section in the new file (`oldSections` and `newSections`: one entry per
+ * line of each whole file).
+ */
+export function sectionsOfDiff(diff: string, oldSections: readonly string[], newSections: readonly string[]): SectionedChange {
+  const bySection = new Map<string, { section: string; added: string[]; removed: string[] }>();
+  const entry = (section: string) => {
+    let e = bySection.get(section);
+    if (!e) bySection.set(section, (e = { section, added: [], removed: [] }));
+    return e;
+  };
+  let added = 0;
+  let removed = 0;
+  let oldNo = 0;
+  let newNo = 0;
+  let inHunk = false;
+  for (const line of diff.split("\n")) {
+    const h = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line);
+    if (h) {
+      inHunk = true;
+      // With no old (new) lines, git names the line before the change.
+      oldNo = h[2] === "0" ? Number(h[1]) + 1 : Number(h[1]);
+      newNo = h[4] === "0" ? Number(h[3]) + 1 : Number(h[3]);
+      continue;
+    }
+    if (!inHunk) continue;
+    if (line.startsWith("diff --git ")) {
+      inHunk = false;
+      continue;
+    }
+    if (line.startsWith("-")) {
+      entry(oldSections[oldNo - 1] ?? "").removed.push(line.slice(1));
+      oldNo++;
+      removed++;
+    } else if (line.startsWith("+")) {
+      entry(newSections[newNo - 1] ?? "").added.push(line.slice(1));
+      newNo++;
+      added++;
+    }
+  }
+  return { stats: { added, removed }, sections: [...bySection.values()] };
+}

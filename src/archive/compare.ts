@@ -5,8 +5,8 @@ import { RosarchiveError } from "../common/index.js";
 import type { StructuredDiff } from "./diff.js";
 import { runGit } from "./git.js";
 import { grepLines } from "./grep.js";
-import { linesToLeaveOut, maskSealedValues, withoutLines, type IgnoreHit } from "./compare-lines.js";
-import { sectionsOfLines, splitLines, summarize } from "./summarize.js";
+import { linesToLeaveOut, maskSealedValues, sectionsOfDiff, withoutLines, type IgnoreHit } from "./compare-lines.js";
+import { sectionsOfLines, splitLines } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
 
 /** One side of a compare: a device's file at one of its commits, and its archived text. */
@@ -102,10 +102,11 @@ export async function prepareCompare(repo: TenantRepo, a: CompareSide, b: Compar
  * or masked: `git diff <a-commit>:<a-path> <b-commit>:<b-path>`, byte for
  * byte. Otherwise the two prepared texts go to a private temporary folder (sealed
  * text only, as archived) for `git diff --no-index`, with the repository
- * paths as file names, so the headers read the same.
+ * paths as file names, so the headers read the same. `context` lines around
+ * each change (git's 3 by default).
  */
-export async function compareUnified(repo: TenantRepo, a: CompareSide, b: CompareSide, texts: ComparedTexts): Promise<Buffer> {
-  const flags = ["diff", "--no-color", "--no-ext-diff", "--no-textconv"];
+export async function compareUnified(repo: TenantRepo, a: CompareSide, b: CompareSide, texts: ComparedTexts, context = 3): Promise<Buffer> {
+  const flags = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", ...(context === 3 ? [] : [`--unified=${context}`])];
   if (texts.ignored.a === 0 && texts.ignored.b === 0 && texts.masked.a === 0 && texts.masked.b === 0) {
     return (await runGit({ gitDir: repo.gitDir, args: flags, revs: [`${a.commit}:${a.path}`, `${b.commit}:${b.path}`], maxBytes: 256 * 1024 * 1024 })).stdout;
   }
@@ -124,15 +125,22 @@ export async function compareUnified(repo: TenantRepo, a: CompareSide, b: Compar
   }
 }
 
-/** The same change by section, as the device diff's JSON form gives it; sections come from the whole (filtered) files. */
-export function compareSections(a: CompareSide, b: CompareSide, texts: ComparedTexts, rules: number, sectionOf: (line: string) => string | null): CompareJson {
-  const s = summarize(texts.a, texts.b, sectionOf);
+/**
+ * The same change by section, as the device diff's JSON form gives it. Two
+ * devices' files may differ everywhere, so the line diff is git's (the
+ * `-U0` form of the unified diff above, in its own process), never one run on
+ * the event loop; each changed line is counted under the section it stands
+ * in, taken from the whole (prepared) file.
+ */
+export async function compareSections(repo: TenantRepo, a: CompareSide, b: CompareSide, texts: ComparedTexts, rules: number, sectionOf: (line: string) => string | null): Promise<CompareJson> {
+  const diff = await compareUnified(repo, a, b, texts, 0);
+  const s = sectionsOfDiff(diff.toString("utf8"), sectionsOfLines(splitLines(texts.a), sectionOf), sectionsOfLines(splitLines(texts.b), sectionOf));
   return {
     a: { device: a.device, commit: a.commit, path: a.path },
     b: { device: b.device, commit: b.commit, path: b.path },
     ignored: { ...texts.ignored, rules },
     sealed_masked: texts.masked,
     stats: s.stats,
-    sections: s.lines.map((l) => ({ section: l.section, added: l.added, removed: l.removed })),
+    sections: s.sections,
   };
 }

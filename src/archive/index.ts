@@ -13,4 +13,4 @@ export { StatsStore, STATS_FILE, type CommitStats } from "./history-stats.js";
 export { grepLines, type GrepHit, type GrepQuery, type GrepOutcome } from "./grep.js";
 export { commitAtOrBefore, committerTime, fileCommitAt } from "./commit-at.js";
 export { prepareCompare, compareUnified, compareSections, type CompareSide, type CompareOptions, type IgnoreRule, type ComparedTexts, type CompareJson } from "./compare.js";
-export { linesToLeaveOut, withoutLines, maskSealedValues, SEALED_MASK, type IgnoreHit } from "./compare-lines.js";
+export { linesToLeaveOut, withoutLines, maskSealedValues, sectionsOfDiff, SEALED_MASK, type IgnoreHit, type SectionedChange } from "./compare-lines.js";

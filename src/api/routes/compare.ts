@@ -55,7 +55,7 @@ export async function getCompare(deps: ApiDeps, req: Request, res: Response): Pr
   const texts = await prepareCompare(repo, a, b, { rules, maskSealed, sectionOf: deps.platform.sectionOf, timeoutMs: deps.config().limits.searchTimeoutMs });
   await recordAudit(deps, access, "compare.read", a.device, { a: { device: a.device, commit: a.commit }, b: { device: b.device, commit: b.commit }, ignored: texts.ignored, sealed_masked: texts.masked });
   if (req.accepts(["text/x-diff", "application/json"]) === "application/json" && /application\/json/.test(req.get("accept") ?? "")) {
-    res.json(compareSections(a, b, texts, rules.length, deps.platform.sectionOf));
+    res.json(await compareSections(repo, a, b, texts, rules.length, deps.platform.sectionOf));
     return;
   }
   res.set({

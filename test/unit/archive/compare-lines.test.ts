@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { linesToLeaveOut, maskSealedValues, SEALED_MASK, sectionsOfLines, splitLines, withoutLines } from "../../../src/archive/index.js";
+import { linesToLeaveOut, maskSealedValues, SEALED_MASK, sectionsOfDiff, sectionsOfLines, splitLines, withoutLines } from "../../../src/archive/index.js";
 import { ROUTEROS } from "../../../src/routeros/index.js";
 
 const TEXT = ["# RouterOS 7.16.2", "/ip address", "add address=10.0.7.1/24 interface=ether1", "/ip dhcp-server network", "add address=10.0.7.0/24 gateway=10.0.7.1", "/system identity", "set name=edge-7", ""].join("\n");
@@ -29,5 +29,38 @@ describe("compare: the ignore rules' lines and sealed values (pure part)", () =>
     const m = maskSealedValues(sealed);
     assert.equal(m.count, 2);
     assert.equal(m.text, `add name=wg private-key=${SEALED_MASK} listen-port=7172\nset auth-key=${SEALED_MASK} broadcast=no\nset note="age:short" public-key=abc\n`);
+  });
+
+  it("reads git's -U0 diff into changed lines by section, each from its own file's sections", () => {
+    const oldText = ["/ip service", "set telnet disabled=no", "set ssh port=22", "/system identity", "set name=a"];
+    const newText = ["/ip service", "set ssh port=22", "/system identity", "set name=b", "/system note", "set note=x"];
+    // As `git diff -U0` prints the change from oldText to newText.
+    const diff = [
+      "diff --git a/a.rsc b/b.rsc",
+      "index 1111111..2222222 100644",
+      "--- a/a.rsc",
+      "+++ b/b.rsc",
+      "@@ -2 +1,0 @@",
+      "-set telnet disabled=no",
+      "@@ -5 +4,3 @@",
+      "-set name=a",
+      "+set name=b",
+      "+/system note",
+      "+set note=x",
+      "\\ No newline at end of file",
+      "",
+    ].join("\n");
+    const s = sectionsOfDiff(diff, sectionsOfLines(oldText, ROUTEROS.sectionOf), sectionsOfLines(newText, ROUTEROS.sectionOf));
+    assert.deepEqual(s.stats, { added: 3, removed: 2 });
+    assert.deepEqual(s.sections, [
+      { section: "/ip service", added: [], removed: ["set telnet disabled=no"] },
+      { section: "/system identity", added: ["set name=b"], removed: ["set name=a"] },
+      { section: "/system note", added: ["/system note", "set note=x"], removed: [] },
+    ]);
+  });
+
+  it("a removed line that starts with -- is a removed line, not a header", () => {
+    const diff = ["--- a/x", "+++ b/x", "@@ -1 +0,0 @@", "--- not a header", ""].join("\n");
+    assert.deepEqual(sectionsOfDiff(diff, ["/a"], []).sections, [{ section: "/a", added: [], removed: ["-- not a header"] }]);
   });
 });
