@@ -6,7 +6,7 @@ import type { Access, ApiDeps } from "./types.js";
  * answer waiting for it. A crash may lose the entries of the batch not yet on
  * disk (the last few milliseconds of reads); the answers already went out.
  */
-const READS: ReadonlySet<AuditAction> = new Set(["config.read", "diff.read", "repo.clone"]);
+const READS: ReadonlySet<AuditAction> = new Set(["config.read", "diff.read", "repo.clone", "search.read", "compare.read"]);
 
 /** Past this many entries waiting for disk, reads wait too (a stalled disk must not grow memory without end). */
 export const READ_BACKLOG = 10_000;

@@ -165,6 +165,7 @@ describe("compare: two devices (or two versions) side by side, with the tenant's
   });
 
   it("is audited", async () => {
+    await api.audit.flush(); // reads are written by the next group commit
     const e = (await api.audit.list("acme", 1000)).find((x) => x.action === "compare.read");
     assert.ok(e);
     assert.equal(e.device, "edge-7");
