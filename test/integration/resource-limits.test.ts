@@ -37,6 +37,7 @@ describe("resource limits: defaults and enforcement (issue 7)", function () {
       eventStreamBufferBytes: 1024 * 1024,
       auditSegmentBytes: 64 * 1024 * 1024,
       authDeniedIntervalMs: 60_000,
+      searchTimeoutMs: 10_000,
     });
     assert.equal(c.schedule.concurrency, 20, "SSH sessions at once");
     assert.equal(c.schedule.connectTimeoutMs, 10_000);
