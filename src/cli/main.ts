@@ -15,6 +15,7 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
   { name: "check-config", summary: "validate a config file", load: async () => (await import("./config-commands.js")).checkConfigCommand },
   { name: "backup", summary: "collect one device now", load: async () => (await import("./snapshot-commands.js")).backupCommand },
   { name: "import", summary: "archive an export taken elsewhere", load: async () => (await import("./snapshot-commands.js")).importCommand },
+  { name: "migrate", summary: "bring an Oxidized or RANCID history into the archive", load: async () => (await import("./migrate-command.js")).migrateCommand },
   { name: "keygen", summary: "print a new age identity and its recipient", load: async () => (await import("./key-commands.js")).keygenCommand },
   { name: "token", summary: "print a new API token and its sha256", load: async () => (await import("./key-commands.js")).tokenCommand },
   { name: "decrypt", summary: "restore the plaintext export from an archived file", load: async () => (await import("./key-commands.js")).decryptCommand },

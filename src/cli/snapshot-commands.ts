@@ -6,10 +6,17 @@ import { findDevice, readConfigFile } from "./load.js";
 import { createLogger } from "../observe/index.js";
 import { createNotifier } from "./outbox.js";
 
-const IMPORT_USAGE = `usage: rosarchive import -c FILE TENANT/DEVICE EXPORT.rsc [--collected-at RFC3339]
+const IMPORT_USAGE = `usage: rosarchive import -c FILE TENANT/DEVICE EXPORT.rsc [--collected-at RFC3339] [--force]
 
 Archives an export taken elsewhere (migration, offline devices) through the
-same normalize, seal and commit path as a backup. Prints the result as JSON.`;
+same normalize, seal and commit path as a backup. Prints the result as JSON.
+
+  --collected-at T   when the export was taken (default: now); recorded as Collected-At
+  --force            archive it even when T is older than the device's newest
+                     archived version: it then becomes the device's current file
+
+A device that was never backed up counts as backed up at T afterwards.
+To bring a whole Oxidized or RANCID history, use \`rosarchive migrate\`.`;
 
 const BACKUP_USAGE = `usage: rosarchive backup -c FILE TENANT/DEVICE
 
@@ -40,7 +47,7 @@ export const importCommand: Command = {
   summary: "archive an export taken elsewhere",
   usage: IMPORT_USAGE,
   async run(io) {
-    const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" }, "collected-at": { type: "string" } }, IMPORT_USAGE);
+    const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" }, "collected-at": { type: "string" }, force: { type: "boolean" } }, IMPORT_USAGE);
     expectTenantDevice(positionals[0], IMPORT_USAGE);
     expectPositionals(positionals, ["TENANT/DEVICE", "EXPORT.rsc"], IMPORT_USAGE);
     return printResult(io, positionals[0], async () => {
@@ -59,7 +66,7 @@ export const importCommand: Command = {
       const notifier = createNotifier(() => config, io.env, log);
       const ctx = buildContext(config, io.env, { log, events: notifier.outbox });
       try {
-        return await importExport(ctx, device, positionals[1], at);
+        return await importExport(ctx, device, positionals[1], at, { force: values.force === true });
       } finally {
         await ctx.repos.closeAll();
         await notifier.hooks.idle();

@@ -4,9 +4,14 @@ import type { DeviceConfig } from "../config/index.js";
 import type { SnapshotResult } from "./snapshot-queue.js";
 import { checkExportOutput } from "../collect/index.js";
 import type { PipelineContext } from "./context.js";
+import { importSnapshot } from "./import-snapshot.js";
 
-/** SPEC §2 `import`: an export taken elsewhere, through the same normalize, seal, commit path. */
-export async function importExport(ctx: PipelineContext, device: DeviceConfig, file: string, collectedAtMs?: number): Promise<SnapshotResult> {
+/**
+ * `import`: an export taken elsewhere, through the same normalize, seal,
+ * commit path. An export older than the device's newest version is refused
+ * unless forced (import-snapshot.ts).
+ */
+export async function importExport(ctx: PipelineContext, device: DeviceConfig, file: string, collectedAtMs?: number, opts: { force?: boolean } = {}): Promise<SnapshotResult> {
   let bytes: Buffer;
   try {
     const st = await fs.stat(file);
@@ -19,9 +24,6 @@ export async function importExport(ctx: PipelineContext, device: DeviceConfig, f
   }
   // The same output check as an SSH export; a file has no exit status, so it counts as 0.
   const text = checkExportOutput(bytes, 0, ctx.platform, ctx.config().limits.maxExportBytes);
-  return ctx.locks.runExclusive(device.tenant, device.id, async () => {
-    const r = await ctx.archive.submit({ device, text, trigger: "import", collectedAtMs: collectedAtMs ?? ctx.clock() });
-    const { version: _v, ...result } = r;
-    return result;
-  });
+  const { version: _v, ...result } = await importSnapshot(ctx, device, text, collectedAtMs ?? ctx.clock(), opts);
+  return result;
 }

@@ -5,6 +5,7 @@ export { collectDevice, collectWithVersionCheck, sshTargetOf, type Collected, ty
 export { recipientsOf } from "./recipients.js";
 export { recordFailure, recordSuccess, resultCode, preciseTime, type Failure, type Success } from "./device-outcome.js";
 export { importExport } from "./import-export.js";
+export { importSnapshot, newestArchived, checkImportOrder, stateAfterImport, type ImportedFacts, type NewestVersion } from "./import-snapshot.js";
 export type { PipelineContext, RemoteBackup, RunTiming } from "./context.js";
 export { createPipelineContext } from "./create-context.js";
 export { DeviceLocks } from "./device-locks.js";

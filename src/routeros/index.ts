@@ -16,6 +16,7 @@ import { WRAP_INDENT } from "./wrap.js";
 export { COMMANDS } from "./commands.js";
 export { headerVersionToken, isValidVersion, parseVersion, versionFromExport, VERSION_PATTERN } from "./version.js";
 export { ERROR_LINES } from "./error-lines.js";
+export { EXPORT_HEADER_COMMENTS } from "./export-header.js";
 export { HEADER } from "./header.js";
 export { hasMenuLine, sectionOf } from "./sections.js";
 export { decodeValue } from "./decode-value.js";
