@@ -63,8 +63,9 @@ describe("api: routes, roles, tenancy (SPEC §8)", function () {
     assert.deepEqual(
       r.body.devices.map((d: any) => [d.id, d.group, d.path, d.status]),
       [
-        ["core-1", "fra", "fra/core-1.rsc", "never"],
-        ["edge-2", null, "edge-2.rsc", "never"],
+        // Archived by import only: a configuration is on record, so not "never".
+        ["core-1", "fra", "fra/core-1.rsc", "ok"],
+        ["edge-2", null, "edge-2.rsc", "ok"],
       ],
     );
     assert.deepEqual(Object.keys(r.body.devices[0]), ["id", "source", "site", "group", "host", "port", "enabled", "path", "status", "retired_at", "retired_commit", "last_attempt", "last_success", "last_change", "last_change_commit", "last_error", "next_run", "routeros_version", "warning", "policy"]);
