@@ -3,17 +3,18 @@ import { benchIngest } from "./ingest.js";
 import { benchReads } from "./reads.js";
 import { benchCollect } from "./collect.js";
 import { benchMemory } from "./memory.js";
+import { benchMigrate } from "./migrate.js";
 import { benchRemote } from "./remote.js";
 import { benchSearch } from "./search.js";
 import { printTable, settle, type Row } from "./lib.js";
 
-const PHASES = ["ingest", "memory", "reads", "collect", "search", "remote"] as const;
+const PHASES = ["ingest", "memory", "reads", "collect", "search", "remote", "migrate"] as const;
 
 /**
  * `npm run bench`: every performance target this suite measures, with its
  * baseline, ratio and PASS/MISS. `--quick` runs smaller sizes; `--only
  * PHASE[,PHASE]` runs those phases alone (ingest, memory, reads, collect,
- * search, remote); `--remote` is `--only remote`.
+ * search, remote, migrate); `--remote` is `--only remote`.
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
   await phase("search", () => benchSearch(1000, quick ? 5 : 20));
   // Remote collectors over NATS JetStream, 1, 2 and 4 collector processes side by side (`--remote` runs only these).
   await phase("remote", () => benchRemote(quick ? 200 : 1000, 500, [1, 2, 4]));
+  // `rosarchive migrate oxidized` of a 10,000-commit history of 100 nodes, against fast-import writing that history.
+  await phase("migrate", () => benchMigrate(quick ? 20 : 100, quick ? 50 : 100));
   printTable("Results", rows);
   process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
 }
