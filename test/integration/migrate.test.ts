@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { normalize } from "../../src/normalize/index.js";
 import { ROUTEROS } from "../../src/routeros/index.js";
@@ -105,7 +105,9 @@ describe("migrate: an Oxidized or RANCID history into the archive", function () 
     });
 
     it("replays every RouterOS version oldest first, with the original times, skipping and reporting the rest", () => {
-      const { report } = t.migrate("oxidized", path.join(t.dir, "oxidized/devices.git"));
+      const run = t.migrate("oxidized", path.join(t.dir, "oxidized/devices.git")); // the config logs at debug level
+      const { report } = run;
+      assert.match(run.stderr, /"event":"snapshot.committed"/, "debug logs were captured");
       // core-1: v1, v3 (the secret), v5; v2 only changed the preamble; v4 was an error stored instead of the export.
       const core1 = t.history("core-1.rsc");
       assert.deepEqual(core1.map((r) => r.slice(0, 2)), [[iso(times.v1), "import"], [iso(times.v3), "import"], [iso(times.v5), "import"]]);
@@ -135,6 +137,13 @@ describe("migrate: an Oxidized or RANCID history into the archive", function () 
       const source = allObjects(path.join(t.dir, "oxidized/devices.git")).toString("latin1");
       assert.ok(secrets.every((s) => source.includes(s)), "positive control: the Oxidized repository holds them in plain text");
       assertNoPlaintext(t.gitDir, secrets);
+      const stateFiles = readdirSync(path.join(t.dir, "state"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      assert.ok(stateFiles.length > 0);
+      const stateText = stateFiles.map((e) => readFileSync(path.join(e.parentPath, e.name), "latin1")).join("\n");
+      for (const x of secrets) {
+        assert.ok(!stateText.includes(x), "a plaintext secret is in state_dir");
+        assert.ok(!run.stderr.includes(x) && !run.stdout.includes(x), "a plaintext secret is in the command's output");
+      }
       // Each archived version decrypts to the router's own export, normalized.
       assert.equal(t.decrypt("core-1.rsc"), normalize(withRule(V7_NEW_SECRET, 5), ROUTEROS));
       const first = git(t.gitDir, ["log", "--reverse", "--format=%H", "main", "--", "core-1.rsc"]).split("\n")[0]!;
