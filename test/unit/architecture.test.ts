@@ -30,6 +30,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   policy: ["common", "config", "archive", "store", "notify", "observe"],
   api: ["common", "config", "seal", "archive", "store", "notify", "observe", "pipeline", "inventory", "web", "search", "policy"],
   simulator: ["common", "routeros", "collect", "normalize", "seal"],
+  // Reads what other tools stored for RouterOS devices (Oxidized's routeros model, RANCID's routeros module): RouterOS by nature.
+  migrate: ["common", "routeros", "collect", "archive"],
   demo: [],
   cli: ["*"],
 };
