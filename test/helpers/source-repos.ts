@@ -107,6 +107,16 @@ export class OxidizedRepo {
     }
   }
 
+  /** Whether the repository already has commits. */
+  exists(): boolean {
+    try {
+      git(this.gitDir, ["rev-parse", "--verify", "--quiet", "HEAD"]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Oxidized's `Output::Git#store` for one node; false when unchanged (no commit). */
   store(node: { name: string; group: string | null }, file: string, text: string | Buffer, at: Date): boolean {
     return commitFiles(this.gitDir, { [file]: text }, at, `update ${node.group ?? ""}/${node.name}`, this.user);

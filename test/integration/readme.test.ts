@@ -5,6 +5,7 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BIN, cli } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
+import { OxidizedRepo, oxidizedStore, preambleAnswers, RancidRepo, rancidStore, routerExport } from "../helpers/source-repos.js";
 import { FIXTURES, REPO_ROOT, tempDir } from "../helpers/tmp.js";
 
 /**
@@ -51,6 +52,21 @@ function readmeCommands(text: string): string[] {
 /** The operator's `rosarchive`/`npx rosarchive` is this checkout's executable. */
 function localize(cmd: string): string {
   return cmd.replace(/^(?:npx )?rosarchive /, `'${process.execPath}' '${BIN}' `);
+}
+
+/** What the README's migrate lines read: an Oxidized repository and RANCID's per-group repositories, written as those tools write them. */
+function sourceHistories(cwd: string): void {
+  const v7 = readFileSync(path.join(FIXTURES, `${OLD_EXPORT}.rsc`), "utf8");
+  const store = (text: string, at: Date) => oxidizedStore(routerExport(text, "7.17.2", at), preambleAnswers("7.17.2"));
+  const ox = new OxidizedRepo(path.join(cwd, "oxidized/devices.git"));
+  if (ox.exists()) return;
+  const at = (d: string) => new Date(`${d}T10:00:00Z`);
+  ox.storeNode("core-1", "fra", store(v7, at("2025-02-01")), at("2025-02-01"));
+  ox.storeNode("core-1", "fra", store(`${v7}/system note\nset note="migrated"\n`, at("2025-03-01")), at("2025-03-01"));
+  ox.storeNode("10.0.0.7", null, store(v7, at("2025-02-02")), at("2025-02-02"));
+  ox.storeNode("lab-9", null, store(v7, at("2025-02-03")), at("2025-02-03"));
+  const fra = new RancidRepo(path.join(cwd, "rancid/CVS/fra"), "", { "core-1": "mikrotik" });
+  fra.run({ "core-1": rancidStore(routerExport(`${v7}/system note\nset note="rancid"\n`, "7.17.2", at("2025-04-01")), "7.17.2") }, at("2025-04-01"));
 }
 
 describe("README commands", function () {
@@ -162,6 +178,26 @@ describe("README commands", function () {
       },
     ],
     [
+      /^npx rosarchive migrate oxidized --repo oxidized\/devices\.git -c config\.yaml$/,
+      ({ stdout }) => {
+        // fra/core-1 is core-1 (group fra): its first version is the export imported above (unchanged), then a change.
+        // The node named 10.0.0.7 is edge-7 by its host; lab-9 is in no config.
+        assert.match(stdout, /^versions: 3 of matched devices, 2 committed, 1 unchanged, 0 not newer than the archive, 0 skipped;/m);
+        assert.match(stdout, /^ {2}core-1 +1 committed, 1 unchanged.*<- fra\/core-1$/m);
+        assert.match(stdout, /^ {2}edge-7 +1 committed.*<- 10\.0\.0\.7$/m);
+        assert.match(stdout, /^ {2}lab-9 \(1 versions\): not_in_config: /m);
+      },
+    ],
+    [
+      /^npx rosarchive migrate rancid --repo rancid\/CVS -c config\.yaml --json$/,
+      ({ stdout }) => {
+        const r = JSON.parse(stdout) as { versions: { committed: number }; devices: Array<{ device: string; committed: number }> };
+        assert.equal(r.versions.committed, 1);
+        assert.deepEqual(r.devices.map((d) => [d.device, d.committed]), [["core-1", 1]]);
+        assert.match(git(path.join(cwd, "repos/acme.git"), ["log", "-1", "--format=%B", "main", "--", "fra/core-1.rsc"]), /^Trigger: import\nCollected-At: 2025-04-01T10:00:00Z$/m);
+      },
+    ],
+    [
       /^rosarchive decrypt -i identity\.txt core-1\.rsc > core-1\.plain\.rsc$/,
       () => {
         const plain = readFileSync(path.join(cwd, "core-1.plain.rsc"), "utf8");
@@ -192,6 +228,7 @@ describe("README commands", function () {
         return;
       }
       if (cmd.startsWith("rosarchive import ")) copyFileSync(path.join(FIXTURES, `${OLD_EXPORT}.rsc`), path.join(cwd, "old-export.rsc"));
+      if (cmd.startsWith("npx rosarchive migrate ")) sourceHistories(cwd);
       const r = sh(cmd);
       assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
       checks.find(([re]) => re.test(cmd))![1](r);
