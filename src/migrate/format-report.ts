@@ -1,12 +1,14 @@
 import type { MigrationReport } from "./migrate-history.js";
 
+const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
 /** Pure: the report as lines for a person (the JSON form is the report itself). */
 export function formatReport(r: MigrationReport, tenant: string, seconds: number): string {
   const v = r.versions;
   const files = r.repositories.reduce((n, x) => n + x.files, 0);
   const rate = seconds > 0 ? ` (${(v.committed / seconds).toFixed(0)} commits/s)` : "";
   const out = [
-    `${r.tool} history into tenant ${tenant}: ${r.repositories.length} ${r.repositories.length === 1 ? "repository" : "repositories"}, ${files} files, ${r.devices.length} devices matched`,
+    `${r.tool} history into tenant ${tenant}: ${n(r.repositories.length, "repository", "repositories")}, ${n(files, "file")}, ${n(r.devices.length, "device")} matched`,
     `versions: ${v.total} of matched devices, ${v.committed} committed, ${v.unchanged} unchanged, ${v.not_newer} not newer than the archive, ${v.skipped} skipped; ${seconds.toFixed(1)} s${rate}`,
   ];
   if (r.devices.length > 0) {
@@ -19,7 +21,7 @@ export function formatReport(r: MigrationReport, tenant: string, seconds: number
   }
   if (r.skipped_nodes.length > 0) {
     out.push("", "files not migrated:");
-    for (const s of r.skipped_nodes) out.push(`  ${r.repositories.length > 1 ? `${s.repo}:` : ""}${s.path} (${s.versions} versions): ${s.reason}: ${s.detail}`);
+    for (const s of r.skipped_nodes) out.push(`  ${r.repositories.length > 1 ? `${s.repo}:` : ""}${s.path} (${n(s.versions, "version")}): ${s.reason}: ${s.detail}`);
   }
   if (r.skipped_versions.length > 0) {
     out.push("", "versions skipped:");

@@ -286,7 +286,7 @@ describe("migrate: an Oxidized or RANCID history into the archive", function () 
     // `script` gives the command a terminal, as an operator's shell would.
     const out = execFileSync("script", ["-qec", `${process.execPath} ${BIN} migrate oxidized --repo ${path.join(t.dir, "ox.git")} -c ${t.config}`, "/dev/null"], { encoding: "utf8", env: { ...process.env, COLUMNS: "120" } });
     assert.match(out, /\rmigrate: 5\/5 versions, 5 committed/);
-    assert.match(out, /oxidized history into tenant acme: 1 repository, 1 files, 1 devices matched/);
+    assert.match(out, /oxidized history into tenant acme: 1 repository, 1 file, 1 device matched/);
     assert.match(out, /core-1 +5 committed, 0 unchanged, 0 not newer, 0 skipped +<- core-1/);
   });
 });

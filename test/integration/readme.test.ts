@@ -185,7 +185,7 @@ describe("README commands", function () {
         assert.match(stdout, /^versions: 3 of matched devices, 2 committed, 1 unchanged, 0 not newer than the archive, 0 skipped;/m);
         assert.match(stdout, /^ {2}core-1 +1 committed, 1 unchanged.*<- fra\/core-1$/m);
         assert.match(stdout, /^ {2}edge-7 +1 committed.*<- 10\.0\.0\.7$/m);
-        assert.match(stdout, /^ {2}lab-9 \(1 versions\): not_in_config: /m);
+        assert.match(stdout, /^ {2}lab-9 \(1 version\): not_in_config: /m);
       },
     ],
     [
