@@ -54,7 +54,11 @@ function localize(cmd: string): string {
   return cmd.replace(/^(?:npx )?rosarchive /, `'${process.execPath}' '${BIN}' `);
 }
 
-/** What the README's migrate lines read: an Oxidized repository and RANCID's per-group repositories, written as those tools write them. */
+/**
+ * What the README's migrate lines read: an Oxidized repository and RANCID's
+ * per-group repositories, written as those tools write them. They run after
+ * the key rotation, whose re-seal commit of core-1 is collected "now".
+ */
 function sourceHistories(cwd: string): void {
   const v7 = readFileSync(path.join(FIXTURES, `${OLD_EXPORT}.rsc`), "utf8");
   const store = (text: string, at: Date) => oxidizedStore(routerExport(text, "7.17.2", at), preambleAnswers("7.17.2"));
@@ -65,8 +69,8 @@ function sourceHistories(cwd: string): void {
   ox.storeNode("core-1", "fra", store(`${v7}/system note\nset note="migrated"\n`, at("2025-03-01")), at("2025-03-01"));
   ox.storeNode("10.0.0.7", null, store(v7, at("2025-02-02")), at("2025-02-02"));
   ox.storeNode("lab-9", null, store(v7, at("2025-02-03")), at("2025-02-03"));
-  const fra = new RancidRepo(path.join(cwd, "rancid/CVS/fra"), "", { "core-1": "mikrotik" });
-  fra.run({ "core-1": rancidStore(routerExport(`${v7}/system note\nset note="rancid"\n`, "7.17.2", at("2025-04-01")), "7.17.2") }, at("2025-04-01"));
+  const fra = new RancidRepo(path.join(cwd, "rancid/CVS/fra"), "", { "10.0.0.7": "mikrotik" });
+  fra.run({ "10.0.0.7": rancidStore(routerExport(`${v7}/system note\nset note="rancid"\n`, "7.17.2", at("2025-04-01")), "7.17.2") }, at("2025-04-01"));
 }
 
 describe("README commands", function () {
@@ -180,10 +184,10 @@ describe("README commands", function () {
     [
       /^npx rosarchive migrate oxidized --repo oxidized\/devices\.git -c config\.yaml$/,
       ({ stdout }) => {
-        // fra/core-1 is core-1 (group fra): its first version is the export imported above (unchanged), then a change.
+        // fra/core-1 is core-1 (group fra); its versions are older than its re-sealed snapshot above: not newer, left out.
         // The node named 10.0.0.7 is edge-7 by its host; lab-9 is in no config.
-        assert.match(stdout, /^versions: 3 of matched devices, 2 committed, 1 unchanged, 0 not newer than the archive, 0 skipped;/m);
-        assert.match(stdout, /^ {2}core-1 +1 committed, 1 unchanged.*<- fra\/core-1$/m);
+        assert.match(stdout, /^versions: 3 of matched devices, 1 committed, 0 unchanged, 2 not newer than the archive, 0 skipped;/m);
+        assert.match(stdout, /^ {2}core-1 +0 committed, 0 unchanged, 2 not newer, 0 skipped +<- fra\/core-1$/m);
         assert.match(stdout, /^ {2}edge-7 +1 committed.*<- 10\.0\.0\.7$/m);
         assert.match(stdout, /^ {2}lab-9 \(1 version\): not_in_config: /m);
       },
@@ -193,8 +197,8 @@ describe("README commands", function () {
       ({ stdout }) => {
         const r = JSON.parse(stdout) as { versions: { committed: number }; devices: Array<{ device: string; committed: number }> };
         assert.equal(r.versions.committed, 1);
-        assert.deepEqual(r.devices.map((d) => [d.device, d.committed]), [["core-1", 1]]);
-        assert.match(git(path.join(cwd, "repos/acme.git"), ["log", "-1", "--format=%B", "main", "--", "fra/core-1.rsc"]), /^Trigger: import\nCollected-At: 2025-04-01T10:00:00Z$/m);
+        assert.deepEqual(r.devices.map((d) => [d.device, d.committed]), [["edge-7", 1]]);
+        assert.match(git(path.join(cwd, "repos/acme.git"), ["log", "-1", "--format=%B", "main", "--", "edge-7.rsc"]), /^Trigger: import\nCollected-At: 2025-04-01T10:00:00Z$/m);
       },
     ],
     [
