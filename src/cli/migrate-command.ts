@@ -1,5 +1,6 @@
 import { asRosarchiveError, RosarchiveError } from "../common/index.js";
-import type { Config, DeviceConfig } from "../config/index.js";
+import { ConfigError, type Config, type DeviceConfig } from "../config/index.js";
+import { mergeInventory, SourceStateStore, type InventoryRecord } from "../inventory/index.js";
 import { formatReport, migrateHistory, type MigrationReport, type ReplayProgress, type SourceTool } from "../migrate/index.js";
 import { NO_EVENTS } from "../notify/index.js";
 import { createLogger } from "../observe/index.js";
@@ -24,7 +25,8 @@ tool are sealed on the way in.
 
   --repo PATH    the repository, or a folder of repositories (one per group)
   --tenant T     the tenant to fill; optional when the config has one tenant
-  -c FILE        the config: nodes are matched to its devices by id, then by host
+  -c FILE        the config: nodes are matched to its devices (those of the
+                 file and its inventory sources' last lists) by id, then by host
   --json         print the report as JSON on stdout
 
 Re-running adds nothing: a version is archived only when it is newer than the
@@ -50,7 +52,7 @@ export const migrateCommand: Command = {
       if (tool !== "oxidized" && tool !== "rancid") throw new RosarchiveError("bad_parameter", `${tool === undefined ? "missing the source tool" : `unknown source tool ${JSON.stringify(tool.slice(0, 40))}`}: give oxidized or rancid\n\n${USAGE}`);
       if (positionals.length > 1) throw new RosarchiveError("bad_parameter", `unexpected argument ${JSON.stringify(positionals[1]!.slice(0, 60))}\n\n${USAGE}`);
       if (!values.repo) throw new RosarchiveError("bad_parameter", `missing --repo PATH\n\n${USAGE}`);
-      const config = readConfigFile(values.config);
+      const config = await withInventory(readConfigFile(values.config));
       const tenant = pickTenant(config, values.tenant);
       const started = performance.now();
       const { report, maintenanceSeconds } = await runMigration(io, config, tenant, tool, values.repo);
@@ -66,6 +68,29 @@ export const migrateCommand: Command = {
     }
   },
 };
+
+/**
+ * The config file's devices plus each inventory source's last good list (kept
+ * in state_dir by a running service), as `serve` merges them: nodes map to
+ * devices from NetBox or a CSV too. A source never synced adds nothing.
+ */
+async function withInventory(config: Config): Promise<Config> {
+  const store = new SourceStateStore(config.stateDir);
+  const lists = new Map<string, Map<string, readonly InventoryRecord[]>>();
+  for (const tenant of config.tenants.values()) {
+    for (const source of tenant.inventory) {
+      const records = (await store.get(tenant.id, source.name)).records;
+      if (records === null) continue;
+      let own = lists.get(tenant.id);
+      if (!own) lists.set(tenant.id, (own = new Map()));
+      own.set(source.name, records);
+    }
+  }
+  if (lists.size === 0) return config;
+  const merged = mergeInventory(config, lists);
+  if (merged.problems.length > 0) throw new ConfigError(merged.problems);
+  return merged.config;
+}
 
 function pickTenant(config: Config, given: string | undefined): string {
   if (given !== undefined) return findTenant(config, given);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { NEW_SOURCE, SourceStateStore } from "../../src/inventory/index.js";
 import { normalize } from "../../src/normalize/index.js";
 import { ROUTEROS } from "../../src/routeros/index.js";
 import type { Simulator } from "../../src/simulator/index.js";
@@ -256,6 +257,20 @@ describe("migrate: an Oxidized or RANCID history into the archive", function () 
       fsckStrict(t.gitDir);
       assertNoPlaintext(t.gitDir, secretsOf(V7, V7_NEW_SECRET, WIFI));
     }
+  });
+
+  it("devices from an inventory source's last good list are targets too", async () => {
+    const t = tenantSetup([{ id: "core-1" }]);
+    const routerDb = path.join(t.dir, "router.db");
+    writeFileSync(routerDb, "edge-9:10.0.9.9:routeros:fra\n");
+    writeFileSync(t.config, readFileSync(t.config, "utf8").replace(/^ {4}devices:$/m, `    inventory:\n      - { type: file, name: oxidized, path: ${routerDb}, format: router.db, delimiter: ":" }\n    devices:`));
+    // What a running service keeps of its last sync of that source.
+    await new SourceStateStore(path.join(t.dir, "state")).put("acme", "oxidized", { ...NEW_SOURCE, records: [{ id: "edge-9", host: "10.0.9.9", group: "fra" }] });
+    const ox = new OxidizedRepo(path.join(t.dir, "ox.git"));
+    ox.storeNode("edge-9", "fra", stored(WIFI, "7.18.2", day("2024-01-01")), day("2024-01-01"));
+    const { report } = t.migrate("oxidized", path.join(t.dir, "ox.git"));
+    assert.deepEqual(report.devices.map((d: any) => [d.device, d.committed]), [["edge-9", 1]]);
+    assert.deepEqual(t.history("fra/edge-9.rsc").map((r) => r.slice(0, 2)), [["2024-01-01T10:00:00Z", "import"]]);
   });
 
   it("bad input: a clear error, nothing written", () => {
