@@ -17,5 +17,5 @@ export interface Description {
 export function describeChange(previous: string | null, next: string | null, facts: CommitFacts & { readonly subject?: string }, sectionOf: (line: string) => string | null): Description {
   const s = summarize(previous, next ?? "", sectionOf);
   const subject = facts.subject ?? (previous === null ? "initial snapshot" : summaryLine(s));
-  return { message: commitMessage(subject, facts), stats: { stats: s.stats, sections: s.sections } };
+  return { message: commitMessage(subject, facts), stats: { stats: s.stats, sections: s.sections, sectionsOmitted: s.sectionsOmitted, approximate: s.approximate } };
 }

@@ -1,12 +1,27 @@
+import type { SectionsOmitted } from "./change-stats.js";
 import { runGit } from "./git.js";
 import { summarize } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
+
+/**
+ * The JSON diff lists at most this many changed lines, and this many
+ * characters of them (a 12,000-line export rewritten whole is 24,000 lines,
+ * about 1 MB); `stats` always counts every line.
+ */
+export const MAX_DIFF_LINES = 50_000;
+export const MAX_DIFF_CHARS = 8 * 1024 * 1024;
 
 export interface StructuredDiff {
   readonly from: string;
   readonly to: string;
   readonly stats: { readonly added: number; readonly removed: number };
   readonly sections: ReadonlyArray<{ readonly section: string; readonly added: readonly string[]; readonly removed: readonly string[] }>;
+  /** Present (true) when the listed lines stop at the limit: later changed lines are left out. */
+  readonly truncated?: true;
+  /** Present when whole sections were left out by that limit: how many, and their lines. */
+  readonly sections_omitted?: SectionsOmitted;
+  /** Present (true) when the counts come from the bounded diff's fallback (a correct, maybe longer, edit script). */
+  readonly approximate?: true;
 }
 
 /** The unified diff of one file between two commits, byte for byte as `git diff FROM TO -- PATH` prints it. */
@@ -21,5 +36,14 @@ export async function structuredDiff(repo: TenantRepo, from: string, to: string,
   const before = a?.type === "blob" ? a.body.toString("utf8") : null;
   const after = b?.type === "blob" ? b.body.toString("utf8") : "";
   const s = summarize(before, after, sectionOf);
-  return { from, to, stats: s.stats, sections: s.lines.map((l) => ({ section: l.section, added: l.added, removed: l.removed })) };
+  const listed = s.changedLines({ maxLines: MAX_DIFF_LINES, maxChars: MAX_DIFF_CHARS });
+  return {
+    from,
+    to,
+    stats: s.stats,
+    sections: listed.sections.map((l) => ({ section: l.section, added: l.added, removed: l.removed })),
+    ...(listed.truncated && { truncated: true as const }),
+    ...(listed.omitted && { sections_omitted: listed.omitted }),
+    ...(s.approximate && { approximate: true as const }),
+  };
 }

@@ -1,12 +1,8 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import type { SectionChange } from "./summarize.js";
+import { capSections, type CommitStats, type SectionChange } from "./change-stats.js";
 
-/** What one commit changed in one device file, by section (SPEC §8 history entry). */
-export interface CommitStats {
-  readonly stats: { readonly added: number; readonly removed: number };
-  readonly sections: readonly SectionChange[];
-}
+export type { CommitStats } from "./change-stats.js";
 
 /**
  * Where the stats of a repository are kept, beside its objects (git ignores
@@ -62,7 +58,17 @@ export class StatsStore {
   put(commit: string, filePath: string, value: CommitStats): void {
     const key = `${commit}:${filePath}`;
     if (this.map.has(key)) return;
-    const line = `${JSON.stringify({ c: commit, p: filePath, a: value.stats.added, r: value.stats.removed, s: value.sections.map((x) => [x.section, x.added, x.removed]) })}\n`;
+    // Sections capped as listed (`o`: the rest counted); `x`: the counts are approximate.
+    const { sections, omitted } = capSections(value.sections, undefined, value.sectionsOmitted);
+    const line = `${JSON.stringify({
+      c: commit,
+      p: filePath,
+      a: value.stats.added,
+      r: value.stats.removed,
+      s: sections.map((x) => [x.section, x.added, x.removed]),
+      ...(omitted && { o: [omitted.sections, omitted.added, omitted.removed] }),
+      ...(value.approximate && { x: 1 }),
+    })}\n`;
     // Kept as parsed back from the line: section names sliced from the export
     // can keep the whole export text alive (V8 sliced strings).
     this.keep(key, parseLine(line)?.value ?? value, line.length);
@@ -146,7 +152,7 @@ const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as numb
 /** One line of the file, or null for anything that is not exactly what `append` writes. */
 function parseLine(line: string): { key: string; value: CommitStats } | null {
   if (!line) return null;
-  let j: { c?: unknown; p?: unknown; a?: unknown; r?: unknown; s?: unknown };
+  let j: { c?: unknown; p?: unknown; a?: unknown; r?: unknown; s?: unknown; o?: unknown; x?: unknown };
   try {
     j = JSON.parse(line) as typeof j;
   } catch {
@@ -158,5 +164,13 @@ function parseLine(line: string): { key: string; value: CommitStats } | null {
     if (!Array.isArray(s) || s.length !== 3 || typeof s[0] !== "string" || !count(s[1]) || !count(s[2])) return null;
     sections.push({ section: s[0], added: s[1], removed: s[2] });
   }
-  return { key: `${j.c}:${j.p}`, value: { stats: { added: j.a, removed: j.r }, sections } };
+  let earlier: { sections: number; added: number; removed: number } | undefined;
+  if (j.o !== undefined) {
+    const o = j.o as unknown[];
+    if (!Array.isArray(o) || o.length !== 3 || !o.every(count)) return null;
+    earlier = { sections: o[0] as number, added: o[1] as number, removed: o[2] as number };
+  }
+  // Lines written before sections were capped may list any number: capped as they are read.
+  const capped = capSections(sections, undefined, earlier);
+  return { key: `${j.c}:${j.p}`, value: { stats: { added: j.a, removed: j.r }, sections: capped.sections, ...(capped.omitted && { sectionsOmitted: capped.omitted }), ...(j.x === 1 && { approximate: true }) } };
 }

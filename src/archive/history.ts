@@ -1,7 +1,8 @@
 import { parseTrailers } from "./commit-message.js";
 import { runGit } from "./git.js";
+import { statsFields, type SectionChange, type SectionsOmitted } from "./change-stats.js";
 import type { CommitStats } from "./history-stats.js";
-import { summarize, type SectionChange } from "./summarize.js";
+import { summarize } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
 
 const MAIN = "refs/heads/main";
@@ -20,7 +21,12 @@ export interface HistoryEntry {
   /** The commit only re-sealed unchanged plaintext (`Resealed: true` trailer): not a configuration change. */
   readonly resealed: boolean;
   readonly stats: { readonly added: number; readonly removed: number };
+  /** At most the 100 sections with the most changed lines. */
   readonly sections: readonly SectionChange[];
+  /** Present when sections were left out of `sections`: how many, and their lines. */
+  readonly sections_omitted?: SectionsOmitted;
+  /** Present (true) when the counts come from the bounded diff's fallback. */
+  readonly approximate?: true;
 }
 
 export interface TimelineEntry extends HistoryEntry {
@@ -93,12 +99,14 @@ async function fillDeviceStats(repo: TenantRepo, records: readonly LogRecord[], 
     Promise.all(records.map((r) => repo.readObject(`${r.commit}:${filePath}`))),
     last?.parent ? repo.readObject(`${last.parent}:${filePath}`) : Promise.resolve(null),
   ]);
-  records.forEach((r, i) => {
-    if (cache.has(r.commit, filePath) || r.parent === null) return;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (cache.has(r.commit, filePath) || r.parent === null) continue;
     const before = i + 1 < records.length ? text(blobs[i + 1]!) : text(oldest);
-    const sm = summarize(before, text(blobs[i]!) ?? "", sectionOf);
-    cache.put(r.commit, filePath, { stats: sm.stats, sections: sm.sections });
-  });
+    cache.put(r.commit, filePath, commitStatsOf(summarize(before, text(blobs[i]!) ?? "", sectionOf)));
+    // One diff per turn of the event loop: a cold page of large changes never holds other requests for long.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Newest first, every device's commits (the repository's initial README commit is left out). */
@@ -205,9 +213,14 @@ async function statsOf(repo: TenantRepo, r: LogRecord, filePath: string, section
     r.parent ? repo.readObject(`${r.parent}:${filePath}`) : Promise.resolve(null),
   ]);
   const s = summarize(before?.type === "blob" ? before.body.toString("utf8") : null, after?.type === "blob" ? after.body.toString("utf8") : "", sectionOf);
-  const value: Stats = { stats: s.stats, sections: s.sections };
+  const value = commitStatsOf(s);
   cache.put(r.commit, filePath, value);
+  await new Promise((resolve) => setImmediate(resolve));
   return value;
+}
+
+function commitStatsOf(s: CommitStats): Stats {
+  return { stats: s.stats, sections: s.sections, sectionsOmitted: s.sectionsOmitted, approximate: s.approximate };
 }
 
 function toEntry(r: LogRecord, s: Stats): HistoryEntry {
@@ -223,8 +236,7 @@ function toEntry(r: LogRecord, s: Stats): HistoryEntry {
     routeros_version: t["RouterOS-Version"] ?? null,
     summary,
     resealed: t.Resealed === "true",
-    stats: s.stats,
-    sections: s.sections,
+    ...statsFields(s),
   };
 }
 

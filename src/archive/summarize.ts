@@ -1,19 +1,33 @@
-import { diffArrays } from "diff";
+import { capSections, sectionName, type CommitStats, type SectionsOmitted } from "./change-stats.js";
+import { DEFAULT_DIFF_BUDGET, diffLines, type DiffBudget } from "./line-diff.js";
+
+export type { SectionChange, SectionsOmitted } from "./change-stats.js";
 
 /** Section of lines above the first menu path: the header comments. */
 export const HEADER_SECTION = "(header)";
 
-export interface SectionChange {
+export interface SectionLines {
   readonly section: string;
-  readonly added: number;
-  readonly removed: number;
+  readonly added: string[];
+  readonly removed: string[];
 }
 
-export interface ChangeSummary {
-  readonly stats: { readonly added: number; readonly removed: number };
-  readonly sections: readonly SectionChange[];
-  /** Changed lines by section, for the JSON diff. */
-  readonly lines: ReadonlyArray<{ readonly section: string; readonly added: string[]; readonly removed: string[] }>;
+/** Changed lines by section, as listed within a limit. */
+export interface ChangedLines {
+  readonly sections: SectionLines[];
+  /** True when some changed lines were left out (the limit was reached); `stats` still counts them. */
+  readonly truncated: boolean;
+  /** Sections none of whose lines are listed, counted; absent when every section is listed. */
+  readonly omitted: SectionsOmitted | undefined;
+}
+
+export interface ChangeSummary extends CommitStats {
+  /** The line diff's search gave up (see CommitStats): false for every edit small enough to search. */
+  readonly approximate: boolean;
+  /** Every changed line by section, in diff order (built when read; no limit). */
+  readonly lines: readonly SectionLines[];
+  /** Changed lines by section, at most `maxLines` lines and `maxChars` characters of them. */
+  changedLines(limits: { maxLines: number; maxChars: number }): ChangedLines;
 }
 
 /** Menu path each line stands in, taken from the whole file, not a diff hunk (SPEC §8). */
@@ -68,13 +82,16 @@ function sectionBefore(text: string, at: number, sectionOf: (line: string) => st
 /**
  * Line-level change between two archived files, every changed line counted
  * under the section it stands in (removed lines in the old file, added lines
- * in the new one). Sections keep the order they first appear in.
+ * in the new one). Sections keep the order they first appear in; more than
+ * MAX_SECTIONS are capped to the largest (`sectionsOmitted` counts the rest).
  *
  * Configs change in a few places: only the lines between the common head and
  * tail of the two texts are split and diffed, so the cost follows the size of
- * the change, not of the file.
+ * the change, not of the file. The diff itself has a ceiling (line-diff.ts):
+ * a change too large to search exactly is counted by a correct but maybe
+ * longer edit script and flagged `approximate`.
  */
-export function summarize(before: string | null, after: string, sectionOf: (line: string) => string | null): ChangeSummary {
+export function summarize(before: string | null, after: string, sectionOf: (line: string) => string | null, budget: DiffBudget = DEFAULT_DIFF_BUDGET): ChangeSummary {
   const a = before ?? "";
   const b = after;
   // Whole lines in common at the start, then at the end (never overlapping the start).
@@ -90,49 +107,114 @@ export function summarize(before: string | null, after: string, sectionOf: (line
     const nl = a.indexOf("\n", fromA);
     keep = nl < 0 ? suffix : nl + 1 - fromA;
   }
-  const aEnd = fromA + keep;
-  const bEnd = fromB + keep;
-  const oldLines = splitLines(a.slice(head, aEnd));
-  const newLines = splitLines(b.slice(head, bEnd));
+  const oldLines = splitLines(a.slice(head, fromA + keep));
+  const newLines = splitLines(b.slice(head, fromB + keep));
   const initial = head === 0 ? HEADER_SECTION : sectionBefore(a, head, sectionOf);
   const oldSections = sectionsOfLines(oldLines, sectionOf, initial);
   const newSections = sectionsOfLines(newLines, sectionOf, initial);
-  const bySection = new Map<string, { section: string; added: string[]; removed: string[] }>();
-  const entry = (section: string) => {
-    let e = bySection.get(section);
-    if (!e) bySection.set(section, (e = { section, added: [], removed: [] }));
-    return e;
+  const diff = diffLines(oldLines, newLines, budget);
+  const { keepOld, keepNew } = diff;
+
+  /** Calls `visit` for each changed line in diff order (a block's removals before its additions). */
+  const walk = (visit: (removed: boolean, index: number) => boolean) => {
+    let i = 0;
+    let j = 0;
+    while (i < oldLines.length || j < newLines.length) {
+      if (i < oldLines.length && !keepOld[i]) {
+        if (!visit(true, i++)) return;
+      } else if (j < newLines.length && !keepNew[j]) {
+        if (!visit(false, j++)) return;
+      } else {
+        i++;
+        j++;
+      }
+    }
   };
-  let oi = 0;
-  let ni = 0;
+
+  // Counts by section in typed arrays: a hostile export can have hundreds of thousands of sections.
+  const sectionIndex = new Map<string, number>();
+  const sectionNames: string[] = [];
+  let sectionAdded = new Int32Array(64);
+  let sectionRemoved = new Int32Array(64);
   let added = 0;
   let removed = 0;
-  for (const part of diffArrays(oldLines, newLines)) {
-    const n = part.count ?? part.value.length;
-    if (part.removed) {
-      for (let k = 0; k < n; k++) entry(oldSections[oi + k]!).removed.push(oldLines[oi + k]!);
-      oi += n;
-      removed += n;
-    } else if (part.added) {
-      for (let k = 0; k < n; k++) entry(newSections[ni + k]!).added.push(newLines[ni + k]!);
-      ni += n;
-      added += n;
-    } else {
-      oi += n;
-      ni += n;
+  walk((isRemoved, k) => {
+    const section = isRemoved ? oldSections[k]! : newSections[k]!;
+    let at = sectionIndex.get(section);
+    if (at === undefined) {
+      at = sectionNames.push(section) - 1;
+      sectionIndex.set(section, at);
+      if (at === sectionAdded.length) {
+        const grow = (t: Int32Array) => {
+          const n = new Int32Array(t.length * 2);
+          n.set(t);
+          return n;
+        };
+        sectionAdded = grow(sectionAdded);
+        sectionRemoved = grow(sectionRemoved);
+      }
     }
-  }
-  const lines = [...bySection.values()];
+    if (isRemoved) {
+      sectionRemoved[at]! += 1;
+      removed++;
+    } else {
+      sectionAdded[at]! += 1;
+      added++;
+    }
+    return true;
+  });
+  const all = sectionNames.map((section, i) => ({ section, added: sectionAdded[i]!, removed: sectionRemoved[i]! }));
+  const { sections, omitted } = capSections(all);
+
+  const changedLines = (limits: { maxLines: number; maxChars: number }): ChangedLines => {
+    const listed = new Map<string, SectionLines>();
+    let lines = 0;
+    let chars = 0;
+    let truncated = false;
+    walk((isRemoved, k) => {
+      const text = isRemoved ? oldLines[k]! : newLines[k]!;
+      if (lines + 1 > limits.maxLines || chars + text.length > limits.maxChars) {
+        truncated = true;
+        return false;
+      }
+      lines++;
+      chars += text.length;
+      const section = isRemoved ? oldSections[k]! : newSections[k]!;
+      let e = listed.get(section);
+      if (!e) listed.set(section, (e = { section, added: [], removed: [] }));
+      (isRemoved ? e.removed : e.added).push(text);
+      return true;
+    });
+    let left: SectionsOmitted | undefined;
+    if (truncated) {
+      const l = { sections: 0, added: 0, removed: 0 };
+      left = l;
+      for (const e of all) {
+        if (listed.has(e.section)) continue;
+        l.sections++;
+        l.added += e.added;
+        l.removed += e.removed;
+      }
+    }
+    return { sections: [...listed.values()], truncated, omitted: left && left.sections > 0 ? left : undefined };
+  };
+
   return {
     stats: { added, removed },
-    sections: lines.map((l) => ({ section: l.section, added: l.added.length, removed: l.removed.length })),
-    lines,
+    sections,
+    sectionsOmitted: omitted,
+    approximate: !diff.exact,
+    changedLines,
+    get lines() {
+      return changedLines({ maxLines: Infinity, maxChars: Infinity }).sections;
+    },
   };
 }
 
-/** `+2 -1 in /ip firewall filter` (SPEC §7 subject), naming at most two sections. */
-export function summaryLine(s: ChangeSummary): string {
-  const names = s.sections.map((x) => x.section);
-  const where = names.length === 0 ? "" : names.length <= 2 ? ` in ${names.join(", ")}` : ` in ${names[0]} and ${names.length - 1} more sections`;
+/** `+2 -1 in /ip firewall filter` (the commit subject), naming at most two sections. */
+export function summaryLine(s: CommitStats): string {
+  const names = s.sections.map((x) => sectionName(x.section));
+  const total = names.length + (s.sectionsOmitted?.sections ?? 0);
+  const where = total === 0 ? "" : total <= 2 ? ` in ${names.join(", ")}` : ` in ${names[0]} and ${total - 1} more sections`;
   return `+${s.stats.added} -${s.stats.removed}${where}`;
 }

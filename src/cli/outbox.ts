@@ -16,7 +16,7 @@ export interface Notifier {
 export function createNotifier(config: () => Config, env: NodeJS.ProcessEnv, log: Logger, onQueued?: () => void, onHook?: (r: "ok" | "failed" | "timeout") => void): Notifier {
   const c = config();
   const bus = new EventBus();
-  const hooks = new HookRunner({ hooksDir: c.hooksDir, dataDir: c.dataDir, timeoutMs: c.limits.hookTimeoutMs, home: env.HOME ?? "/", log, ...(onHook && { onResult: onHook }) });
+  const hooks = new HookRunner({ config, stateDir: c.stateDir, home: env.HOME ?? "/", log, ...(onHook && { onResult: onHook }) });
   const outbox = new Outbox({ stateDir: c.stateDir, config, log, bus, hooks, ...(onQueued && { onQueued }) });
   return { outbox, hooks, bus };
 }

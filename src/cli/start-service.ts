@@ -180,6 +180,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
   deliverer.start();
+  // Hook runs a previous process queued and did not finish (killed, crashed) run first.
+  await notifier.hooks.resume();
   await scheduler.start();
   opened.service.start();
   void inventory.retirer.sweep();

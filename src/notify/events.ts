@@ -1,4 +1,4 @@
-import type { SectionChange } from "../archive/index.js";
+import { capSections, type SectionChange, type SectionsOmitted } from "../archive/index.js";
 
 export interface ConfigChangedEvent {
   readonly event: "config.changed";
@@ -11,7 +11,12 @@ export interface ConfigChangedEvent {
   readonly trigger: string;
   readonly routeros_version: string;
   readonly stats: { readonly added: number; readonly removed: number };
+  /** At most the 100 sections with the most changed lines, in file order. */
   readonly sections: readonly SectionChange[];
+  /** Present when sections were left out of `sections`: how many, and their lines. */
+  readonly sections_omitted?: SectionsOmitted;
+  /** Present (true) when the counts come from the bounded diff's fallback. */
+  readonly approximate?: true;
   readonly links: { readonly diff: string };
 }
 
@@ -71,14 +76,44 @@ export interface PolicyEvent {
 
 export type RosarchiveEvent = ConfigChangedEvent | DeviceEvent | DeviceRetiredEvent | InventoryEvent | PolicyEvent;
 
+/**
+ * The most bytes one serialized event may take: what a webhook receiver, an
+ * SSE client and a hook's stdin get at most. `sections` is capped (100
+ * entries, names cut at 128 characters), free text is cut, and if a body
+ * still came out larger, sections move into `sections_omitted` until it fits.
+ */
+export const MAX_EVENT_BYTES = 64 * 1024;
+/** Longest RouterOS version and error message an event carries. */
+const MAX_VERSION_CHARS = 64;
+const MAX_MESSAGE_CHARS = 2000;
+
+const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
 /** `newId` makes the event's id (a UUID in the service; injected so tests can pin it). */
 export function configChangedEvent(f: Omit<ConfigChangedEvent, "event" | "id" | "links">, publicUrl: string, newId: () => string): ConfigChangedEvent {
   const diff = `${publicUrl}/api/v1/tenants/${f.tenant}/devices/${f.device}/diff?to=${f.commit}`;
-  return { event: "config.changed", id: newId(), ...f, links: { diff } };
+  const { sections_omitted: earlier, approximate, sections: all, ...rest } = f;
+  let { sections, omitted } = capSections(all, undefined, earlier);
+  const id = newId();
+  for (;;) {
+    const event: ConfigChangedEvent = {
+      event: "config.changed",
+      id,
+      ...rest,
+      routeros_version: cut(f.routeros_version, MAX_VERSION_CHARS),
+      sections,
+      ...(omitted && omitted.sections > 0 && { sections_omitted: omitted }),
+      ...(approximate && { approximate: true as const }),
+      links: { diff },
+    };
+    if (sections.length === 0 || Buffer.byteLength(JSON.stringify(event)) <= MAX_EVENT_BYTES) return event;
+    // Only with section names full of characters JSON escapes: the smallest sections go first.
+    ({ sections, omitted } = capSections(sections, Math.floor(sections.length / 2), omitted));
+  }
 }
 
 export function deviceEvent(f: Omit<DeviceEvent, "id">, newId: () => string): DeviceEvent {
-  return { ...f, id: newId() };
+  return { ...f, ...(f.error && { error: { code: f.error.code, message: cut(f.error.message, MAX_MESSAGE_CHARS) } }), id: newId() };
 }
 
 export function policyEvent(f: Omit<PolicyEvent, "id" | "links">, publicUrl: string, newId: () => string): PolicyEvent {

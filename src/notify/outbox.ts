@@ -52,23 +52,32 @@ export interface OutboxOptions {
 
 /**
  * SPEC §9 durable outbox: `emit` returns only after one file per subscribed
- * webhook is fsynced under `state_dir/outbox/<tenant>/<webhook>/`, so a commit
- * is never reported done with its event only in memory. Live listeners (SSE)
- * and local hooks are told at the same time.
+ * webhook is fsynced under `state_dir/outbox/<tenant>/<webhook>/`, and the
+ * event's hook run under `state_dir/hook-queue/`, so a commit is never
+ * reported done with its event only in memory. Live listeners (SSE) are told
+ * at the same time.
  */
 export class Outbox implements EventSink {
   readonly root: string;
   private readonly seq = new SequenceClock();
-  private primed = false;
+  /** The start-up scan of queued deliveries, shared by every emit until it ends. */
+  private priming: Promise<void> | null = null;
 
   constructor(private readonly opts: OutboxOptions) {
     this.root = path.join(opts.stateDir, "outbox");
   }
 
-  private async prime(): Promise<void> {
-    if (this.primed) return;
-    this.primed = true;
-    for (const file of await listDeliveries(this.root)) this.seq.observe(path.basename(file));
+  /**
+   * Learns the names still queued before naming new ones. Every emit waits
+   * for the same scan, and they resume in the order they called (one
+   * promise's reactions run in order), so they are named in commit order; a
+   * flag set before the scan ended let a later emit take a name first.
+   */
+  private prime(): Promise<void> {
+    this.priming ??= listDeliveries(this.root).then((files) => {
+      for (const file of files) this.seq.observe(path.basename(file));
+    });
+    return this.priming;
   }
 
   async emit(event: RosarchiveEvent): Promise<void> {
@@ -76,14 +85,17 @@ export class Outbox implements EventSink {
     const tenant = this.opts.config().tenants.get(event.tenant);
     const now = (this.opts.clock ?? Date.now)();
     const hooks = (tenant?.webhooks ?? []).filter((w) => w.events.includes(event.event));
-    if (hooks.length > 0) {
+    const deliveries = async () => {
+      if (hooks.length === 0) return;
       await this.prime();
       const name = `${this.seq.next(now)}-${event.id}.json`;
       await Promise.all(hooks.map((w) => this.store(event.tenant, w, { id: event.id, event: event.event, url: w.url, created: now, attempts: 0, next_attempt: now, last_error: null, body }, name)));
       this.opts.onQueued?.();
-    }
+    };
+    // Webhook deliveries and the hook run are both on disk before the commit is reported done.
+    const [, hookRun] = await Promise.all([deliveries(), this.opts.hooks?.enqueue(event, body) ?? null]);
     this.opts.bus?.publish(event, body);
-    this.opts.hooks?.run(event, body);
+    if (hookRun) this.opts.hooks!.run(hookRun);
   }
 
   private async store(tenant: string, w: WebhookConfig, d: Delivery, name: string): Promise<void> {

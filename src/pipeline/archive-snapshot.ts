@@ -101,7 +101,7 @@ export async function archiveSealed(
     ctx.observe?.reseal?.(device.tenant);
     ctx.log.info({ event: "snapshot.resealed", tenant: device.tenant, device: device.id, commit: outcome.commit, values: sealed.fresh, trigger: input.trigger });
   } else if (outcome.changed && outcome.stats) {
-    const { stats, sections } = outcome.stats;
+    const { stats, sections, sectionsOmitted, approximate } = outcome.stats;
     ctx.observe?.commit?.(device.tenant);
     await ctx.events.emit(
       configChangedEvent(
@@ -115,6 +115,8 @@ export async function archiveSealed(
           routeros_version: version,
           stats,
           sections,
+          ...(sectionsOmitted && { sections_omitted: sectionsOmitted }),
+          ...(approximate && { approximate: true as const }),
         },
         config.publicUrl,
         ctx.ids,

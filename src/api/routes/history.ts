@@ -9,6 +9,12 @@ import type { TenantRepo } from "../../archive/index.js";
 
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 200;
+/**
+ * A page's entries take at most this many bytes of JSON: a page of large
+ * commits stops early, and `next` still names the cursor of the rest.
+ * (An entry is at most some 30 KB: 100 sections, names cut at 128 characters.)
+ */
+export const HISTORY_MAX_BYTES = 1024 * 1024;
 
 async function cursor(repo: TenantRepo, value: unknown): Promise<string | null> {
   const before = parseCommitParam(value, "before");
@@ -18,9 +24,23 @@ async function cursor(repo: TenantRepo, value: unknown): Promise<string | null> 
   return id;
 }
 
-/** `next` is the cursor of the following page (null when this one is the last). */
-function page<T extends { commit: string }>(entries: T[], limit: number) {
-  return { entries, next: entries.length === limit ? entries[entries.length - 1]!.commit : null };
+/**
+ * `next` is the cursor of the following page (null when this one is the
+ * last). A page stops before HISTORY_MAX_BYTES (with at least one entry);
+ * then `next` is set although fewer than `limit` entries came.
+ */
+export function page<T extends { commit: string }>(all: T[], limit: number, maxBytes = HISTORY_MAX_BYTES) {
+  let bytes = 0;
+  let n = 0;
+  for (const e of all) {
+    const b = Buffer.byteLength(JSON.stringify(e)) + 1;
+    if (n > 0 && bytes + b > maxBytes) break;
+    bytes += b;
+    n++;
+  }
+  const entries = all.slice(0, n);
+  const more = entries.length === limit || n < all.length;
+  return { entries, next: more && n > 0 ? entries[n - 1]!.commit : null };
 }
 
 export async function getDeviceHistory(deps: ApiDeps, req: Request, res: Response): Promise<void> {
