@@ -1,6 +1,6 @@
 import type { SectionsOmitted } from "./change-stats.js";
 import { runGit } from "./git.js";
-import { summarize } from "./summarize.js";
+import { summarizeYielding } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
 
 /**
@@ -35,7 +35,7 @@ export async function structuredDiff(repo: TenantRepo, from: string, to: string,
   const [a, b] = await Promise.all([repo.readObject(`${from}:${filePath}`), repo.readObject(`${to}:${filePath}`)]);
   const before = a?.type === "blob" ? a.body.toString("utf8") : null;
   const after = b?.type === "blob" ? b.body.toString("utf8") : "";
-  const s = summarize(before, after, sectionOf);
+  const s = await summarizeYielding(before, after, sectionOf);
   const listed = s.changedLines({ maxLines: MAX_DIFF_LINES, maxChars: MAX_DIFF_CHARS });
   return {
     from,

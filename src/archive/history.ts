@@ -2,7 +2,7 @@ import { parseTrailers } from "./commit-message.js";
 import { runGit } from "./git.js";
 import { statsFields, type SectionChange, type SectionsOmitted } from "./change-stats.js";
 import type { CommitStats } from "./history-stats.js";
-import { summarize } from "./summarize.js";
+import { summarizeYielding } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
 
 const MAIN = "refs/heads/main";
@@ -103,7 +103,7 @@ async function fillDeviceStats(repo: TenantRepo, records: readonly LogRecord[], 
     const r = records[i]!;
     if (cache.has(r.commit, filePath) || r.parent === null) continue;
     const before = i + 1 < records.length ? text(blobs[i + 1]!) : text(oldest);
-    cache.put(r.commit, filePath, commitStatsOf(summarize(before, text(blobs[i]!) ?? "", sectionOf)));
+    cache.put(r.commit, filePath, commitStatsOf(await summarizeYielding(before, text(blobs[i]!) ?? "", sectionOf)));
     // One diff per turn of the event loop: a cold page of large changes never holds other requests for long.
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -212,7 +212,7 @@ async function statsOf(repo: TenantRepo, r: LogRecord, filePath: string, section
     repo.readObject(`${r.commit}:${filePath}`),
     r.parent ? repo.readObject(`${r.parent}:${filePath}`) : Promise.resolve(null),
   ]);
-  const s = summarize(before?.type === "blob" ? before.body.toString("utf8") : null, after?.type === "blob" ? after.body.toString("utf8") : "", sectionOf);
+  const s = await summarizeYielding(before?.type === "blob" ? before.body.toString("utf8") : null, after?.type === "blob" ? after.body.toString("utf8") : "", sectionOf);
   const value = commitStatsOf(s);
   cache.put(r.commit, filePath, value);
   await new Promise((resolve) => setImmediate(resolve));

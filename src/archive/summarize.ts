@@ -42,6 +42,19 @@ export function sectionsOfLines(lines: readonly string[], sectionOf: (line: stri
   return out;
 }
 
+/** `sectionsOfLines`, a slice of LINES_PER_STEP lines per step. */
+function* sectionsInSteps(lines: readonly string[], sectionOf: (line: string) => string | null, initial: string): Generator<void, string[]> {
+  const out = new Array<string>(lines.length);
+  let current = initial;
+  for (let i = 0; i < lines.length; i++) {
+    const s = sectionOf(lines[i]!);
+    if (s !== null) current = s;
+    out[i] = current;
+    if ((i + 1) % LINES_PER_STEP === 0) yield;
+  }
+  return out;
+}
+
 export function splitLines(text: string): string[] {
   if (text === "") return [];
   const lines = text.split("\n");
@@ -79,6 +92,9 @@ function sectionBefore(text: string, at: number, sectionOf: (line: string) => st
   return HEADER_SECTION;
 }
 
+/** Lines handled between two chances for other work to run (summarizeYielding). */
+const LINES_PER_STEP = 20_000;
+
 /**
  * Line-level change between two archived files, every changed line counted
  * under the section it stands in (removed lines in the old file, added lines
@@ -92,6 +108,30 @@ function sectionBefore(text: string, at: number, sectionOf: (line: string) => st
  * longer edit script and flagged `approximate`.
  */
 export function summarize(before: string | null, after: string, sectionOf: (line: string) => string | null, budget: DiffBudget = DEFAULT_DIFF_BUDGET): ChangeSummary {
+  const steps = summarySteps(before, after, sectionOf, budget);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `summarize`, letting other work run (one event-loop turn) every
+ * LINES_PER_STEP lines: an export of hundreds of thousands of lines is
+ * summarized in slices of a few tens of milliseconds, never in one block.
+ * A small change takes no turn at all.
+ */
+export async function summarizeYielding(before: string | null, after: string, sectionOf: (line: string) => string | null, budget: DiffBudget = DEFAULT_DIFF_BUDGET): Promise<ChangeSummary> {
+  const steps = summarySteps(before, after, sectionOf, budget);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The work of a summary; each `yield` is a point where other work may run. */
+function* summarySteps(before: string | null, after: string, sectionOf: (line: string) => string | null, budget: DiffBudget): Generator<void, ChangeSummary> {
   const a = before ?? "";
   const b = after;
   // Whole lines in common at the start, then at the end (never overlapping the start).
@@ -110,25 +150,28 @@ export function summarize(before: string | null, after: string, sectionOf: (line
   const oldLines = splitLines(a.slice(head, fromA + keep));
   const newLines = splitLines(b.slice(head, fromB + keep));
   const initial = head === 0 ? HEADER_SECTION : sectionBefore(a, head, sectionOf);
-  const oldSections = sectionsOfLines(oldLines, sectionOf, initial);
-  const newSections = sectionsOfLines(newLines, sectionOf, initial);
+  const oldSections = yield* sectionsInSteps(oldLines, sectionOf, initial);
+  const newSections = yield* sectionsInSteps(newLines, sectionOf, initial);
+  if (oldLines.length + newLines.length > LINES_PER_STEP) yield;
   const diff = diffLines(oldLines, newLines, budget);
   const { keepOld, keepNew } = diff;
+  if (oldLines.length + newLines.length > LINES_PER_STEP) yield;
 
-  /** Calls `visit` for each changed line in diff order (a block's removals before its additions). */
-  const walk = (visit: (removed: boolean, index: number) => boolean) => {
-    let i = 0;
-    let j = 0;
+  /** Calls `visit` for each changed line in diff order (a block's removals before its additions), from position (i, j). */
+  const walk = (visit: (removed: boolean, index: number) => boolean, from: { i: number; j: number } = { i: 0, j: 0 }) => {
+    let { i, j } = from;
     while (i < oldLines.length || j < newLines.length) {
       if (i < oldLines.length && !keepOld[i]) {
-        if (!visit(true, i++)) return;
+        if (!visit(true, i++)) break;
       } else if (j < newLines.length && !keepNew[j]) {
-        if (!visit(false, j++)) return;
+        if (!visit(false, j++)) break;
       } else {
         i++;
         j++;
       }
     }
+    from.i = i;
+    from.j = j;
   };
 
   // Counts by section in typed arrays: a hostile export can have hundreds of thousands of sections.
@@ -138,7 +181,8 @@ export function summarize(before: string | null, after: string, sectionOf: (line
   let sectionRemoved = new Int32Array(64);
   let added = 0;
   let removed = 0;
-  walk((isRemoved, k) => {
+  let inStep = 0;
+  const count = (isRemoved: boolean, k: number) => {
     const section = isRemoved ? oldSections[k]! : newSections[k]!;
     let at = sectionIndex.get(section);
     if (at === undefined) {
@@ -161,8 +205,15 @@ export function summarize(before: string | null, after: string, sectionOf: (line
       sectionAdded[at]! += 1;
       added++;
     }
-    return true;
-  });
+    return ++inStep < LINES_PER_STEP;
+  };
+  for (const at = { i: 0, j: 0 }; at.i < oldLines.length || at.j < newLines.length; ) {
+    walk(count, at);
+    if (inStep >= LINES_PER_STEP) {
+      inStep = 0;
+      yield;
+    }
+  }
   const all = sectionNames.map((section, i) => ({ section, added: sectionAdded[i]!, removed: sectionRemoved[i]! }));
   const { sections, omitted } = capSections(all);
 

@@ -231,10 +231,10 @@ export class TenantRepo {
     const withDeflate = blob && req.content ? { ...blob, deflated: this.packs.deflateAhead(req.content) } : null;
     const previous = base === null ? null : (this.recent.get(base) ?? (await this.reader.read(base).catch(() => null))?.body);
     if (previous === undefined) return { req, blob: withDeflate, base: null, description: null };
-    return { req, blob: withDeflate, base, description: this.describe(previous, req) };
+    return { req, blob: withDeflate, base, description: await this.describe(previous, req) };
   }
 
-  private describe(previous: Buffer | null, req: CommitRequest): Description {
+  private describe(previous: Buffer | null, req: CommitRequest): Promise<Description> {
     return describeChange(previous?.toString("utf8") ?? null, req.content?.toString("utf8") ?? null, req.facts, this.opts.sectionOf);
   }
 
@@ -278,7 +278,7 @@ export class TenantRepo {
           // The file changed since the request was prepared (or preparing could not read it): describe again.
           const previous = current === null ? null : (this.recent.get(current) ?? (await this.reader.read(current))?.body ?? null);
           if (current !== null && previous === null) throw new RosarchiveError("error", `archived blob ${current} of ${p.req.path} cannot be read`);
-          description = this.describe(previous, p.req);
+          description = await this.describe(previous, p.req);
         }
         changes.push({ at: outcomes.length, path: p.req.path, blob: p.blob, message: description.message, authorTime: p.req.authorTime, stats: description.stats });
         outcomes.push(null);

@@ -48,8 +48,8 @@ export function tokenFor(role: "viewer" | "operator" | "admin"): { token: string
  * Requests `url` again and again until `stop()`, recording each answer's
  * status and latency: what another client sees while something runs.
  */
-export function pollWhile(url: string, headers: Record<string, string> = {}): { stop(): Promise<Array<{ status: number; ms: number }>> } {
-  const samples: Array<{ status: number; ms: number }> = [];
+export function pollWhile(url: string, headers: Record<string, string> = {}): { stop(): Promise<Array<{ status: number; ms: number; error?: string }>> } {
+  const samples: Array<{ status: number; ms: number; error?: string }> = [];
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -58,8 +58,8 @@ export function pollWhile(url: string, headers: Record<string, string> = {}): { 
         const res = await fetch(url, { headers });
         await res.arrayBuffer();
         samples.push({ status: res.status, ms: performance.now() - t });
-      } catch {
-        samples.push({ status: 0, ms: performance.now() - t });
+      } catch (err) {
+        samples.push({ status: 0, ms: performance.now() - t, error: String((err as Error & { cause?: Error }).cause ?? err) });
       }
       await new Promise((r) => setTimeout(r, 20));
     }
