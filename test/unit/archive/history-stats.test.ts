@@ -30,4 +30,21 @@ describe("history stats cache file: bounded to its newest lines", () => {
     assert.ok(store.has(id(1), "dev-1.rsc") && store.has(id(2), "dev-2.rsc"));
     assert.equal(readFileSync(file, "utf8"), line(1) + line(2));
   });
+
+  it("keeps capped sections, their omitted count and the approximate flag; caps a line written before the cap", async () => {
+    const file = path.join(tempDir(), "stats.jsonl");
+    const many = Array.from({ length: 300 }, (_, k) => [`/m${k}`, k % 5, 1]);
+    writeFileSync(file, `${JSON.stringify({ c: id(1), p: "a.rsc", a: 600, r: 300, s: many })}\n`);
+    const store = new StatsStore(file);
+    await store.load();
+    const old = store.get(id(1), "a.rsc")!;
+    assert.equal(old.sections.length, 100);
+    assert.equal(old.sectionsOmitted!.sections, 200);
+    assert.equal(old.sections.reduce((n, s) => n + s.added, 0) + old.sectionsOmitted!.added, many.reduce((n, s) => n + (s[1] as number), 0));
+    store.put(id(2), "b.rsc", { stats: { added: 5, removed: 5 }, sections: [{ section: "/a", added: 5, removed: 5 }], sectionsOmitted: { sections: 7, added: 9, removed: 9 }, approximate: true });
+    await store.flushed();
+    const again = new StatsStore(file);
+    await again.load();
+    assert.deepEqual(again.get(id(2), "b.rsc"), { stats: { added: 5, removed: 5 }, sections: [{ section: "/a", added: 5, removed: 5 }], sectionsOmitted: { sections: 7, added: 9, removed: 9 }, approximate: true });
+  });
 });
