@@ -85,3 +85,17 @@ export async function settle(): Promise<void> {
   execFileSync("sync");
   await new Promise((r) => setTimeout(r, 2000));
 }
+
+/**
+ * 12,000 address-list lines over four menus, every one of them different for
+ * each `version`: the change a v6 to v7 upgrade of a large router, or a
+ * hostile one, makes.
+ */
+export function hostileExport(version: number): string {
+  const lines = ["# 2025-01-02 03:04:05 by RouterOS 7.17.2", "# software id = BNCH-0001", "#"];
+  for (let m = 0; m < 4; m++) {
+    lines.push("/ip firewall address-list");
+    for (let i = 0; i < 3000; i++) lines.push(`add address=10.${m}.${i >> 8}.${i & 255} comment=v${version}-${m}-${i} list=blocked-${m}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

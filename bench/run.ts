@@ -6,15 +6,16 @@ import { benchMemory } from "./memory.js";
 import { benchMigrate } from "./migrate.js";
 import { benchRemote } from "./remote.js";
 import { benchSearch } from "./search.js";
+import { benchHostileChange } from "./hostile.js";
 import { printTable, settle, type Row } from "./lib.js";
 
-const PHASES = ["ingest", "memory", "reads", "collect", "search", "remote", "migrate"] as const;
+const PHASES = ["ingest", "memory", "reads", "collect", "search", "remote", "migrate", "hostile"] as const;
 
 /**
  * `npm run bench`: every performance target this suite measures, with its
  * baseline, ratio and PASS/MISS. `--quick` runs smaller sizes; `--only
  * PHASE[,PHASE]` runs those phases alone (ingest, memory, reads, collect,
- * search, remote, migrate); `--remote` is `--only remote`.
+ * search, remote, migrate, hostile); `--remote` is `--only remote`.
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   await phase("remote", () => benchRemote(quick ? 200 : 1000, 500, [1, 2, 4]));
   // `rosarchive migrate oxidized` of a 10,000-commit history of 100 nodes, against fast-import writing that history.
   await phase("migrate", () => benchMigrate(quick ? 20 : 100, quick ? 50 : 100));
+  // One router's 12,000-line change through a real serve while another tenant reads.
+  await phase("hostile", () => benchHostileChange(quick ? 3 : 10));
   printTable("Results", rows);
   process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
 }

@@ -95,7 +95,12 @@ export class Scheduler {
     }
   }
 
-  private tick(): void {
+  /**
+   * Hands every device due at `ctx.clock()` to the queue. The loop calls it
+   * every `tickMs`; a test with a fake clock calls it after moving the clock,
+   * then waits for `idle()`.
+   */
+  tick(): void {
     if (this.stopped || this.loading) return;
     const now = this.ctx.clock();
     for (const entry of this.entries.values()) {
@@ -137,6 +142,11 @@ export class Scheduler {
         entry.running = false;
       }
     });
+  }
+
+  /** Resolves when no backup runs or waits (each one's next run is planned by then). */
+  async idle(): Promise<void> {
+    await this.queue.onIdle();
   }
 
   /** Devices known and how many backups run or wait right now. */

@@ -212,15 +212,15 @@ describe("web UI in chromium against the demo", function () {
     assert.equal(await page.locator("#live").getAttribute("data-state"), "on", "the event stream is connected");
 
     await page.getByLabel("Group").selectOption("ams");
-    await until("only the ams devices", 10_000, async () => {
+    await until("only the ams devices", 30_000, async () => {
       const ids = await rows.evaluateAll((trs) => trs.map((tr) => (tr as AnyEl).dataset.device));
       return ids.join() === "router-02,router-04" ? true : undefined;
     });
     await page.getByLabel("Group").selectOption("");
     await page.getByLabel("State", { exact: true }).selectOption("failing");
-    await until("no failing device", 10_000, async () => ((await rows.count()) === 0 && (await page.locator(".empty").textContent())?.includes("No device matches") ? true : undefined));
+    await until("no failing device", 30_000, async () => ((await rows.count()) === 0 && (await page.locator(".empty").textContent())?.includes("No device matches") ? true : undefined));
     await page.getByLabel("State", { exact: true }).selectOption("ok");
-    await until("the ok devices", 10_000, async () => ((await rows.count()) === 4 ? true : undefined));
+    await until("the ok devices", 30_000, async () => ((await rows.count()) === 4 ? true : undefined));
     await page.getByLabel("State", { exact: true }).selectOption("");
     await page.screenshot({ path: path.join(SCREENSHOTS, "fleet.png"), fullPage: true, animations: "disabled" });
   });
