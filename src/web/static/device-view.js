@@ -222,13 +222,17 @@ export function renderDevice(id, { at = null, line = null } = {}) {
     const dlOut = h("span", { class: "inline-status", role: "status" });
     const dlBtn = h("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Download version ${short(e.commit)} as .rsc`, onclick: () => downloadVersion(id, e.commit, dlOut) }, "Download .rsc");
     const sectionItem = (s) => h("li", {}, h("span", { class: "section-name" }, s.section), " ", countsEl(s.added, s.removed));
+    // A commit touching more sections than the service lists carries a count of the rest.
+    const omitted = e.sections_omitted;
+    const omittedItem = () => h("li", { class: "omitted" }, `${omitted.sections} more sections not listed `, countsEl(omitted.added, omitted.removed));
     const all = e.sections ?? [];
     const sections = all.slice(0, SECTIONS_SHOWN).map(sectionItem);
+    if (omitted && all.length <= SECTIONS_SHOWN) sections.push(omittedItem());
     if (all.length > SECTIONS_SHOWN) {
       const more = h("button", { type: "button", class: "more", "aria-label": `Show all ${all.length} sections of ${short(e.commit)}` }, `+${all.length - SECTIONS_SHOWN} more`);
       more.addEventListener("click", () => {
         const list = more.closest("ul");
-        fill(list, all.map(sectionItem));
+        fill(list, [...all.map(sectionItem), ...(omitted ? [omittedItem()] : [])]);
         list.querySelector("li")?.setAttribute("tabindex", "-1");
         list.querySelector("li")?.focus();
       });
