@@ -12,7 +12,7 @@ function wideExport(round: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-describe("history pages are bounded in bytes (issue 16 item 2)", function () {
+describe("history pages are bounded in bytes", function () {
   this.timeout(300_000);
   let api: ApiServer;
   const commits: string[] = [];

@@ -43,7 +43,7 @@ function killGroup(pid: number): void {
   }
 }
 
-describe("hooks: a run ends on exit, and the queue survives a restart (issue 16 item 5)", function () {
+describe("hooks: a run ends on exit, and the queue survives a restart", function () {
   this.timeout(180_000);
 
   it("a hook that leaves a daemon holding its stdout finishes at its exit, and the next hook runs", async () => {

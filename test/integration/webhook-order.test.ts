@@ -18,7 +18,7 @@ const RESTARTS = 6;
  * were given out of order), the receiver refuses some rounds so deliveries
  * queue up, and serve is killed with SIGKILL at a random moment.
  */
-describe("webhooks: commit order per webhook across SIGKILL restarts (issue 16 item 5)", function () {
+describe("webhooks: commit order per webhook across SIGKILL restarts", function () {
   this.timeout(600_000);
   let sim: Simulator;
   after(() => sim?.stop());
