@@ -35,6 +35,7 @@ export async function benchHostileChange(rounds: number): Promise<Row[]> {
       "log_level: info",
       `encryption: { recipients: [${RECIPIENT}] }`,
       "schedule: { interval: 24h, command_timeout: 60s }",
+      "limits: { manual_backups_per_minute: 1000 }",
       "defaults: { username: backup, password: bench }",
       "tenants:",
       "  hostile:",
