@@ -413,7 +413,8 @@ describe("web UI in chromium against the demo", function () {
 
     await row.getByRole("link", { name: "router-04" }).click();
     const card = page.locator(".alert-card");
-    await until("the blocked card", 30_000, async () => ((await card.count()) ? true : undefined));
+    // The card first shows what the fleet list knows; the fingerprints come with the device's own answer.
+    await until("the blocked card with the presented key", 30_000, async () => ((await card.count()) && (await page.locator("#fp-presented").textContent()) !== "—" ? true : undefined));
     assert.equal(await page.locator("#fp-expected").textContent(), FAKE_PIN);
     assert.equal(await page.locator("#fp-presented").textContent(), real);
     await page.getByRole("button", { name: "Accept new key…" }).click();
