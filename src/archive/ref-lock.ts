@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
 
@@ -6,8 +6,11 @@ const ZERO = "0000000000000000000000000000000000000000";
 
 /** `main` was not where this writer expected it, or another writer holds its lock: rebuild on the new tip. */
 export class RefRaceError extends RosarchiveError {
-  constructor(message: string) {
+  /** True when the lock file was held (by a live writer, or one killed less than STALE_LOCK_MS ago). */
+  readonly lockHeld: boolean;
+  constructor(message: string, lockHeld = false) {
     super("conflict", message);
+    this.lockHeld = lockHeld;
   }
 }
 
@@ -58,8 +61,16 @@ export function compareAndSwapRef(gitDir: string, ref: string, next: string, exp
   try {
     fd = openSync(lock, "wx", 0o644);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new RefRaceError(`cannot lock ref '${ref}': '${lock}' exists (another writer holds it)`);
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    // A writer holds a ref lock for a millisecond or so; one this old was left by a killed process
+    // (git leaves it too). Taking it over keeps a kill -9 from stopping the tenant's commits for good.
+    if (!removeStaleLock(lock, log.time * 1000)) throw new RefRaceError(`cannot lock ref '${ref}': '${lock}' exists (another writer holds it)`, true);
+    try {
+      fd = openSync(lock, "wx", 0o644);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code === "EEXIST") throw new RefRaceError(`cannot lock ref '${ref}': '${lock}' exists (another writer holds it)`, true);
+      throw again;
+    }
   }
   let done = false;
   try {
@@ -82,6 +93,20 @@ export function compareAndSwapRef(gitDir: string, ref: string, next: string, exp
         /* already gone */
       }
     }
+  }
+}
+
+/** A ref lock older than this was left by a killed writer (a live one holds it for about a millisecond). */
+export const STALE_LOCK_MS = 10_000;
+
+/** Removes `lock` when it is older than STALE_LOCK_MS at `nowMs`; true when it is gone (removed, or already). */
+function removeStaleLock(lock: string, nowMs: number): boolean {
+  try {
+    if (nowMs - statSync(lock).mtimeMs < STALE_LOCK_MS) return false;
+    unlinkSync(lock);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT";
   }
 }
 

@@ -16,7 +16,7 @@ import { PackThread } from "./pack-thread.js";
 import { PathIndex } from "./path-index.js";
 import { RECENT_CONTENTS_BYTES, RecentContents } from "./recent-contents.js";
 import { repositoryReadme } from "./readme-text.js";
-import { compareAndSwapRef, readRef, RefRaceError } from "./ref-lock.js";
+import { compareAndSwapRef, readRef, RefRaceError, STALE_LOCK_MS } from "./ref-lock.js";
 import { ensureLaterSettings } from "./repo-settings.js";
 
 /** Commits per pack and ref move, at most. */
@@ -239,13 +239,17 @@ export class TenantRepo {
   }
 
   private async commitBatch(batch: readonly Prepared[]): Promise<Array<CommitOutcome | Error>> {
+    const started = this.opts.clock();
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.writeBatch(batch);
       } catch (err) {
-        if (!(err instanceof RefRaceError) || attempt >= 50) throw err;
-        // Another process moved main: back off a little, then rebuild on its tip.
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(attempt + 1, 5)));
+        if (!(err instanceof RefRaceError)) throw err;
+        // A lock left by a killed writer turns stale (and is taken over) after STALE_LOCK_MS: wait that out.
+        const waitedOut = err.lockHeld ? this.opts.clock() - started > 2 * STALE_LOCK_MS || attempt >= 400 : attempt >= 50;
+        if (waitedOut) throw err;
+        // Another process moved main or holds its lock: back off a little, then rebuild on its tip.
+        await new Promise((r) => setTimeout(r, err.lockHeld ? 50 + Math.random() * 100 : Math.random() * 10 * Math.min(attempt + 1, 5)));
         await this.reload();
       }
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, utimesSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { commitText, openRepo } from "../helpers/archive.js";
 import { compareAndSwapRef, readRef, RefRaceError } from "../../src/archive/ref-lock.js";
@@ -49,6 +49,17 @@ describe("archive: moving main with git's lock protocol (ref-lock)", () => {
     assert.equal(existsSync(lock), true);
     // git itself sees the same lock: the protocol is shared.
     assert.throws(() => execFileSync("git", ["--git-dir", gitDir, "update-ref", "refs/heads/main", second, first], { stdio: "pipe" }), /main\.lock/);
+  });
+
+  it("takes over a main.lock left by a killed writer (older than a live writer ever holds one)", () => {
+    const { gitDir, first, second } = repoWithTwoCommits();
+    const lock = path.join(gitDir, "refs/heads/main.lock");
+    writeFileSync(lock, "");
+    const now = Date.now() / 1000;
+    utimesSync(lock, now - 60, now - 60);
+    compareAndSwapRef(gitDir, "refs/heads/main", second, first, { ...LOG, time: Math.floor(now) });
+    assert.equal(git(gitDir, ["rev-parse", "main"]).trim(), second);
+    assert.equal(existsSync(lock), false);
   });
 
   it("reads a ref that git packed into packed-refs, and overrides it with a loose one", () => {
