@@ -6,7 +6,7 @@ import { gitHttp } from "./git-http.js";
 import { openApiDocument } from "./openapi.js";
 import { RateLimiter } from "./rate-limit.js";
 import { getAudit } from "./routes/audit.js";
-import { postBackup } from "./routes/backup.js";
+import { postBackup, postBackupAll } from "./routes/backup.js";
 import { postHostKeyAccept, postUnblock } from "./routes/device-blocks.js";
 import { getConfigFile } from "./routes/config-file.js";
 import { listCollectors } from "./routes/collectors.js";
@@ -71,6 +71,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get(`${D}/config`, handle(getConfigFile));
   app.get(`${D}/diff`, handle(getDiff));
   app.post(`${D}/backup`, handle((d, req, res) => postBackup(d, limiter, req, res)));
+  app.post(`${T}/backup`, handle((d, req, res) => postBackupAll(d, limiter, req, res)));
   app.post(`${D}/host-key/accept`, handle(postHostKeyAccept));
   app.post(`${D}/unblock`, handle(postUnblock));
   app.get(`${T}/audit`, handle(getAudit));

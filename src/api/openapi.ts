@@ -182,6 +182,14 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { "201": json("changed: {changed:true, commit}"), "200": json("unchanged: {changed:false, commit}"), ...errors(401, 403, 404, 409, 429, 502, 504) },
         },
       },
+      "/api/v1/tenants/{tenant}/backup": {
+        post: {
+          summary: "back up all now: every device of the tenant (or of ?group=) that may run falls due at once; the scheduler still bounds how many run together (operator; once a minute per tenant and group)",
+          security: viewer,
+          parameters: [tenant, { name: "group", in: "query", required: false, schema: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,62}$" } }],
+          responses: { "202": json("scheduled", { type: "object", required: ["scheduled", "group"], properties: { scheduled: { type: "integer" }, group: { type: ["string", "null"] } } }), ...errors(400, 401, 403, 404, 429, 503) },
+        },
+      },
       "/api/v1/tenants/{tenant}/devices/{device}/host-key/accept": {
         post: {
           summary: "pin exactly the host key the admin compared (the device's presented_host_key) and clear the block; a backup starts at once (admin)",

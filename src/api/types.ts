@@ -56,6 +56,14 @@ export interface InventoryAccess {
   retired(tenant: string): Promise<readonly DirectoryEntry[]>;
 }
 
+/** The scheduler, as the API sees it. */
+export interface ScheduleAccess {
+  /** Epoch ms of a device's next run, or null when it waits for an admin or is disabled. */
+  plannedRun(tenant: string, device: string): number | null;
+  /** "Back up all now" for a tenant (or one group of it): how many devices were scheduled. */
+  runNow(tenant: string, group: string | null): number;
+}
+
 /** Everything the HTTP API reads or calls: nothing more (it never sees the whole pipeline). */
 export interface ApiDeps {
   /** The live configuration, read on every request (a SIGHUP reload changes tokens, devices and limits). */
@@ -69,6 +77,8 @@ export interface ApiDeps {
   readonly audit: AuditLog;
   readonly log: Logger;
   readonly metrics?: { httpRequest?(route: string, status: number, seconds: number): void };
+  /** The scheduler of a running service (absent in a bare app: "back up all" answers 501). */
+  readonly schedule?: ScheduleAccess;
   /** Live events, for the SSE route. */
   readonly bus?: EventBus;
   readonly sse?: SseHandler;

@@ -140,6 +140,10 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       denied,
       streams,
       gitSlots: new GitProcessSlots(),
+      schedule: {
+        plannedRun: (tenant, device) => scheduler.plannedRun(tenant, device),
+        runNow: (tenant, group) => scheduler.runNow(tenant, group === null ? undefined : (d) => d.group === group),
+      },
       ...(remote && { collectors: remote.registry }),
       policy: { store: policyStore, runner: policyRunner },
       metrics: {

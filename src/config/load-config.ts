@@ -74,6 +74,7 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
     connectTimeoutMs: ms(raw.schedule.connect_timeout),
     commandTimeoutMs: ms(raw.schedule.command_timeout),
     backoffMs: raw.schedule.backoff.map(ms),
+    firstRunWindowMs: ms(raw.schedule.first_run_window),
   };
 
   const globalEncryption = {

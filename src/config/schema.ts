@@ -181,6 +181,7 @@ export const configSchema = z.strictObject({
       connect_timeout: duration.default("10s"),
       command_timeout: duration.default("60s"),
       backoff: z.array(duration).min(1).default(["5m", "15m", "1h"]),
+      first_run_window: duration.default("2m"),
     })
     .prefault({}),
   limits: z

@@ -220,6 +220,8 @@ export interface Config {
     readonly connectTimeoutMs: number;
     readonly commandTimeoutMs: number;
     readonly backoffMs: readonly number[];
+    /** A device never tried runs within this window (spread), not at its regular slot up to an interval away. */
+    readonly firstRunWindowMs: number;
   };
   readonly limits: {
     readonly maxExportBytes: number;

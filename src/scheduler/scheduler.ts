@@ -8,7 +8,9 @@ interface Entry {
   device: DeviceConfig;
   dueAt: number | null;
   running: boolean;
-  /** Re-read the state file at this time (blocked devices wait for `hostkey accept`). */
+  /** Blocked (host key or auth): its state file is re-read every blockedRecheckMs, as an admin may clear it from the CLI. */
+  blocked: boolean;
+  /** Re-read the state file at this time. */
   recheckAt: number;
 }
 
@@ -76,12 +78,14 @@ export class Scheduler {
           seen.add(key);
           const old = this.entries.get(key);
           const state = await this.ctx.states.get(device.tenant, device.id);
-          const dueAt = planNextRun(device, state, now);
+          const dueAt = planNextRun(device, state, now, config.schedule.firstRunWindowMs);
+          const blocked = state.status === "blocked";
           if (old) {
             old.device = device;
+            old.blocked = blocked;
             if (!old.running) old.dueAt = dueAt;
           } else {
-            this.entries.set(key, { device, dueAt, running: false, recheckAt: now + (this.opts.blockedRecheckMs ?? 15_000) });
+            this.entries.set(key, { device, dueAt, running: false, blocked, recheckAt: now + (this.opts.blockedRecheckMs ?? 15_000) });
           }
         }
       }
@@ -105,22 +109,45 @@ export class Scheduler {
     const now = this.ctx.clock();
     for (const entry of this.entries.values()) {
       if (entry.running) continue;
-      if (entry.dueAt === null) {
-        if (now >= entry.recheckAt && entry.device.enabled) this.recheck(entry, now);
-        continue;
-      }
+      if ((entry.dueAt === null || entry.blocked) && now >= entry.recheckAt && entry.device.enabled) this.recheck(entry, now);
+      if (entry.dueAt === null) continue;
       if (entry.dueAt <= now) this.dispatch(entry);
     }
   }
 
+  /** Re-reads a blocked device's state: an admin may have cleared the block from another process (the CLI). */
   private recheck(entry: Entry, now: number): void {
     entry.recheckAt = now + (this.opts.blockedRecheckMs ?? 15_000);
     void this.ctx.states.get(entry.device.tenant, entry.device.id).then(
       (s) => {
-        if (!entry.running && entry.dueAt === null) entry.dueAt = planNextRun(entry.device, s, this.ctx.clock());
+        if (entry.running) return;
+        entry.blocked = s.status === "blocked";
+        entry.dueAt = planNextRun(entry.device, s, this.ctx.clock(), this.ctx.config().schedule.firstRunWindowMs);
       },
       () => {},
     );
+  }
+
+  /**
+   * "Back up all now": every enabled device of `tenant` that `include` keeps
+   * and that may run (not waiting for an admin) falls due at once; the queue
+   * still bounds how many run together. Returns how many were scheduled.
+   */
+  runNow(tenant: string, include: (device: DeviceConfig) => boolean = () => true): number {
+    const now = this.ctx.clock();
+    let n = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.device.tenant !== tenant || !include(entry.device) || entry.dueAt === null) continue;
+      n++;
+      if (!entry.running) entry.dueAt = Math.min(entry.dueAt, now);
+    }
+    this.tick();
+    return n;
+  }
+
+  /** When the scheduler will run a device next (epoch ms), or null when it waits for an admin or is disabled. */
+  plannedRun(tenant: string, device: string): number | null {
+    return this.entries.get(`${tenant}/${device}`)?.dueAt ?? null;
   }
 
   private dispatch(entry: Entry): void {
@@ -135,7 +162,8 @@ export class Scheduler {
       } finally {
         try {
           const state = await this.ctx.states.get(device.tenant, device.id);
-          entry.dueAt = planNextRun(device, state, this.ctx.clock() + 1);
+          entry.blocked = state.status === "blocked";
+          entry.dueAt = planNextRun(device, state, this.ctx.clock() + 1, this.ctx.config().schedule.firstRunWindowMs);
         } catch {
           entry.dueAt = this.ctx.clock() + device.intervalMs;
         }

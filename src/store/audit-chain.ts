@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 /** Audit actions (at least these; `device.unblocked` is an admin clearing an auth_failed block). */
 export type AuditAction =
   | "backup.manual"
+  | "backup.all"
   | "config.read"
   | "config.read_decrypted"
   | "diff.read"

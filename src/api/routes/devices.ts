@@ -8,8 +8,13 @@ import { requireKnownDevice, retiredDevice } from "../known-device.js";
 import type { Access, ApiDeps } from "../types.js";
 import { deviceSummary } from "../../policy/index.js";
 
-/** SPEC §4 device with its state, as the API shows it (no credentials, no internal counters). */
-export function deviceView(d: DeviceConfig, s: DeviceState, retired: DirectoryEntry | null = null) {
+/**
+ * A device with its state, as the API shows it (no credentials, no internal
+ * counters). `planned` is the scheduler's next run, shown while the state has
+ * none yet (a device never tried): an enabled device always shows when it runs,
+ * unless it waits for an admin (a changed host key).
+ */
+export function deviceView(d: DeviceConfig, s: DeviceState, retired: DirectoryEntry | null = null, planned: number | null = null) {
   return {
     id: d.id,
     source: d.source,
@@ -28,15 +33,15 @@ export function deviceView(d: DeviceConfig, s: DeviceState, retired: DirectoryEn
     last_change: s.last_change,
     last_change_commit: s.last_change_commit,
     last_error: s.last_error,
-    next_run: retired ? null : s.next_run,
+    next_run: retired ? null : (s.next_run ?? (planned !== null ? new Date(planned).toISOString() : null)),
     routeros_version: s.routeros_version,
     warning: s.warning,
   };
 }
 
 /** One device adds the pinned host key and, while blocked by a mismatch, the one presented. */
-export function deviceDetailView(d: DeviceConfig, s: DeviceState, retired: DirectoryEntry | null = null) {
-  return { ...deviceView(d, s, retired), host_key: s.host_key, presented_host_key: s.presented_host_key };
+export function deviceDetailView(d: DeviceConfig, s: DeviceState, retired: DirectoryEntry | null = null, planned: number | null = null) {
+  return { ...deviceView(d, s, retired, planned), host_key: s.host_key, presented_host_key: s.presented_host_key };
 }
 
 const STATES = ["active", "retired", "all", "never", "ok", "failing", "blocked"] as const;
@@ -56,7 +61,7 @@ export async function listDevices(deps: ApiDeps, req: Request, res: Response): P
   const active = state === "retired" ? [] : access.tenant.devices.filter(bySite);
   const retired = state === "retired" || state === "all" ? ((await deps.inventory?.retired(access.tenant.id)) ?? []).filter(bySite) : [];
   const oneState = (["never", "ok", "failing", "blocked"] as string[]).includes(state);
-  const activeViews = await Promise.all(active.map(async (d) => ({ ...deviceView(d, await deps.states.get(d.tenant, d.id)), policy: await policyOf(deps, access.tenant, d) })));
+  const activeViews = await Promise.all(active.map(async (d) => ({ ...deviceView(d, await deps.states.get(d.tenant, d.id), null, plannedRun(deps, d)), policy: await policyOf(deps, access.tenant, d) })));
   // A retired device's file left main: no policy result.
   const retiredViews = await Promise.all(retired.map(async (e) => ({ ...deviceView(retiredDevice(access.tenant.id, e), await deps.states.get(access.tenant.id, e.id), e), policy: null })));
   const views = [...activeViews.filter((v) => !oneState || v.status === state), ...retiredViews];
@@ -66,7 +71,12 @@ export async function listDevices(deps: ApiDeps, req: Request, res: Response): P
 export async function getDevice(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
   const { device: d, retired } = await requireKnownDevice(deps, access, req.params.device);
-  res.json({ ...deviceDetailView(d, await deps.states.get(d.tenant, d.id), retired), policy: retired ? null : await policyOf(deps, access.tenant, d) });
+  res.json({ ...deviceDetailView(d, await deps.states.get(d.tenant, d.id), retired, retired ? null : plannedRun(deps, d)), policy: retired ? null : await policyOf(deps, access.tenant, d) });
+}
+
+/** The scheduler's next run of a device, when the service runs one. */
+function plannedRun(deps: ApiDeps, d: DeviceConfig): number | null {
+  return deps.schedule?.plannedRun(d.tenant, d.id) ?? null;
 }
 
 /** The device's policy at a glance; null when no check applies (or the service runs no checks). */

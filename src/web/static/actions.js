@@ -1,8 +1,9 @@
-// What a user can do from any view: back up a device now, download a version.
+// What a user can do from any view: back up a device (or all) now, download a version.
 
 import { api, ApiError, describeError, deviceUrl, enc } from "./api.js";
 import { $, announce, append, h } from "./dom.js";
 import { short } from "./format.js";
+import { session } from "./session.js";
 import { refreshDevice, store, view } from "./state.js";
 
 export async function backupNow(id) {
@@ -27,6 +28,29 @@ export async function backupNow(id) {
   store.backups.set(id, result);
   view.onDevice?.(id);
   await refreshDevice(id);
+}
+
+/**
+ * "Back up all now" for the tenant, or the group the fleet page is filtered
+ * on: the service schedules them at once (its limits still apply) and says
+ * how many; the rows update as the backups land.
+ */
+export async function backupAll(group, out) {
+  out.hidden = false;
+  out.className = "notice";
+  out.textContent = "Scheduling…";
+  try {
+    const q = group ? `?group=${enc(group)}` : "";
+    const res = await api(`/api/v1/tenants/${enc(session.tenant)}/backup${q}`, { method: "POST" });
+    const body = await res.json();
+    out.textContent = `${body.scheduled} device${body.scheduled === 1 ? "" : "s"}${group ? ` of group ${group}` : ""} scheduled for a backup now; the table updates as they finish.`;
+  } catch (err) {
+    out.classList.add("is-error");
+    if (err instanceof ApiError && err.status === 403) out.textContent = "Not allowed: backing up needs an operator or admin token. You are signed in with a viewer token.";
+    else if (err instanceof ApiError && err.status === 429) out.textContent = "Already asked within the last minute: try again shortly.";
+    else out.textContent = describeError(err, "Back up all");
+  }
+  announce(out.textContent);
 }
 
 export function backupResultEl(id) {

@@ -1,6 +1,6 @@
 // The fleet page: every device of the tenant with its state, filters and "back up now".
 
-import { backupNow, backupResultEl } from "./actions.js";
+import { backupAll, backupNow, backupResultEl } from "./actions.js";
 import { describeError, enc } from "./api.js";
 import { $, fill, h } from "./dom.js";
 import { RETIRED, short, stateBadge, STATES, timeEl } from "./format.js";
@@ -36,6 +36,7 @@ export function renderFleet() {
   const policySel = h("select", { id: "filter-policy" });
   const configSearch = searchPanel();
   const notice = h("p", { class: "notice", role: "status", hidden: true });
+  const allNotice = h("p", { class: "notice", role: "status", hidden: true, id: "backup-all-result" });
   const tbody = h("tbody");
   const collectors = collectorsPanel();
   const empty = h("p", { class: "empty", hidden: true });
@@ -48,7 +49,14 @@ export function renderFleet() {
   );
   fill(
     $("#view"),
-    h("div", { class: "page-head" }, h("div", {}, title, sub), h("div", { class: "head-actions" }, h("a", { class: "btn btn-quiet", href: "#/sources", id: "sources-link" }, "Inventory sources"))),
+    h("div", { class: "page-head" }, h("div", {}, title, sub), h(
+        "div",
+        { class: "head-actions" },
+        h("button", { type: "button", class: "btn btn-quiet", id: "backup-all", onclick: () => backupAll(store.filter.group && store.filter.group !== NO_GROUP ? store.filter.group : "", allNotice) }, "Back up all now"),
+        h("a", { class: "btn btn-quiet", href: "#/sources", id: "sources-link" }, "Inventory sources"),
+      ),
+    ),
+    allNotice,
     configSearch.el,
     tiles,
     h(

@@ -63,4 +63,12 @@ describe("scheduler: run times (pure)", () => {
     assert.equal(planNextRun(device(), state({ next_run: new Date(T0 - 3 * HOUR).toISOString() }), T0), T0);
     assert.equal(planNextRun(device(), state({ status: "ok", last_attempt: new Date(T0 - HOUR).toISOString(), next_run: "garbage" }), T0), nextSlot("acme", "core-1", 6 * HOUR, T0));
   });
+
+  it("a device never tried runs within the first-run window (spread by id), not at a slot up to an interval away", () => {
+    const firsts = Array.from({ length: 200 }, (_, i) => planNextRun(device({ id: `new-${i}` }), state(), T0, 120_000)! - T0);
+    for (const t of firsts) assert.ok(t > 0 && t <= 120_000, `first run in ${t} ms`);
+    assert.ok(new Set(firsts.map((t) => Math.floor(t / 12_000))).size >= 8, "spread over the window, not all at once");
+    // An interval shorter than the window keeps its own grid.
+    assert.equal(planNextRun(device({ intervalMs: 60_000 }), state(), T0, 120_000), nextSlot("acme", "core-1", 60_000, T0));
+  });
 });
