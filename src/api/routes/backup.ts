@@ -5,7 +5,7 @@ import type { RateLimiter } from "../rate-limit.js";
 import { recordAudit } from "../record-audit.js";
 import type { ApiDeps } from "../types.js";
 
-/** SPEC §8 manual backup: 201 changed, 200 unchanged; errors keep their SPEC status (409, 502, 504). */
+/** Manual backup: 201 changed, 200 unchanged; errors keep their status (409, 502, 504). */
 export async function postBackup(deps: ApiDeps, limiter: RateLimiter, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "operator");
   const d = requireDevice(access, req.params.device);

@@ -8,7 +8,7 @@ import { requireKnownDevice, retiredDevice } from "../known-device.js";
 import type { Access, ApiDeps } from "../types.js";
 import { deviceSummary } from "../../policy/index.js";
 
-/** SPEC §4 device with its state, as the API shows it (no credentials, no internal counters). */
+/** Device with its state, as the API shows it (no credentials, no internal counters). */
 export function deviceView(d: DeviceConfig, s: DeviceState, retired: DirectoryEntry | null = null) {
   return {
     id: d.id,
