@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { replaceBlock } from "./blocks.js";
 import { renderCliReference } from "./cli-reference.js";
 import { renderConfigReference } from "./config-reference.js";
-import { errorTable, eventFields, eventTable, metricTable, routeTable } from "./tables.js";
+import { errorTable, eventFields, eventTable, metricTable, remoteMetricTables, routeTable } from "./tables.js";
 
 /** The repository root (this file runs from dist/scripts/docs). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -22,7 +22,9 @@ export async function renderDocs(read: (file: string) => string = (f) => readFil
   api = replaceBlock(api, "routes", routeTable(), "docs/api.md");
   api = replaceBlock(api, "errors", errorTable(), "docs/api.md");
   out.set("docs/api.md", api);
-  out.set("docs/metrics.md", replaceBlock(read("docs/metrics.md"), "metrics", await metricTable(), "docs/metrics.md"));
+  let metrics = replaceBlock(read("docs/metrics.md"), "metrics", await metricTable(), "docs/metrics.md");
+  metrics = replaceBlock(metrics, "remote-metrics", await remoteMetricTables(), "docs/metrics.md");
+  out.set("docs/metrics.md", metrics);
   let events = read("docs/events.md");
   events = replaceBlock(events, "events", eventTable(), "docs/events.md");
   events = replaceBlock(events, "event-fields", eventFields(), "docs/events.md");

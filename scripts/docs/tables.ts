@@ -1,6 +1,9 @@
 import { documentedRoutes, EVENT_SCHEMAS, jsonSchemaOf, openApiDocument } from "../../src/api/index.js";
 import { ERROR_STATUS, EVENT_NAMES, type ErrorCode, type EventName } from "../../src/common/index.js";
+import client from "prom-client";
 import { createMetrics, METRIC_NAMES } from "../../src/observe/index.js";
+import { collectorMetrics } from "../../src/remote/collector-runtime.js";
+import { remoteMetrics } from "../../src/remote/remote-core.js";
 import { cell } from "./blocks.js";
 import { typeText } from "./config-reference.js";
 
@@ -24,6 +27,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   invalid_output: "the export failed the output check (empty, binary, an error line, a non-zero exit, over max_export_bytes); nothing archived",
   unreachable: "no TCP connection or SSH session (refused, no route, reset)",
   source_failed: "an inventory source answered with an error status or with something its type does not promise",
+  no_collector: "remote collection: no live collector serves the device's site (none heard within nats.collector_ttl)",
   timeout: "the device did not answer within schedule.connect_timeout or command_timeout (504); a request body that did not arrive within limits.body_timeout (408)",
   unavailable: "no git process slot is free now (limits.git_processes); Retry-After says when to retry",
   config_invalid: "the configuration does not validate (CLI)",
@@ -88,6 +92,27 @@ export function eventFields(): string {
     out.push(`**${name}**`, "", "| field | type | notes |", "|---|---|---|", ...rows(jsonSchemaOf(schema) as Node, "", false), "");
   }
   return out.join("\n");
+}
+
+/** The rosarchive_ metrics of a registry as a table. */
+async function registryTable(registry: client.Registry): Promise<string[]> {
+  const rows: string[] = ["| metric | type | labels | meaning |", "|---|---|---|---|"];
+  for (const m of registry.getMetricsAsArray()) {
+    if (!m.name.startsWith("rosarchive_")) continue;
+    const g = await (m as unknown as { get(): Promise<{ type: string; help: string }> }).get();
+    const labels = ((m as unknown as { labelNames?: string[] }).labelNames ?? []).join(", ");
+    rows.push(`| \`${m.name}\` | ${g.type} | ${labels || "-"} | ${cell(g.help)} |`);
+  }
+  return rows;
+}
+
+/** What the core adds with a nats: block, and what a collector process serves: from their own metric factories. */
+export async function remoteMetricTables(): Promise<string> {
+  const core = new client.Registry();
+  remoteMetrics(core, () => new Map());
+  const collector = new client.Registry();
+  collectorMetrics(collector);
+  return ["With a `nats:` block the service adds:", "", ...(await registryTable(core)), "", "A collector (`rosarchive collector --listen`) serves its own:", "", ...(await registryTable(collector))].join("\n");
 }
 
 /** Every rosarchive_ metric with its type, labels and help text, from the registry the service uses. */

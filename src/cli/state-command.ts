@@ -1,3 +1,4 @@
+import path from "node:path";
 import { RosarchiveError } from "../common/index.js";
 import { restoreStateBackup, STATE_FORMAT, writeStateBackup } from "../store/index.js";
 import { expectPositionals, parse, println, type Command } from "./command.js";
@@ -34,6 +35,10 @@ export const stateCommand: Command = {
       if ((io.stdout as { isTTY?: boolean }).isTTY) throw new RosarchiveError("bad_parameter", "stdout is a terminal: redirect the backup to a file (rosarchive state backup -c FILE > state.tar)");
       const r = await writeStateBackup(config.stateDir, io.stdout, { now: Date.now, version: packageVersion() });
       println(io.stderr, `state backup of ${config.stateDir}: ${r.files} files, ${r.bytes} bytes (state format ${r.format})`);
+      const key = config.encryption.indexKeyFile;
+      if (path.relative(config.stateDir, key).startsWith("..") || path.isAbsolute(path.relative(config.stateDir, key))) {
+        println(io.stderr, `note: the secret index key ${key} (encryption.index_key_file) is outside state_dir and not in this backup: back it up beside it`);
+      }
       return 0;
     }
     if ((io.stdin as { isTTY?: boolean }).isTTY) throw new RosarchiveError("bad_parameter", "stdin is a terminal: feed the backup in (rosarchive state restore -c FILE < state.tar)");

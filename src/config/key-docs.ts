@@ -131,7 +131,14 @@ function inventoryKeys(): Record<string, KeyDoc> {
 
 const tenantEncryption = (body: string) => `tenants:\n  acme:\n    encryption:\n      ${body.replace(/\n  /g, "\n      ")}`;
 
+const natsEx = (body: string) => `nats:\n  url: nats://127.0.0.1:4222\n${body ? `  ${body}\n` : ""}`;
+
 export const CONFIG_KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
+  role: {
+    summary: "`core` (the service: `serve`) or `collector` (a file for `rosarchive collector` only: NATS, sites, credentials, recipients and the index key, no tokens or webhooks). A core's file is also a valid collector file on the same machine.",
+    reload: "restart",
+    example: "role: core",
+  },
   listen: {
     summary: "Address and port of the one HTTP listener: the API, git clone over HTTP, the web UI, /healthz and /metrics. A listener that is not loopback without `tls` logs a warning at start (tokens and git passwords would cross the network in clear).",
     reload: "restart",
@@ -178,6 +185,11 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   log_level: { summary: "Threshold of the JSON log lines on stdout: debug, info, warn or error.", reload: "restart", example: "log_level: info" },
   encryption: { summary: "The keys of every tenant that has no `encryption` block of its own.", reload: "live", example: "encryption:\n  recipients: [age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p]\n  identity_file: null" },
   ...encryptionKeys("encryption", (b) => `encryption:\n  ${b}`, "every tenant without its own block"),
+  "encryption.index_key_file": {
+    summary: "The secret index's HMAC key (32 bytes, made on first use). Default: `state_dir/secret-index.key`. Remote collectors hold a copy of the core's. `rosarchive state backup` copies it only when it is inside state_dir: back it up yourself otherwise.",
+    reload: "restart",
+    example: "encryption:\n  recipients: [age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p]\n  index_key_file: /etc/rosarchive/secret-index.key",
+  },
   sensitive: {
     summary: "Operator additions to the built-in catalog of sealed values. They only add: nothing built in can be turned off. A change applies to the next seal; values newly sealed change their lines in one commit per device.",
     reload: "live",
@@ -192,6 +204,35 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
     example: "sensitive:\n  secret_words: [BOT, WEBHOOK]",
   },
   "sensitive.seal_whole_scripts": { summary: "true: every script-bearing value is sealed whole. Nothing inside a script can be missed, but script changes are no longer readable in diffs.", example: "sensitive:\n  seal_whole_scripts: true" },
+  nats: {
+    summary: "Remote collectors over NATS JetStream: with this block `serve` is the core, publishing a job per due device on its site's work queue and archiving the sealed snapshots collectors send back (see docs/remote-collectors.md). null: everything runs in one process.",
+    reload: "restart",
+    example: natsEx(""),
+  },
+  "nats.url": { summary: "`nats://host:port` or `tls://host:port`, one or a list.", example: "nats:\n  url: [nats://10.0.0.5:4222, nats://10.0.0.6:4222]" },
+  "nats.creds_file": { summary: "A NATS credentials file (JWT and nkey seed).", example: natsEx("creds_file: /etc/rosarchive/core.creds") },
+  "nats.user": { summary: "A NATS user name, with `password_env`.", example: natsEx("user: rosarchive-core\n  password_env: NATS_PASSWORD") },
+  "nats.password_env": { summary: "Environment variable holding the NATS user's password.", example: natsEx("user: rosarchive-core\n  password_env: NATS_PASSWORD") },
+  "nats.nkey_file": { summary: "A file holding an nkey seed.", example: natsEx("nkey_file: /etc/rosarchive/core.nk") },
+  "nats.tls": { summary: "TLS to the NATS server: its CA, and a client certificate and key when it asks for one.", example: natsEx("tls: { ca_file: /etc/rosarchive/nats-ca.pem }") },
+  "nats.tls.ca_file": { summary: "The CA that signed the NATS server's certificate.", example: natsEx("tls: { ca_file: /etc/rosarchive/nats-ca.pem }") },
+  "nats.tls.cert_file": { summary: "A client certificate for the NATS server.", example: natsEx("tls: { cert_file: /etc/rosarchive/nats-client.pem, key_file: /etc/rosarchive/nats-client.key }") },
+  "nats.tls.key_file": { summary: "The client certificate's key.", example: natsEx("tls: { cert_file: /etc/rosarchive/nats-client.pem, key_file: /etc/rosarchive/nats-client.key }") },
+  "nats.stream_prefix": { summary: "Prefix of the subjects and streams (`<prefix>.jobs.<site>`, `ROSARCHIVE_JOBS`...), so several archives can share a NATS server.", example: natsEx("stream_prefix: rosarchive") },
+  "nats.ack_wait": { summary: "How long a job may go unacknowledged before JetStream hands it to another collector of the site (collectors extend it while they work).", example: natsEx("ack_wait: 30s") },
+  "nats.job_deadline": { summary: "A job still waiting after this is dropped by the collector uncollected; the core's wait ends with `timeout` (2 min at most for manual backups).", example: natsEx("job_deadline: 15m") },
+  "nats.collector_ttl": { summary: "A collector not heard within this is not live; a site without a live collector fails its devices with `no_collector`.", example: natsEx("collector_ttl: 30s") },
+  "nats.heartbeat": { summary: "How often collectors say they are alive.", example: natsEx("heartbeat: 5s") },
+  "nats.max_in_flight": { summary: "Jobs the core waits on at once.", example: natsEx("max_in_flight: 1000") },
+  collector: {
+    summary: "What a collector process runs with (`rosarchive collector`); ignored by the core. Command-line flags (`--site`) win over it.",
+    reload: "restart",
+    example: "collector: { id: fra-1, sites: [fra-dc], concurrency: 20 }",
+  },
+  "collector.id": { summary: "The collector's name in heartbeats, the collectors list and its NATS inbox; default: from the host name.", example: "collector: { id: fra-1 }" },
+  "collector.sites": { summary: "The sites whose jobs it takes.", example: "collector: { sites: [fra-dc, fra-edge] }" },
+  "collector.concurrency": { summary: "SSH sessions at once in this collector.", example: "collector: { concurrency: 50 }" },
+  "collector.listen": { summary: "Address of the collector's own /metrics and /healthz (200 while connected to NATS).", example: 'collector: { listen: "127.0.0.1:9464" }' },
   schedule: { summary: "When devices are backed up.", reload: "live", example: "schedule:\n  interval: 6h\n  concurrency: 20" },
   "schedule.interval": { summary: "Default backup interval of every device (a device's own `interval` wins). Each device runs at a stable offset inside its interval, so a fleet spreads out. On reload, next run times are recomputed.", example: "schedule:\n  interval: 1h" },
   "schedule.concurrency": { summary: "SSH sessions at once, whole process (manual backups go first). A reload applies to sessions that start after it.", example: "schedule:\n  concurrency: 50" },

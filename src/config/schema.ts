@@ -159,6 +159,21 @@ const collectorSchema = z.strictObject({
   listen: hostPort.optional(),
 });
 
+/** `tls:` the service terminates TLS itself with this certificate chain and key (PEM files, re-read on SIGHUP). */
+const tlsSchema = z.strictObject(
+  {
+    cert_file: z.string(required("a file path")).min(1),
+    key_file: z.string(required("a file path")).min(1),
+  },
+  required("a mapping with cert_file and key_file"),
+);
+
+/** An address or CIDR block (`127.0.0.1/32`, `10.0.0.0/8`, `::1`) of a reverse proxy whose X-Forwarded-For is believed. */
+const proxyBlock = z
+  .string(required("an address or CIDR block"))
+  .refine((v) => parseCidr(v) !== null, "must be an IP address or CIDR block, e.g. 127.0.0.1/32 or ::1/128")
+  .meta({ "x-kind": "CIDR" });
+
 const tenantSchema = z.strictObject({
   encryption: encryptionSchema.optional(),
   defaults: defaultsSchema.optional(),
