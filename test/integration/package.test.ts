@@ -56,7 +56,7 @@ describe("package: npm pack, npm install -g of the tarball, and the installed co
   });
 
   it("holds the program, the web UI, the demo's exports, the pack worker, docs and deploy files; no tests, benchmarks, sources or maps", () => {
-    for (const want of ["bin/rosarchive.js", "dist/src/cli/main.js", "dist/src/archive/pack-worker.js", "src/web/static/index.html", "src/web/static/app.js", "src/demo/exports/SOURCES.md", "config.example.yaml", "hooks/examples/push-mirror", "deploy/systemd/rosarchive.service", "deploy/nginx/rosarchive.conf", "deploy/prometheus/alerts.yml", "docs/operations.md", "docs/configuration.md", "docs/examples/webhook-receiver.mjs", "README.md", "package.json"]) {
+    for (const want of ["bin/rosarchive.js", "dist/src/cli/main.js", "dist/src/archive/pack-worker.js", "src/web/static/index.html", "src/web/static/app.js", "src/demo/exports/SOURCES.md", "config.example.yaml", "collector.example.yaml", "hooks/examples/push-mirror", "deploy/systemd/rosarchive.service", "deploy/nginx/rosarchive.conf", "deploy/prometheus/alerts.yml", "docs/operations.md", "docs/configuration.md", "docs/examples/webhook-receiver.mjs", "README.md", "package.json"]) {
       assert.ok(files.includes(want), `the package holds ${want}`);
     }
     assert.ok(files.some((f) => /^src\/demo\/exports\/v7.*\.rsc$/.test(f)), "the demo's exports");
