@@ -5,6 +5,50 @@ import { RosarchiveError } from "../common/index.js";
 import { parseStateFormat, prepareStateDir, readStateFormat, STATE_FORMAT, tooNew, FORMAT_FILE } from "./state-format.js";
 import { BLOCK, END_OF_ARCHIVE, padding, parseTarHeader, tarHeader } from "./tar.js";
 
+/** Files read ahead of the one being written to the archive. */
+const PREFETCH = 32;
+/** Files up to this size are read whole when opened; larger ones (audit segments) are streamed. */
+const WHOLE_BYTES = 1024 * 1024;
+
+interface OpenedFile {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** The bytes to copy, for a small file; else `handle` to stream them from. */
+  readonly data?: Buffer;
+  readonly handle?: import("node:fs/promises").FileHandle;
+}
+
+/**
+ * Opens one state file and fixes what is copied of it: the whole (one
+ * descriptor, so a file replaced by rename meanwhile is still one version),
+ * or an append-only log up to its last newline. Null when it is gone.
+ */
+async function openStateFile(stateDir: string, rel: string): Promise<OpenedFile | null> {
+  let fh: import("node:fs/promises").FileHandle;
+  try {
+    fh = await fs.open(path.join(stateDir, rel), "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+  try {
+    const st = await fh.stat();
+    const size = await copyLength(fh, st.size, isAppendOnly(rel));
+    if (size > WHOLE_BYTES) return { size, mtimeMs: st.mtimeMs, handle: fh };
+    const data = Buffer.alloc(size);
+    for (let at = 0; at < size; ) {
+      const { bytesRead } = await fh.read(data, at, size - at, at);
+      if (bytesRead === 0) throw new RosarchiveError("error", `${rel} shrank while it was read; run the backup again`);
+      at += bytesRead;
+    }
+    await fh.close();
+    return { size, mtimeMs: st.mtimeMs, data };
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Every state file sits under this folder in the archive; `tar -xf` makes one folder. */
 export const BACKUP_ROOT = "rosarchive-state";
 /** The last entry: format, time, and the size and sha256 of every file, checked whole before a restore writes anything in place. */
@@ -31,6 +75,25 @@ export interface ByteSink {
 
 async function put(out: ByteSink, chunk: Buffer): Promise<void> {
   if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", resolve));
+}
+
+/** Gathers the many small pieces of a state tar (headers, small files, padding) into writes of about 1 MiB. */
+class Chunker {
+  private parts: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly out: ByteSink) {}
+  async push(b: Buffer): Promise<void> {
+    this.parts.push(b);
+    this.size += b.length;
+    if (this.size >= 1024 * 1024) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const all = Buffer.concat(this.parts);
+    this.parts = [];
+    this.size = 0;
+    await put(this.out, all);
+  }
 }
 
 /** Temp files of atomic writes (`.<name>.<rand>.tmp`) and other dot files are not state. */
@@ -85,53 +148,65 @@ async function copyLength(fh: import("node:fs/promises").FileHandle, size: numbe
  * logs stop at their last whole line, files that disappear meanwhile (a
  * delivered webhook) are left out. The manifest closes the archive.
  */
-export async function writeStateBackup(stateDir: string, out: ByteSink, opts: { now: () => number; version: string; onFile?: (rel: string, bytes: number) => void }): Promise<BackupSummary> {
+export async function writeStateBackup(stateDir: string, sink: ByteSink, opts: { now: () => number; version: string; onFile?: (rel: string, bytes: number) => void }): Promise<BackupSummary> {
   const found = await readStateFormat(stateDir);
   if (found === null) throw new RosarchiveError("not_found", `state_dir ${stateDir} is empty or missing: nothing to back up`);
   if (found > STATE_FORMAT) throw tooNew(found, stateDir);
   const mtime = opts.now() / 1000;
+  const out = new Chunker(sink);
   const files: Record<string, { size: number; sha256: string }> = {};
   let bytes = 0;
   const formatText = Buffer.from(`${found}\n`);
-  await put(out, tarHeader({ name: `${BACKUP_ROOT}/`, size: 0, type: "directory", mode: 0o700, mtime }));
-  await put(out, tarHeader({ name: `${BACKUP_ROOT}/${FORMAT_FILE}`, size: formatText.length, type: "file", mode: 0o600, mtime }));
-  await put(out, Buffer.concat([formatText, padding(formatText.length)]));
+  await out.push(tarHeader({ name: `${BACKUP_ROOT}/`, size: 0, type: "directory", mode: 0o700, mtime }));
+  await out.push(tarHeader({ name: `${BACKUP_ROOT}/${FORMAT_FILE}`, size: formatText.length, type: "file", mode: 0o600, mtime }));
+  await out.push(Buffer.concat([formatText, padding(formatText.length)]));
   files[FORMAT_FILE] = { size: formatText.length, sha256: createHash("sha256").update(formatText).digest("hex") };
 
-  for (const rel of await listStateFiles(stateDir)) {
-    let fh: import("node:fs/promises").FileHandle;
-    try {
-      fh = await fs.open(path.join(stateDir, rel), "r");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw err;
-    }
-    try {
-      const st = await fh.stat();
-      const size = await copyLength(fh, st.size, isAppendOnly(rel));
-      await put(out, tarHeader({ name: `${BACKUP_ROOT}/${rel}`, size, type: "file", mode: 0o600, mtime: st.mtimeMs / 1000 }));
-      const hash = createHash("sha256");
-      const chunk = Buffer.alloc(64 * 1024);
-      for (let at = 0; at < size; ) {
-        const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, size - at), at);
-        if (bytesRead === 0) throw new RosarchiveError("error", `${rel} shrank while it was read; run the backup again`);
-        const piece = Buffer.from(chunk.subarray(0, bytesRead));
-        hash.update(piece);
-        await put(out, piece);
-        at += bytesRead;
+  // Small files (nearly all) are read whole, a window of them at once; the archive keeps the listed order.
+  const list = await listStateFiles(stateDir);
+  const pending = new Map<number, Promise<OpenedFile | null>>();
+  const ahead = (i: number) => {
+    if (i < list.length && !pending.has(i)) pending.set(i, openStateFile(stateDir, list[i]!));
+  };
+  for (let i = 0; i < Math.min(PREFETCH, list.length); i++) ahead(i);
+  for (let i = 0; i < list.length; i++) {
+    const rel = list[i]!;
+    const opened = await pending.get(i)!;
+    pending.delete(i);
+    ahead(i + PREFETCH);
+    if (!opened) continue; // removed while we walk (a webhook just delivered)
+    const { size, mtimeMs } = opened;
+    await out.push(tarHeader({ name: `${BACKUP_ROOT}/${rel}`, size, type: "file", mode: 0o600, mtime: mtimeMs / 1000 }));
+    const hash = createHash("sha256");
+    if (opened.data) {
+      hash.update(opened.data);
+      await out.push(opened.data);
+    } else {
+      const fh = opened.handle!;
+      try {
+        const chunk = Buffer.alloc(64 * 1024);
+        for (let at = 0; at < size; ) {
+          const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, size - at), at);
+          if (bytesRead === 0) throw new RosarchiveError("error", `${rel} shrank while it was read; run the backup again`);
+          const piece = Buffer.from(chunk.subarray(0, bytesRead)); // a copy: the chunker keeps it until its next write
+          hash.update(piece);
+          await out.push(piece);
+          at += bytesRead;
+        }
+      } finally {
+        await fh.close();
       }
-      await put(out, padding(size));
-      files[rel] = { size, sha256: hash.digest("hex") };
-      bytes += size;
-      opts.onFile?.(rel, size);
-    } finally {
-      await fh.close();
     }
+    await out.push(padding(size));
+    files[rel] = { size, sha256: hash.digest("hex") };
+    bytes += size;
+    opts.onFile?.(rel, size);
   }
   const manifest: StateManifest = { format: found, created: new Date(opts.now()).toISOString(), rosarchive: opts.version, files };
   const body = Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`);
-  await put(out, tarHeader({ name: MANIFEST_NAME, size: body.length, type: "file", mode: 0o600, mtime }));
-  await put(out, Buffer.concat([body, padding(body.length), END_OF_ARCHIVE]));
+  await out.push(tarHeader({ name: MANIFEST_NAME, size: body.length, type: "file", mode: 0o600, mtime }));
+  await out.push(Buffer.concat([body, padding(body.length), END_OF_ARCHIVE]));
+  await out.flush();
   return { format: found, files: Object.keys(files).length, bytes };
 }
 
@@ -174,6 +249,58 @@ function stateRelative(name: string): string {
   return rel;
 }
 
+/** File writes in flight, at most `limit`; the first failure is thrown by the next add or idle. */
+class Writes {
+  private readonly running = new Set<Promise<void>>();
+  private failure: unknown = null;
+  constructor(private readonly limit: number) {}
+  async add(p: Promise<void>): Promise<void> {
+    const tracked = p.then(
+      () => undefined,
+      (err) => {
+        this.failure ??= err;
+      },
+    );
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+    if (this.running.size >= this.limit) await Promise.race(this.running);
+    if (this.failure) throw this.failure;
+  }
+  async idle(): Promise<void> {
+    await Promise.all(this.running);
+    if (this.failure) throw this.failure;
+  }
+}
+
+/** fsync of every file, then every folder, under `root`, 32 at a time. */
+async function syncTree(root: string): Promise<void> {
+  const files: string[] = [];
+  const dirs: string[] = [root];
+  for (let i = 0; i < dirs.length; i++) {
+    for (const e of await fs.readdir(dirs[i]!, { withFileTypes: true })) {
+      const p = path.join(dirs[i]!, e.name);
+      if (e.isDirectory()) dirs.push(p);
+      else files.push(p);
+    }
+  }
+  const syncAll = async (paths: string[]) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < paths.length) {
+        const fh = await fs.open(paths[next++]!, "r");
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(32, paths.length) }, worker));
+  };
+  await syncAll(files);
+  await syncAll(dirs.reverse());
+}
+
 async function isEmptyOrAbsent(dir: string): Promise<boolean> {
   try {
     return (await fs.readdir(dir)).length === 0;
@@ -199,9 +326,11 @@ export async function restoreStateBackup(stateDir: string, input: AsyncIterable<
   await fs.mkdir(parent, { recursive: true });
   const temp = path.join(parent, `.${path.basename(target)}.restore-${randomBytes(6).toString("hex")}`);
   await fs.mkdir(temp, { mode: 0o700 });
+  const writes = new Writes(16);
   try {
     const reader = new ByteReader(input[Symbol.asyncIterator]());
     const seen = new Map<string, { size: number; sha256: string }>();
+    const made = new Set<string>();
     let manifest: StateManifest | null = null;
     let format: number | null = null;
     for (;;) {
@@ -234,26 +363,37 @@ export async function restoreStateBackup(stateDir: string, input: AsyncIterable<
       if (rel === "") throw bad("a file entry names the folder itself");
       if (seen.has(rel)) throw bad(`${rel} appears twice`);
       const file = path.join(temp, rel);
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-      const fh = await fs.open(file, "wx", 0o600);
+      if (!made.has(path.dirname(file))) {
+        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+        made.add(path.dirname(file));
+      }
       const hash = createHash("sha256");
-      try {
-        for (let left = entry.size; left > 0; ) {
-          const piece = await reader.read(Math.min(left, 64 * 1024));
-          if (piece === null) throw bad("it is truncated");
-          hash.update(piece);
-          await fh.write(piece);
-          left -= piece.length;
+      if (entry.size <= WHOLE_BYTES) {
+        // Small files (nearly all) are written several at once: creating a file is the slow part.
+        const data = entry.size === 0 ? Buffer.alloc(0) : await reader.read(entry.size);
+        if (data === null) throw bad("it is truncated");
+        hash.update(data);
+        await writes.add(fs.writeFile(file, data, { flag: "wx", mode: 0o600 }));
+      } else {
+        const fh = await fs.open(file, "wx", 0o600);
+        try {
+          for (let left = entry.size; left > 0; ) {
+            const piece = await reader.read(Math.min(left, 64 * 1024));
+            if (piece === null) throw bad("it is truncated");
+            hash.update(piece);
+            await fh.write(piece);
+            left -= piece.length;
+          }
+        } finally {
+          await fh.close();
         }
-        await fh.sync();
-      } finally {
-        await fh.close();
       }
       await reader.read(padding(entry.size).length);
       const sum = { size: entry.size, sha256: hash.digest("hex") };
       seen.set(rel, sum);
       if (rel === FORMAT_FILE) {
         try {
+          await writes.idle();
           format = parseStateFormat(await fs.readFile(file, "utf8"), `the backup's ${FORMAT_FILE}`);
         } catch (err) {
           throw bad((err as Error).message);
@@ -261,6 +401,7 @@ export async function restoreStateBackup(stateDir: string, input: AsyncIterable<
         if (format > STATE_FORMAT) throw tooNew(format, "this state backup");
       }
     }
+    await writes.idle();
     if (!manifest || typeof manifest !== "object" || typeof manifest.files !== "object" || manifest.files === null) throw bad("it has no manifest");
     if (format === null) throw bad(`it has no ${FORMAT_FILE}`);
     if (manifest.format !== format) throw bad("its manifest and FORMAT disagree");
@@ -270,6 +411,8 @@ export async function restoreStateBackup(stateDir: string, input: AsyncIterable<
       const got = seen.get(rel);
       if (!got || got.size !== want.size || got.sha256 !== want.sha256) throw bad(`${rel} does not match the manifest (damaged or edited)`);
     }
+    // Durable before it takes the state_dir's name: every file and folder fsynced (many at once; one by one costs a disk flush each).
+    await syncTree(temp);
     // In place: the (empty) target goes, the complete copy takes its name.
     await fs.rmdir(target).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "ENOENT") throw err;
@@ -286,6 +429,7 @@ export async function restoreStateBackup(stateDir: string, input: AsyncIterable<
     for (const s of seen.values()) bytes += s.size;
     return { format, files: seen.size, bytes };
   } catch (err) {
+    await writes.idle().catch(() => undefined);
     await fs.rm(temp, { recursive: true, force: true });
     throw err;
   }
