@@ -142,12 +142,16 @@ function merge(base: unknown, add: unknown): unknown {
 }
 
 /** Checks an example the way a real file is checked; returns the problem or null. */
-export function exampleProblem(example: string): string | null {
+export function exampleProblem(example: string, schemaOnly = false): string | null {
   let fragment: unknown;
   try {
     fragment = parseYaml(example);
   } catch (err) {
     return `not YAML: ${(err as Error).message.split("\n")[0]}`;
+  }
+  if (schemaOnly) {
+    const r = configSchema.safeParse(merge(BASE, fragment));
+    return r.success ? null : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
   }
   try {
     loadConfig(stringifyYaml(merge(BASE, fragment)), { baseDir: "/" });
@@ -171,7 +175,7 @@ export function configDocProblems(keys: readonly ConfigKey[] = configKeys()): st
     const leaf = !keys.some((o) => o.path.startsWith(`${k.path}.`) || o.path.startsWith(`${k.path}[]`));
     if (leaf && !doc?.example) problems.push(`${k.path}: no example in src/config/key-docs.ts`);
     if (doc?.example) {
-      const p = exampleProblem(doc.example);
+      const p = exampleProblem(doc.example, doc.exampleReadsFiles === true);
       if (p) problems.push(`${k.path}: its example does not load: ${p}`);
     }
   }

@@ -45,6 +45,8 @@ export const EVENT_MEANINGS: Record<EventName, string> = {
   "inventory.failed": "an inventory source could not be read, or its list was refused as invalid; its last good list stays in force",
   "inventory.recovered": "a failing inventory source was read again",
   "inventory.removal_refused": "a sync would remove more devices than the source's max_removal: nothing is removed until an admin confirms",
+  "policy.violated": "a policy check started failing on a device (with the line against it, or the missing pattern)",
+  "policy.resolved": "a policy check that failed on a device passes again",
 };
 
 export function errorTable(): string {

@@ -16,6 +16,8 @@ export interface KeyDoc {
   /** When and how the change applies, beyond live/restart. */
   readonly reloadNote?: string;
   readonly example?: string;
+  /** The example names a file that loading reads (policy_file): it is checked against the schema only. */
+  readonly exampleReadsFiles?: boolean;
   /** For a mapping keyed by the operator's names (tenants): how its keys are written in paths. */
   readonly placeholder?: string;
 }
@@ -255,7 +257,16 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   "limits.event_streams_per_token": { summary: "Open event streams per token (429 beyond).", example: "limits:\n  event_streams_per_token: 8" },
   "limits.event_stream_buffer_bytes": { summary: "Unsent bytes an event stream reader may leave waiting before it is disconnected (it reconnects with Last-Event-ID).", example: "limits:\n  event_stream_buffer_bytes: 1048576" },
   "limits.audit_segment_bytes": { summary: "Size at which the audit log of a tenant starts a new segment (`state_dir/audit/<tenant>/000002.jsonl`...).", reload: "restart", example: "limits:\n  audit_segment_bytes: 67108864" },
+  "limits.search_timeout": { summary: "Limit of one search's or compare's git process (504 timeout past it: narrow the search). At most two searches run at once, 16 wait, more get 429.", example: "limits:\n  search_timeout: 10s" },
   "limits.auth_denied_interval": { summary: "Denied requests are counted and written as one `auth.denied` audit entry per tenant, source and interval.", example: "limits:\n  auth_denied_interval: 1m" },
+  compare: {
+    summary: "What the compare route leaves out of both sides by default (`ignore=false` compares exactly): lines that differ between twin devices by design. The global rules come first, then the tenant's.",
+    reload: "live",
+    example: 'compare:\n  ignore:\n    - "^/system identity"\n    - { pattern: "address=10\\\\.", section: /ip address }',
+  },
+  "compare.ignore": { summary: "Ignore rules: an extended regular expression (as `git grep -E` reads it) over whole lines, or `{ pattern, section }` for lines standing in one menu. Menu lines are never left out.", example: 'compare:\n  ignore: ["set name="]' },
+  "compare.ignore[].pattern": { summary: "The extended regular expression; checked when the config loads (no PCRE syntax, bounded repetition).", example: 'compare:\n  ignore:\n    - { pattern: "set name=" }' },
+  "compare.ignore[].section": { summary: "Only lines standing in this menu (`/system identity`).", example: 'compare:\n  ignore:\n    - { pattern: "set name=", section: /system identity }' },
   defaults: {
     summary: "Device keys shared by every device of every tenant: the farthest level. For credentials the nearest level that sets a secret supplies it whole: the device's own keys, then the set it names, then the tenant's `defaults` and their set, then these and their set.",
     reload: "live",
@@ -290,6 +301,25 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   "tenants.<tenant>.defaults": { summary: "Device keys shared by the tenant's devices (its config devices and its inventory rows): nearer than the global `defaults`.", example: "tenants:\n  acme:\n    defaults: { credentials: null, username: noc }" },
   ...Object.fromEntries(Object.entries(deviceKeys("tenant-defaults")).map(([k, v]) => [`tenants.<tenant>.defaults.${k}`, v])),
   ...inventoryKeys(),
+  "tenants.<tenant>.policy": {
+    summary: "Policy checks of the tenant's devices, evaluated after every commit, on demand (`POST .../policy/run`, `rosarchive policy run`) and after a reload for stale results; a verdict that changes fires `policy.violated` or `policy.resolved`. Patterns are extended regular expressions over whole lines of the archived (sealed) text.",
+    example: 'tenants:\n  acme:\n    policy:\n      - { name: telnet-off, severity: warning, must_contain: ["^/ip service", "set telnet disabled=yes"] }',
+  },
+  "tenants.<tenant>.policy[].name": { summary: "The check's name (an id): in results, events and `rosarchive_policy_violations{check}`.", example: 'tenants:\n  acme:\n    policy:\n      - { name: ntp-on, severity: info, must_contain: ["enabled=yes"], section: /system ntp client }' },
+  "tenants.<tenant>.policy[].severity": { summary: "info, warning or critical.", example: 'tenants:\n  acme:\n    policy:\n      - { name: no-telnet, severity: critical, must_not_contain: ["telnet disabled=no"] }' },
+  "tenants.<tenant>.policy[].description": { summary: "Why the check exists, shown with its results.", example: 'tenants:\n  acme:\n    policy:\n      - { name: no-telnet, severity: critical, description: "telnet sends passwords in clear", must_not_contain: ["telnet disabled=no"] }' },
+  "tenants.<tenant>.policy[].scope": { summary: "Which devices the check applies to; every list given must match (absent: every device).", example: 'tenants:\n  acme:\n    policy:\n      - { name: edge-ntp, severity: info, scope: { devices: ["edge-*"] }, must_contain: ["enabled=yes"] }' },
+  "tenants.<tenant>.policy[].scope.groups": { summary: "Only devices of these groups.", example: 'tenants:\n  acme:\n    policy:\n      - { name: fra-ntp, severity: info, scope: { groups: [fra] }, must_contain: ["enabled=yes"] }' },
+  "tenants.<tenant>.policy[].scope.sites": { summary: "Only devices of these sites.", example: 'tenants:\n  acme:\n    policy:\n      - { name: dc-ntp, severity: info, scope: { sites: [fra-dc] }, must_contain: ["enabled=yes"] }' },
+  "tenants.<tenant>.policy[].scope.devices": { summary: "Only these device ids; `*` and `?` match any run of characters and one character.", example: 'tenants:\n  acme:\n    policy:\n      - { name: edge-ntp, severity: info, scope: { devices: ["edge-*", "core-?"] }, must_contain: ["enabled=yes"] }' },
+  "tenants.<tenant>.policy[].section": { summary: "Only lines standing in this menu are matched.", example: 'tenants:\n  acme:\n    policy:\n      - { name: ntp-on, severity: info, section: /system ntp client, must_contain: ["enabled=yes"] }' },
+  "tenants.<tenant>.policy[].must_contain": { summary: "Every pattern must match some line; the first that matches none is reported as `missing`.", example: 'tenants:\n  acme:\n    policy:\n      - { name: ssh-strong, severity: warning, section: /ip ssh, must_contain: ["strong-crypto=yes"] }' },
+  "tenants.<tenant>.policy[].must_not_contain": { summary: "No line may match any pattern; the first line that does is reported with its section and number.", example: 'tenants:\n  acme:\n    policy:\n      - { name: no-telnet, severity: critical, must_not_contain: ["telnet disabled=no"] }' },
+  "tenants.<tenant>.policy_file": { summary: "A YAML file with a list of checks in the same form, relative to the config, read again on SIGHUP; its checks join `policy`.", example: "tenants:\n  acme:\n    policy_file: policy/acme.yaml", exampleReadsFiles: true },
+  "tenants.<tenant>.compare": { summary: "The tenant's compare ignore rules, after the global ones.", example: 'tenants:\n  acme:\n    compare:\n      ignore: ["set name="]' },
+  "tenants.<tenant>.compare.ignore": { summary: "As `compare.ignore`.", example: 'tenants:\n  acme:\n    compare:\n      ignore: ["set name="]' },
+  "tenants.<tenant>.compare.ignore[].pattern": { summary: "As `compare.ignore[].pattern`.", example: 'tenants:\n  acme:\n    compare:\n      ignore:\n        - { pattern: "set name=" }' },
+  "tenants.<tenant>.compare.ignore[].section": { summary: "As `compare.ignore[].section`.", example: 'tenants:\n  acme:\n    compare:\n      ignore:\n        - { pattern: "set name=", section: /system identity }' },
   "tenants.<tenant>.tokens": { summary: "API tokens of the tenant, stored only as sha256 (`rosarchive token` prints a token and its hash). Each token belongs to one tenant.", example: 'tenants:\n  acme:\n    tokens:\n      - { name: noc, role: viewer, sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" }' },
   "tenants.<tenant>.tokens[].name": { summary: "The token's name: the audit log's actor.", example: 'tenants:\n  acme:\n    tokens:\n      - { name: ci-bot, role: operator, sha256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752" }' },
   "tenants.<tenant>.tokens[].role": { summary: "viewer (read, clone, events), operator (also manual backups) or admin (also decrypted reads, host-key accept, the audit log).", example: 'tenants:\n  acme:\n    tokens:\n      - { name: ops, role: admin, sha256: "fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13" }' },

@@ -37,7 +37,7 @@ describe("openapi: the document and the served routes agree", function () {
       recipient: keys.recipient,
       devices: [0, 1].map((i) => ({ id: `dev-${i}`, port: sim.devices.get(`dev-${i}`)!.port })),
       extra: `metrics_token_sha256: "${sha(tokens.metrics)}"\nschedule: { interval: 1d, connect_timeout: 3s, command_timeout: 5s, backoff: [1h] }`,
-      tenantExtra: `    tokens:\n${(["viewer", "operator", "admin"] as const).map((r) => `      - { name: ${r}, role: ${r}, sha256: "${sha(tokens[r])}" }`).join("\n")}\n`,
+      tenantExtra: `    tokens:\n${(["viewer", "operator", "admin"] as const).map((r) => `      - { name: ${r}, role: ${r}, sha256: "${sha(tokens[r])}" }`).join("\n")}\n    policy:\n      - { name: no-telnet, severity: critical, must_not_contain: ["telnet disabled=no"] }\n      - { name: has-identity, severity: info, section: /system identity, must_contain: ["set name="] }\n`,
     });
     const config = loadConfig(readFileSync(file, "utf8").replace("password: not-a-real-secret", `password: "${TEST_PASSWORD}"`), { baseDir: dir });
     svc = await startService(config, {}, { log: silentLogger(), listen: { host: "127.0.0.1", port: 0 }, scheduler: { tickMs: 2 ** 31 - 1 } });
@@ -147,22 +147,36 @@ describe("openapi: the document and the served routes agree", function () {
     assert.equal(failed.status, 502);
     check("a failed backup", "Error", await failed.json());
 
+    // Routes whose answer needs a query: one that answers 200.
+    const query: Record<string, string> = {
+      "/api/v1/tenants/{tenant}/search": "?q=name",
+      "/api/v1/tenants/{tenant}/compare": "?a=dev-0&b=dev-0",
+    };
     for (const { method, path } of documentedRoutes()) {
       if (method !== "GET") continue;
       const op = doc.paths[path]!.get!;
       const ref: string | undefined = op.responses["200"]?.content?.["application/json"]?.schema?.$ref;
       if (!ref) continue;
-      const r = await call("GET", path, tokens.admin, { accept: "application/json" });
+      const r = await call("GET", path + (query[path] ?? ""), tokens.admin, { accept: "application/json" });
       assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body).slice(0, 200)}`);
       check(path, ref.split("/").pop()!, r.body);
     }
     const diff = await call("GET", "/api/v1/tenants/{tenant}/devices/{device}/diff", tokens.viewer, { accept: "application/json" });
     check("the JSON diff", "StructuredDiff", diff.body);
     assert.ok((diff.body as any).sections.length > 0);
+    const searched = await call("GET", "/api/v1/tenants/{tenant}/search?q=name&history=true", tokens.viewer);
+    check("a history search", "SearchPage", searched.body);
+    assert.ok((searched.body as any).devices.length > 0);
+    const run = await call("POST", "/api/v1/tenants/{tenant}/policy/run", tokens.operator);
+    assert.equal(run.status, 200);
+    check("a policy run", "PolicyRun", run.body);
+    const policy = await call("GET", "/api/v1/tenants/{tenant}/policy", tokens.viewer);
+    assert.ok((policy.body as any).devices.length > 0, "results to check");
+    check("the policy page", "PolicyPage", policy.body);
     const tenantHistory = await call("GET", "/api/v1/tenants/{tenant}/history", tokens.viewer);
     assert.ok((tenantHistory.body as any).entries.length >= 2, "the timeline has entries to check");
     const device1 = await call("GET", "/api/v1/tenants/{tenant}/devices/dev-1", tokens.viewer);
-    check("a failing device", "DeviceDetail", device1.body);
+    check("a failing device", "DeviceWithPolicy", device1.body);
     assert.equal((device1.body as any).last_error.code, "auth_failed");
     for (const [what, r] of [
       ["404", await call("GET", "/api/v1/tenants/acme/devices/nope", tokens.viewer)],
