@@ -69,6 +69,12 @@ export const deviceListSchema = z.strictObject({ tenant: id, devices: z.array(de
 export const deviceWithPolicySchema = deviceDetailSchema.extend(withPolicy);
 
 const stats = z.strictObject({ added: z.number().int().min(0), removed: z.number().int().min(0) });
+/** When more sections changed than are listed (at most 100, the largest): the rest, counted. */
+const sectionsOmitted = z
+  .strictObject({ sections: z.number().int().min(1), added: z.number().int().min(0), removed: z.number().int().min(0) })
+  .optional()
+  .describe("present when more sections changed than are listed: the rest, counted");
+const approximate = z.literal(true).optional().describe("present when the line diff gave up on the shortest edit script: the counts are of a correct, perhaps longer one");
 const sectionCount = z.strictObject({ section: z.string().describe("a RouterOS menu path, e.g. /ip firewall filter"), added: z.number().int().min(0), removed: z.number().int().min(0) });
 
 export const historyEntrySchema = z.strictObject({
@@ -81,6 +87,8 @@ export const historyEntrySchema = z.strictObject({
   resealed: z.boolean().describe("the commit only re-sealed unchanged values for new recipients (it fired no config.changed)"),
   stats,
   sections: z.array(sectionCount).describe("changed lines counted under the menu path each stands in"),
+  sections_omitted: sectionsOmitted,
+  approximate,
 });
 
 export const timelineEntrySchema = historyEntrySchema.extend({ device: id });
@@ -94,6 +102,9 @@ export const structuredDiffSchema = z.strictObject({
   to: commitId,
   stats,
   sections: z.array(z.strictObject({ section: z.string(), added: z.array(z.string()), removed: z.array(z.string()) })),
+  truncated: z.literal(true).optional().describe("present when more changed lines than are listed (50,000 or 8 MiB); stats still counts every line"),
+  sections_omitted: sectionsOmitted,
+  approximate,
 });
 
 export const backupResultSchema = z.strictObject({
@@ -312,6 +323,8 @@ export const configChangedEventSchema = z.strictObject({
   routeros_version: z.string(),
   stats,
   sections: z.array(sectionCount),
+  sections_omitted: sectionsOmitted,
+  approximate,
   links: z.strictObject({ diff: z.string().describe("<public_url>/api/v1/tenants/<t>/devices/<d>/diff?to=<commit>") }),
 });
 
