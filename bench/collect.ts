@@ -12,7 +12,7 @@ import { IN_FLIGHT_PER_SESSION } from "../src/scheduler/index.js";
 import { RECIPIENT, ROOT, type Row, tmp } from "./lib.js";
 
 /**
- * Target 3 (issue 8): N simulated routers in another process, each answering
+ * Target 3: N simulated routers in another process, each answering
  * every command after `delayMs`, archived with the default concurrency (20).
  * First contact: version probe and export on one line, one answer (v7), so
  * >= 1 x delay each; the floor is n x delay / concurrency.

@@ -7,7 +7,7 @@ import { NO_EVENTS } from "../src/notify/index.js";
 import { benchConfig, exportFor, fastImport, git, inParallel, type Row, tmp } from "./lib.js";
 
 /**
- * Targets 1 and 2 (issue 8): ingest through the real pipeline (normalize,
+ * Targets 1 and 2: ingest through the real pipeline (normalize,
  * seal with stable ciphertext, compare or commit) against git fast-import
  * writing the same commits, in the same run.
  */

@@ -3,7 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { ROOT, type Row } from "./lib.js";
 
-/** Target 6 (issue 8): peak RSS of the archiving service while it archives `n` devices (bench/memory-process.ts). */
+/** Target 6: peak RSS of the archiving service while it archives `n` devices (bench/memory-process.ts). */
 export async function benchMemory(n: number): Promise<Row[]> {
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, "dist/bench/memory-process.js"), String(n)], { maxBuffer: 1 << 20 });
   const r = JSON.parse(stdout.trim().split("\n").pop()!) as { devices: number; commits: number; firstS: number; unchangedS: number; maxRssMb: number };

@@ -37,7 +37,7 @@ function timedSync(fn: () => void): number {
 }
 
 /**
- * Targets 4 and 5 (issue 8): reads on a tenant of 100 devices x 1,000 commits
+ * Targets 4 and 5: reads on a tenant of 100 devices x 1,000 commits
  * (100,000 commits) through the API's own readers, against `git log -- <file>`
  * and `git diff`; then `git clone` over rosarchive's HTTP against
  * `git clone --no-local` from disk.

@@ -13,6 +13,8 @@ const NEEDS = [
   { what: "ssh-keygen", path: null, command: "ssh-keygen", pkg: "openssh-client" },
   { what: "pgrep", path: null, command: "pgrep", pkg: "procps" },
   { what: "promtool (metrics format and alert rules)", path: null, command: "promtool", pkg: "prometheus" },
+  { what: "nginx (the reverse-proxy example of deploy/nginx)", path: "/usr/sbin/nginx", command: null, pkg: "nginx-light" },
+  { what: "openssl (the TLS tests make their own CA and certificates)", path: null, command: "openssl", pkg: "openssl" },
   { what: "chromium (the web UI's browser tests)", path: "/usr/bin/chromium", command: null, pkg: "chromium" },
   { what: "nats-server (remote collectors)", path: null, command: "nats-server", pkg: "nats-server" },
 ];

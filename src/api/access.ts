@@ -5,8 +5,13 @@ import { authenticate, presentedToken, roleAtLeast } from "./auth.js";
 import { sourceOf } from "./client-source.js";
 import type { Access, ApiDeps } from "./types.js";
 
+/**
+ * The client's address for the audit log and per-source limits: the peer's,
+ * or, when the peer is one of `trusted_proxies`, what its `X-Forwarded-For`
+ * says (express's `req.ip` under the app's "trust proxy" test).
+ */
 export function clientIp(req: Request): string {
-  return req.socket.remoteAddress ?? "";
+  return req.ip ?? req.socket.remoteAddress ?? "";
 }
 
 const NOT_FOUND = () => new RosarchiveError("not_found", "not found");

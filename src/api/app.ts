@@ -1,6 +1,7 @@
 import express, { type Request, type RequestHandler, type Response } from "express";
 import { requireAccess } from "./access.js";
 import { bodyDeadline } from "./body-deadline.js";
+import { trustProxy } from "./trust-proxy.js";
 import { errorHandler, notFoundHandler, sendError } from "./http-error.js";
 import { gitHttp } from "./git-http.js";
 import { openApiDocument } from "./openapi.js";
@@ -36,6 +37,8 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  // X-Forwarded-For is believed only from the configured reverse proxies (none by default).
+  app.set("trust proxy", trustProxy(deps.config));
   const now = deps.now ?? Date.now;
   const limiter = new RateLimiter(now);
   const streams = deps.streams ?? new EventStreams();

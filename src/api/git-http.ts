@@ -10,6 +10,11 @@ import type { ApiDeps } from "./types.js";
 
 /** The only smart-HTTP endpoints served; everything else (dumb HTTP, objects/, HEAD) is 404. */
 const GIT_PATH = /^\/git\/([^/]+)\.git(\/info\/refs|\/git-upload-pack|\/git-receive-pack)$/;
+/** What the `/git` mount serves (push is matched only to refuse it): the route table's git rows, for tests and docs. */
+export const GIT_ENDPOINTS = [
+  { method: "GET", path: "/git/{tenant}.git/info/refs" },
+  { method: "POST", path: "/git/{tenant}.git/git-upload-pack" },
+] as const;
 const PROTOCOL_HEADER = /^[A-Za-z0-9=:._-]{1,200}$/;
 
 /**

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import { asRosarchiveError, RosarchiveError, type ErrorCode } from "../common/index.js";
 import type { Logger } from "../observe/index.js";
 
-/** SPEC §8: every error answer is `{"error":{"code","message"}}`. */
+/** Every error answer is `{"error":{"code","message"}}`. */
 export function sendError(res: Response, status: number, code: string, message: string): void {
   if (res.headersSent) {
     res.destroy();

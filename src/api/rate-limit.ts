@@ -1,5 +1,5 @@
 /**
- * Fixed per-key budget over a sliding minute (SPEC §8: manual backups per
+ * Fixed per-key budget over a sliding minute (manual backups per
  * device per minute). In memory: a restart forgiving the budget is harmless.
  */
 export class RateLimiter {

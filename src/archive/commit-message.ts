@@ -1,4 +1,4 @@
-/** SPEC §7: `<device>: <summary>`, a blank line, then the trailers in this order. */
+/** `<device>: <summary>`, a blank line, then the trailers in this order. */
 export type Trigger = "scheduled" | "manual" | "import" | "retire";
 
 export interface CommitFacts {

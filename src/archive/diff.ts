@@ -30,7 +30,7 @@ export async function unifiedDiff(repo: TenantRepo, from: string, to: string, fi
   return r.stdout;
 }
 
-/** Changed lines grouped by the section each stands in, taken from the whole files (SPEC §8). */
+/** Changed lines grouped by the section each stands in, taken from the whole files. */
 export async function structuredDiff(repo: TenantRepo, from: string, to: string, filePath: string, sectionOf: (line: string) => string | null): Promise<StructuredDiff> {
   const [a, b] = await Promise.all([repo.readObject(`${from}:${filePath}`), repo.readObject(`${to}:${filePath}`)]);
   const before = a?.type === "blob" ? a.body.toString("utf8") : null;

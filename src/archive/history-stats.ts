@@ -24,7 +24,7 @@ const COMPACT_BYTES = 4 * TAIL_BYTES;
  * never change: the writer records them as it commits (it computed them for
  * the commit message anyway), readers add what they had to diff from git, and
  * both append to one file, so a restarted service pages history without
- * re-diffing a blob. A cache (SPEC §7): a missing, damaged or stale file only
+ * Re-diffing a blob. A cache: a missing, damaged or stale file only
  * costs those diffs again. Lines are whole-line appends; a torn last line is
  * skipped when read.
  */

@@ -8,7 +8,7 @@ import type { TenantRepo } from "./tenant-repo.js";
 const MAIN = "refs/heads/main";
 const COMMIT_ID = /^[0-9a-f]{40}$/;
 
-/** One history entry (SPEC §8), newest first in a page. */
+/** One history entry, newest first in a page. */
 export interface HistoryEntry {
   readonly commit: string;
   readonly parent: string | null;

@@ -11,7 +11,7 @@ export function shouldMaintain(packsSinceLast: number, threshold = 128): boolean
 }
 
 /**
- * Keeps reads fast as history grows (SPEC §7): geometric repack merges the
+ * Keeps reads fast as history grows: geometric repack merges the
  * small per-batch packs without rewriting the big one each time, and a split
  * commit-graph with changed-path Bloom filters lets `git log -- <file>` skip
  * commits that did not touch the file. Both are safe while writers add packs.

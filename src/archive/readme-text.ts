@@ -1,4 +1,4 @@
-/** The root README.md of every tenant repository (SPEC §7). */
+/** The root README.md of every tenant repository. */
 export function repositoryReadme(tenant: string): string {
   return `# RouterOS configuration archive: ${tenant}
 

@@ -30,7 +30,7 @@ export interface ChangeSummary extends CommitStats {
   changedLines(limits: { maxLines: number; maxChars: number }): ChangedLines;
 }
 
-/** Menu path each line stands in, taken from the whole file, not a diff hunk (SPEC §8). */
+/** Menu path each line stands in, taken from the whole file, not a diff hunk. */
 export function sectionsOfLines(lines: readonly string[], sectionOf: (line: string) => string | null, initial = HEADER_SECTION): string[] {
   const out = new Array<string>(lines.length);
   let current = initial;

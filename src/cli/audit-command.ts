@@ -1,5 +1,5 @@
 import { RosarchiveError } from "../common/index.js";
-import { AuditLog } from "../store/index.js";
+import { AuditLog, checkStateFormat } from "../store/index.js";
 import { expectPositionals, parse, println, type Command } from "./command.js";
 import { findTenant, readConfigFile } from "./load.js";
 
@@ -26,6 +26,7 @@ export const auditCommand: Command = {
     if (values.from !== undefined && !/^[1-9][0-9]{0,8}$/.test(values.from)) throw new RosarchiveError("bad_parameter", `--from ${JSON.stringify(values.from.slice(0, 20))}: must be a segment number (1, 2, ...)`);
     const config = readConfigFile(values.config);
     const tenant = findTenant(config, positionals[1]);
+    await checkStateFormat(config.stateDir);
     const r = await new AuditLog(config.stateDir).verify(tenant, values.from ? { from: Number(values.from) } : {});
     const scope = r.from === 1 ? "from its first entry" : `from segment ${r.from} (earlier segments not checked)`;
     if (r.ok) {

@@ -2,7 +2,7 @@ import os from "node:os";
 import { RosarchiveError } from "../common/index.js";
 import type { Config, DeviceConfig } from "../config/index.js";
 import { acceptHostKey, FINGERPRINT, unblockDevice } from "../pipeline/index.js";
-import { AuditLog, type AuditAction } from "../store/index.js";
+import { AuditLog, prepareStateDir, type AuditAction } from "../store/index.js";
 import { buildContext } from "./build-context.js";
 import { expectPositionals, expectTenantDevice, parse, println, type Command } from "./command.js";
 import { findDevice, readConfigFile } from "./load.js";
@@ -27,6 +27,7 @@ export const hostkeyCommand: Command = {
     expectTenantDevice(positionals[1], HOSTKEY_USAGE);
     const config = readConfigFile(values.config);
     const device = findDevice(config, positionals[1]);
+    await prepareStateDir(config.stateDir);
     const ctx = buildContext(config, io.env);
     if (!values.fingerprint) {
       const s = await ctx.states.get(device.tenant, device.id);
@@ -59,6 +60,7 @@ export const unblockCommand: Command = {
     expectTenantDevice(positionals[0], UNBLOCK_USAGE);
     const config = readConfigFile(values.config);
     const device = findDevice(config, positionals[0]);
+    await prepareStateDir(config.stateDir);
     const ctx = buildContext(config, io.env);
     const { before } = await unblockDevice(ctx, device, "cli");
     await auditCli(config, device, "device.unblocked", { error: before.last_error?.message ?? null });

@@ -1,3 +1,4 @@
+import { prepareStateDir } from "../store/index.js";
 import { promises as fs } from "node:fs";
 import { asRosarchiveError, assertId, RosarchiveError } from "../common/index.js";
 import { createLogger } from "../observe/index.js";
@@ -57,6 +58,7 @@ export const resealCommand: Command = {
     }
     if (identities.length === 0) throw new RosarchiveError("bad_parameter", `${idFile} holds no AGE-SECRET-KEY-1... line`);
 
+    await prepareStateDir(config.stateDir);
     const log = createLogger({ level: config.logLevel });
     const notifier = createNotifier(() => config, io.env, log);
     const ctx = buildContext(config, io.env, { log, events: notifier.outbox });

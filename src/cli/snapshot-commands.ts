@@ -1,3 +1,4 @@
+import { prepareStateDir } from "../store/index.js";
 import { asRosarchiveError, assertId, RosarchiveError } from "../common/index.js";
 import { importExport, resultCode, runBackup, type SnapshotResult } from "../pipeline/index.js";
 import { buildContext } from "./build-context.js";
@@ -68,6 +69,7 @@ export const importCommand: Command = {
           throw new RosarchiveError("bad_parameter", `--collected-at: ${JSON.stringify(s.slice(0, 40))} is not an RFC 3339 time like 2026-11-22T10:00:00Z`);
         }
       }
+      await prepareStateDir(config.stateDir);
       const log = createLogger({ level: config.logLevel });
       const notifier = createNotifier(() => config, io.env, log);
       const ctx = buildContext(config, io.env, { log, events: notifier.outbox });
@@ -94,6 +96,7 @@ export const backupCommand: Command = {
     return printResult(io, positionals[0], async () => {
       const config = readConfigFile(values.config);
       const device = findDevice(config, positionals[0]);
+      await prepareStateDir(config.stateDir);
       const log = createLogger({ level: config.logLevel });
       const notifier = createNotifier(() => config, io.env, log);
       const ctx = buildContext(config, io.env, { log, events: notifier.outbox });

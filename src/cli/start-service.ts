@@ -7,7 +7,7 @@ import { checkEnvironment, ConfigError, LiveConfig, type Config } from "../confi
 import { createLogger, createMetrics, type Logger, type Metrics } from "../observe/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
 import { Scheduler, type SchedulerOptions } from "../scheduler/index.js";
-import { AuditLog } from "../store/index.js";
+import { AuditLog, prepareStateDir, STATE_FORMAT } from "../store/index.js";
 import { apiDeps, createApp } from "../api/index.js";
 import { DeniedTally } from "../api/denied-tally.js";
 import { EventStreams } from "../api/event-streams.js";
@@ -21,9 +21,13 @@ import { createNotifier } from "./outbox.js";
 import { openInventory, runInventory, type RunningInventory } from "./start-inventory.js";
 import { RemoteCore } from "../remote/index.js";
 import { PolicyRunner, PolicyStore, violationCounts } from "../policy/index.js";
+import { plaintextWarning, readTlsFiles, type TlsFiles } from "./listen.js";
+import { renderMetrics } from "./render-metrics.js";
 
 export interface RunningService {
   readonly url: string;
+  /** The root request handler: /metrics, then the API, git HTTP and the web UI. */
+  readonly app: express.Express;
   readonly ctx: PipelineContext;
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
@@ -44,6 +48,11 @@ export interface RunningService {
  */
 export async function startService(config: Config, env: NodeJS.ProcessEnv, opts: { log?: Logger; scheduler?: SchedulerOptions; listen?: { host: string; port: number }; webhookBackoff?: (attempt: number) => number; webhookPollMs?: number } = {}): Promise<RunningService> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
+  // An older state layout is migrated now, a newer one refused before anything reads it.
+  const state = await prepareStateDir(config.stateDir);
+  if (state.found !== null && state.found < STATE_FORMAT) log.info({ event: "state.migrated", from: state.found, to: STATE_FORMAT, files: state.migrated });
+  // Read first: a missing or mismatched certificate refuses the start before anything runs.
+  const tlsFiles = config.tls ? readTlsFiles(config.tls) : null;
   const metrics = createMetrics();
   const audit = new AuditLog(config.stateDir, {
     segmentBytes: config.limits.auditSegmentBytes,
@@ -107,28 +116,24 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
 
   const root = express();
   root.disable("x-powered-by");
-  // Device-state gauge is computed at scrape time from the state files.
+  // The state gauges (devices by state, per-device freshness, dead letters, scheduler lag) are computed at scrape time.
   root.get(
     "/metrics",
-    metricsRoute(
-      ctx.config,
-      async () => {
-        metrics.devices.reset();
-        for (const tenant of ctx.config().tenants.values()) {
-          const counts = new Map<string, number>([["never", 0], ["ok", 0], ["failing", 0], ["blocked", 0]]);
-          for (const d of tenant.devices) {
-            const s = await ctx.states.get(tenant.id, d.id);
-            counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+    metricsRoute(ctx.config, () =>
+      renderMetrics({
+        config: ctx.config,
+        metrics,
+        states: ctx.states,
+        retired: (t) => inventory.directory.retired(t),
+        schedulerLagMs: () => scheduler.lagMs(),
+        // One series per policy check (not per device): devices failing it now.
+        more: async () => {
+          metrics.policyViolations.reset();
+          for (const tenant of ctx.config().tenants.values()) {
+            for (const [check, n] of await violationCounts(policyStore, tenant)) metrics.policyViolations.set({ tenant: tenant.id, check }, n);
           }
-          counts.set("retired", (await inventory.directory.retired(tenant.id)).length);
-          for (const [state, n] of counts) metrics.devices.set({ tenant: tenant.id, state }, n);
-        }
-        metrics.policyViolations.reset();
-        for (const tenant of ctx.config().tenants.values()) {
-          for (const [check, n] of await violationCounts(policyStore, tenant)) metrics.policyViolations.set({ tenant: tenant.id, check }, n);
-        }
-        return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
-      },
+        },
+      }),
     ),
   );
   root.use(
@@ -155,7 +160,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     })),
   );
   const listen = opts.listen ?? config.listen;
-  const http = createHttpServer(root, config.limits);
+  const http = createHttpServer(root, config.limits, { tls: tlsFiles, trustedProxies: () => ctx.config().trustedProxies });
   const server: Server = http.server;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -182,7 +187,9 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   denied.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-  const url = `http://${host}:${addr.port}`;
+  const url = `${http.secure ? "https" : "http"}://${host}:${addr.port}`;
+  const plaintext = plaintextWarning(config);
+  if (plaintext) log.warn({ event: "serve.plaintext", msg: plaintext });
   deliverer.start();
   // Hook runs a previous process queued and did not finish (killed, crashed) run first.
   await notifier.hooks.resume();
@@ -196,10 +203,10 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       .then((repo) => Promise.all([repo.paths.current(), repo.stats.load()]))
       .catch((err) => log.debug({ event: "history.index_failed", tenant, msg: (err as Error).message }));
   }
-  reconcilePolicy(config.tenants.keys());
-  log.info({ event: "serve.listening", url, tenants: config.tenants.size });
+  log.info({ event: "serve.listening", url, tenants: config.tenants.size, tls: http.secure });
   return {
     url,
+    app: root,
     ctx,
     scheduler,
     metrics,
@@ -215,12 +222,26 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
         metrics.configReloads.inc({ result: "refused" });
         throw new ConfigError(problems);
       }
+      // The certificate is re-read on every reload (a renewed file under the same name); a bad one refuses the reload whole.
+      let nextTls: TlsFiles | null = null;
+      if (next.tls && http.secure) {
+        try {
+          nextTls = readTlsFiles(next.tls);
+        } catch (err) {
+          metrics.configReloads.inc({ result: "refused" });
+          throw err;
+        }
+      }
       try {
         // Its devices merged with the inventory's (refused when they clash), put in force, handed to the scheduler.
         await inventory.reload(next);
       } catch (err) {
         metrics.configReloads.inc({ result: "refused" });
         throw err;
+      }
+      if (nextTls) http.setCertificate(nextTls);
+      if ((next.tls !== null) !== http.secure) {
+        log.warn({ event: "config.restart_needed", key: "tls", msg: `tls is ${next.tls ? "set" : "removed"} in the file, but turning TLS on or off needs a restart; the listener stays ${http.secure ? "https" : "http"}` });
       }
       metrics.configReloads.inc({ result: "ok" });
       await remote?.reload(live.source()).catch((err) => log.error({ event: "remote.reload_failed", msg: (err as Error).message }));

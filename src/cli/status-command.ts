@@ -1,5 +1,5 @@
 import { deviceView } from "../api/routes/devices.js";
-import { DeviceStateStore } from "../store/index.js";
+import { checkStateFormat, DeviceStateStore } from "../store/index.js";
 import { expectPositionals, parse, println, type Command } from "./command.js";
 import { findTenant, readConfigFile } from "./load.js";
 
@@ -20,6 +20,7 @@ export const statusCommand: Command = {
     expectPositionals(positionals, ["TENANT"], STATUS_USAGE);
     const config = readConfigFile(values.config);
     const tenant = config.tenants.get(findTenant(config, positionals[0]))!;
+    await checkStateFormat(config.stateDir);
     const states = new DeviceStateStore(config.stateDir);
     const devices = await Promise.all(tenant.devices.map(async (d) => deviceView(d, await states.get(tenant.id, d.id))));
     if (values.json) {

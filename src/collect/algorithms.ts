@@ -3,7 +3,7 @@ import type { Algorithms } from "ssh2";
 
 /**
  * ssh2's modern defaults stay first; the legacy algorithms RouterOS v6 needs
- * (SPEC §4: group14-sha1, group-exchange-sha1, CBC ciphers) are appended, so a
+ * (group14-sha1, group-exchange-sha1, CBC ciphers) are appended, so a
  * modern device never negotiates them. `ssh-rsa` host keys and `hmac-sha1` are
  * already in ssh2 1.17's defaults. group1-sha1 comes last: only very old
  * RouterOS offers nothing better.

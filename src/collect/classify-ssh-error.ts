@@ -1,6 +1,6 @@
 import { RosarchiveError } from "../common/index.js";
 
-/** Socket-level codes that mean "the device is not there right now": transient, retried (SPEC §4). */
+/** Socket-level codes that mean "the device is not there right now": transient, retried. */
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN",
   "EPIPE", "ECONNABORTED", "EHOSTDOWN", "ENETDOWN", "ETIMEDOUT",
@@ -11,7 +11,7 @@ export const ALL_AUTH_FAILED = "All configured authentication methods failed";
 type SshError = Error & { code?: unknown; level?: unknown };
 
 /**
- * ssh2's errors → SPEC codes. `where` is `host:port`; ssh2 messages never
+ * Ssh2's errors → error codes. `where` is `host:port`; ssh2 messages never
  * carry credentials, so quoting them is safe.
  */
 export function classifySshError(err: unknown, where: string, username: string): RosarchiveError {

@@ -7,11 +7,11 @@ import { DEFAULT_MAX_EXPORT_BYTES, type CollectOptions, type CollectResult, type
 const VERSION_OUTPUT_CAP = 64 * 1024;
 
 /**
- * One collection (SPEC §4): one SSH connection, exec channels only. On first
+ * One collection: one SSH connection, exec channels only. On first
  * contact (no known version) the version probe and the newest export form go
  * in one exec line when the platform allows (one answer, not two); a device
  * that refuses it gets the probe, then the export for its version. Throws a
- * RosarchiveError with a SPEC code; never returns a truncated or failed
+ * RosarchiveError with an error code; never returns a truncated or failed
  * export. Messages never quote device output.
  */
 export async function collectExport(target: SshTarget, opts: CollectOptions): Promise<CollectResult> {

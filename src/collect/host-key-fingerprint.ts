@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 /**
  * `SHA256:` + unpadded base64 of SHA-256 of the raw public key blob: the
- * format `ssh-keygen -l` prints and SPEC §4 pins (trust on first use).
+ * Format `ssh-keygen -l` prints and pins (trust on first use).
  */
 export function hostKeyFingerprint(keyBlob: Buffer): string {
   return "SHA256:" + createHash("sha256").update(keyBlob).digest("base64").replace(/=+$/, "");

@@ -34,7 +34,7 @@ const STDERR_CAP = 64 * 1024;
 const noop = () => {};
 
 /**
- * One authenticated SSH connection (SPEC §4). The host key is checked in
+ * One authenticated SSH connection. The host key is checked in
  * ssh2's hostVerifier, during key exchange and before authentication, so a
  * mismatching device is never sent credentials and nothing is read from it.
  */
@@ -221,7 +221,7 @@ function execOn(
       ch.on("data", (d: Buffer) => {
         if (done) return;
         size += d.length;
-        // SPEC §4 cap, enforced while streaming: never buffer past it.
+        // Cap, enforced while streaming: never buffer past it.
         if (size >= limits.maxBytes) return finish(new RosarchiveError("invalid_output", `${where}: the output reached the ${limits.maxBytes}-byte limit`));
         chunks.push(d);
       });

@@ -12,7 +12,7 @@ export interface SshTarget {
 
 export interface CollectOptions {
   readonly platform: Platform;
-  /** The TOFU pin (SPEC §4); null on first contact, when the presented key is returned for pinning. */
+  /** The TOFU pin; null on first contact, when the presented key is returned for pinning. */
   readonly pinnedFingerprint: string | null;
   /** Cached version; null or absent runs the version probe first. */
   readonly knownVersion?: string | null;
@@ -20,7 +20,7 @@ export interface CollectOptions {
   readonly connectTimeoutMs: number;
   /** All commands together, from the authenticated session to the export's exit status. */
   readonly commandTimeoutMs: number;
-  /** Export size cap, enforced while streaming (SPEC §4: below 64 MiB). */
+  /** Export size cap, enforced while streaming (below 64 MiB). */
   readonly maxBytes?: number;
   readonly signal?: AbortSignal;
   /** Epoch milliseconds, for the command deadline and the duration reported (default `Date.now`). */
@@ -28,7 +28,7 @@ export interface CollectOptions {
 }
 
 export interface CollectResult {
-  /** The export as the device printed it, checked (SPEC §4 output check). */
+  /** The export as the device printed it, checked. */
   readonly text: string;
   /** The version the export command was chosen for. */
   readonly version: string;

@@ -1,4 +1,4 @@
-/** SPEC §3 durations: `30s`, `5m`, `6h`, `1d` (also `250ms` for tests and tuning). */
+/** Durations: `30s`, `5m`, `6h`, `1d` (also `250ms` for tests and tuning). */
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 

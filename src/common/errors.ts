@@ -30,6 +30,8 @@ export const ERROR_STATUS = {
   timeout: 504,
   unavailable: 503,
   config_invalid: 500,
+  /** state_dir was written by a newer release, or its FORMAT file is unreadable: nothing is read or changed. */
+  state_format: 500,
   error: 500,
 } as const;
 

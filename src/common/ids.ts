@@ -1,6 +1,6 @@
 import { RosarchiveError } from "./errors.js";
 
-/** SPEC §1: tenant, device and group identifiers. */
+/** Tenant, device and group identifiers. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 export function isValidId(value: unknown): value is string {

@@ -171,11 +171,14 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
     role: raw.role,
     sourcePath: opts.sourcePath ?? null,
     listen: { host, port: Number(portText) },
-    publicUrl: (raw.public_url ?? `http://${raw.listen}`).replace(/\/+$/, ""),
+    publicUrl: (raw.public_url ?? `${raw.tls ? "https" : "http"}://${raw.listen}`).replace(/\/+$/, ""),
     dataDir: abs(raw.data_dir),
     stateDir,
     hooksDir: abs(raw.hooks_dir),
     metricsTokenSha256: raw.metrics_token_sha256,
+    metricsPerDevice: raw.metrics_per_device,
+    tls: raw.tls ? { certFile: abs(raw.tls.cert_file), keyFile: abs(raw.tls.key_file) } : null,
+    trustedProxies: raw.trusted_proxies,
     logLevel: raw.log_level,
     encryption: { ...globalEncryption, indexKeyFile: raw.encryption.index_key_file ? abs(raw.encryption.index_key_file) : path.join(stateDir, "secret-index.key") },
     sensitive: sensitiveExtensions(raw.sensitive),
@@ -292,6 +295,10 @@ export function checkEnvironment(config: Config, env: NodeJS.ProcessEnv, exists:
     tenant.webhooks.forEach((w, i) => {
       if (w.secret_env && env[w.secret_env] === undefined) problems.push({ path: `tenants.${tenant.id}.webhooks[${i}].secret_env`, message: `environment variable ${w.secret_env} is not set` });
     });
+  }
+  if (config.tls) {
+    if (!exists(config.tls.certFile)) problems.push({ path: "tls.cert_file", message: `file ${config.tls.certFile} does not exist` });
+    if (!exists(config.tls.keyFile)) problems.push({ path: "tls.key_file", message: `file ${config.tls.keyFile} does not exist` });
   }
   if (config.encryption.identityFile && !exists(config.encryption.identityFile)) {
     problems.push({ path: "encryption.identity_file", message: `file ${config.encryption.identityFile} does not exist` });

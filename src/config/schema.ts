@@ -3,16 +3,21 @@ import { EVENT_NAMES } from "../common/index.js";
 import { inventorySourceSchema } from "./inventory-schema.js";
 import { duration, envName, filePath, id, required } from "./schema-primitives.js";
 import { compareSchema, policyListSchema } from "./policy-schema.js";
+import { parseCidr } from "./cidr.js";
 
 const hostPort = z
   .string(required("host:port"))
-  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:8080");
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:8080")
+  .meta({ "x-kind": "host:port" });
 
 /** A site: where a device sits, and which collectors reach it. A NATS subject token, so no `.` (unlike other ids). */
 export const SITE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const site = z.string(required("a site name")).regex(SITE_PATTERN, "must match ^[a-z0-9][a-z0-9_-]{0,62}$ (a site name has no '.')");
 
-const sha256Hex = z.string(required("64 hex characters")).regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters (the sha256 printed by `rosarchive token`)");
+const sha256Hex = z
+  .string(required("64 hex characters"))
+  .regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters (the sha256 printed by `rosarchive token`)")
+  .meta({ "x-kind": "sha256 hex" });
 
 /**
  * The secret keys of a credential source. On a device or in `defaults` each
@@ -80,7 +85,10 @@ const tokenSchema = z.strictObject({
   sha256: sha256Hex,
 });
 
-const recipient = z.string(required("an age recipient")).regex(/^age1[02-9ac-hj-np-z]{58}$/, "must be an age X25519 recipient (age1..., from `rosarchive keygen`)");
+const recipient = z
+  .string(required("an age recipient"))
+  .regex(/^age1[02-9ac-hj-np-z]{58}$/, "must be an age X25519 recipient (age1..., from `rosarchive keygen`)")
+  .meta({ "x-kind": "age recipient" });
 
 /** The global `encryption` block, and a tenant's own (which replaces it whole for that tenant). */
 const encryptionSchema = z.strictObject(
@@ -94,7 +102,8 @@ const encryptionSchema = z.strictObject(
 /** A RouterOS menu path, `/ip hotspot user` (or `/ip/hotspot/user`). */
 const menuPath = z
   .string(required("a menu path"))
-  .regex(/^\/([a-z0-9][a-z0-9-]*([ /][a-z0-9][a-z0-9-]*)*)?$/, 'must be a menu path like "/ip hotspot user"');
+  .regex(/^\/([a-z0-9][a-z0-9-]*([ /][a-z0-9][a-z0-9-]*)*)?$/, 'must be a menu path like "/ip hotspot user"')
+  .meta({ "x-kind": "menu path" });
 
 /** One operator catalog entry: a parameter name, optionally only in some menus. */
 const paramEntry = z.strictObject({
@@ -150,6 +159,21 @@ const collectorSchema = z.strictObject({
   listen: hostPort.optional(),
 });
 
+/** `tls:` the service terminates TLS itself with this certificate chain and key (PEM files, re-read on SIGHUP). */
+const tlsSchema = z.strictObject(
+  {
+    cert_file: z.string(required("a file path")).min(1),
+    key_file: z.string(required("a file path")).min(1),
+  },
+  required("a mapping with cert_file and key_file"),
+);
+
+/** An address or CIDR block (`127.0.0.1/32`, `10.0.0.0/8`, `::1`) of a reverse proxy whose X-Forwarded-For is believed. */
+const proxyBlock = z
+  .string(required("an address or CIDR block"))
+  .refine((v) => parseCidr(v) !== null, "must be an IP address or CIDR block, e.g. 127.0.0.1/32 or ::1/128")
+  .meta({ "x-kind": "CIDR" });
+
 const tenantSchema = z.strictObject({
   encryption: encryptionSchema.optional(),
   defaults: defaultsSchema.optional(),
@@ -170,6 +194,9 @@ export const configSchema = z.strictObject({
   state_dir: z.string(required("a directory")).min(1).default("./state"),
   hooks_dir: z.string(required("a directory")).min(1).default("./hooks"),
   metrics_token_sha256: sha256Hex.nullable().default(null),
+  metrics_per_device: z.boolean(required("true or false")).default(true),
+  tls: tlsSchema.nullable().default(null),
+  trusted_proxies: z.array(proxyBlock, required("a list of addresses or CIDR blocks")).default([]),
   log_level: z.enum(["debug", "info", "warn", "error"]).default("info"),
   // The global block also names the secret index key (collectors hold a copy of it).
   encryption: encryptionSchema.extend({ index_key_file: z.string(required("a file path")).min(1).optional() }),

@@ -27,7 +27,7 @@ export interface DeviceConfig {
   readonly intervalMs: number;
   readonly enabled: boolean;
   readonly credentials: Credentials;
-  /** Path of the device's file inside the tenant repository (SPEC §7). */
+  /** Path of the device's file inside the tenant repository. */
   readonly path: string;
 }
 
@@ -209,6 +209,12 @@ export interface Config {
   readonly stateDir: string;
   readonly hooksDir: string;
   readonly metricsTokenSha256: string | null;
+  /** Per-device freshness gauges on /metrics (`metrics_per_device`). */
+  readonly metricsPerDevice: boolean;
+  /** TLS terminated by the service itself (absolute PEM paths), or null: plain HTTP. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client. */
+  readonly trustedProxies: readonly string[];
   readonly logLevel: "debug" | "info" | "warn" | "error";
   /** The global block: the keys of every tenant without its own; `indexKeyFile` is the secret index's key (collectors hold a copy; default state_dir/secret-index.key). */
   readonly encryption: EncryptionConfig & { readonly indexKeyFile: string };

@@ -2,11 +2,11 @@ import type { Platform } from "../common/index.js";
 import { headerBlockEnd } from "./header-block.js";
 
 /**
- * SPEC §5 step 4: removes comment lines that report runtime state (the
+ * Normalization step 4: removes comment lines that report runtime state (the
  * platform's `volatileComments` table). Only comment lines are tested, which
  * keeps the step cheap and means no command or menu line is ever dropped.
  * The leading header block is never touched: its lines describe the device
- * (SPEC §5 step 2 keeps them), and its bare `#` separator must stay even though
+ * (normalization step 2 keeps them), and its bare `#` separator must stay even though
  * an empty comment under a menu is dropped.
  */
 export function dropVolatile(lines: readonly string[], platform: Pick<Platform, "volatileComments" | "commentPrefix">): string[] {

@@ -44,7 +44,7 @@ function dropContinuation(parts: string[]): boolean {
 }
 
 /**
- * SPEC §5 step 3: `head\` + newline + `<indent>rest` becomes `headrest`.
+ * Normalization step 3: `head\` + newline + `<indent>rest` becomes `headrest`.
  * Continuations chain, so the wrap width of the exporting client does not matter.
  * Comment lines never continue: RouterOS wraps commands only (the 105-column
  * `# ... please restart the device ...` notice stays one line in 80-column

@@ -5,11 +5,11 @@ import { rewriteHeader } from "./rewrite-header.js";
 import { tidy } from "./tidy.js";
 import { unifyLineEndings } from "./unify-line-endings.js";
 
-/** Recorded in every commit (`Normalizer: 1`, SPEC §7); bump when the output of `normalize` changes. */
+/** Recorded in every commit (`Normalizer: 1`); bump when the output of `normalize` changes. */
 export const NORMALIZER_VERSION = 1;
 
 /**
- * SPEC §5: the archived text as a pure function of the export. Two exports that
+ * The archived text as a pure function of the export. Two exports that
  * differ only in header date, line endings, wrap width or volatile comments give
  * the same text, and normalizing twice changes nothing.
  */

@@ -2,7 +2,7 @@ import type { Platform } from "../common/index.js";
 import { headerBlockEnd } from "./header-block.js";
 
 /**
- * SPEC §5 step 2: drops the export date from the header, keeping the version.
+ * Normalization step 2: drops the export date from the header, keeping the version.
  * Only lines of the leading comment block (comments and blank lines before the
  * first command or menu line) are touched, so a dated-looking comment further
  * down stays as printed. Every matching line of the block is rewritten, so a

@@ -10,7 +10,7 @@ function trimBlanksEnd(line: string): string {
 }
 
 /**
- * SPEC §5 step 5: trailing spaces and tabs go, runs of blank lines become one,
+ * Normalization step 5: trailing spaces and tabs go, runs of blank lines become one,
  * and the text ends with exactly one `\n`. Blank lines before the first line
  * and after the last are dropped too (an SSH client may add them; they carry
  * nothing). Text with no content at all becomes a single `\n`.

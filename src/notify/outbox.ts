@@ -51,7 +51,7 @@ export interface OutboxOptions {
 }
 
 /**
- * SPEC §9 durable outbox: `emit` returns only after one file per subscribed
+ * Durable outbox: `emit` returns only after one file per subscribed
  * webhook is fsynced under `state_dir/outbox/<tenant>/<webhook>/`, and the
  * event's hook run under `state_dir/hook-queue/`, so a commit is never
  * reported done with its event only in memory. Live listeners (SSE) are told

@@ -17,7 +17,7 @@ export interface DelivererOptions {
   readonly pollMs?: number;
   /** Delay before retry n (1-based); default 10 s doubling to 1 h. */
   readonly backoff?: (attempt: number) => number;
-  /** Deliveries older than this are moved to `outbox-dead/` (SPEC: at least 24 h of retries). */
+  /** Deliveries older than this are moved to `outbox-dead/` (at least 24 h of retries). */
   readonly giveUpAfterMs?: number;
   readonly onResult?: (result: "delivered" | "failed" | "dropped") => void;
   readonly onDepth?: (depth: number) => void;

@@ -21,6 +21,11 @@ export const METRIC_NAMES = [
   "rosarchive_inventory_removal_pending",
   "rosarchive_devices_retired_total",
   "rosarchive_policy_violations",
+  "rosarchive_device_last_success_timestamp_seconds",
+  "rosarchive_device_last_change_timestamp_seconds",
+  "rosarchive_device_interval_seconds",
+  "rosarchive_scheduler_lag_seconds",
+  "rosarchive_webhook_dead_letters",
 ] as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -65,5 +70,52 @@ export function createMetrics() {
   const retired = new client.Counter({ name: "rosarchive_devices_retired_total", help: "Devices retired (their file removed from main)", labelNames: ["tenant"], registers: [registry] });
   // One series per check (not per device): devices failing it now, computed at scrape time.
   const policyViolations = new client.Gauge({ name: "rosarchive_policy_violations", help: "Devices failing each policy check now, by tenant and check", labelNames: ["tenant", "check"], registers: [registry] });
-  return { registry, policyViolations, inventoryUp, inventoryDevices, inventorySyncs, inventoryRemovalPending, retired, backups, backupDuration, commits, resealCommits, devices, inFlight, webhookDeliveries, outboxDepth, hookRuns, httpRequests, httpDuration, configReloads, exportsWithoutSecrets };
+  // Computed at scrape time from the state files (serve's /metrics render), like rosarchive_devices.
+  const deviceLastSuccess = new client.Gauge({
+    name: "rosarchive_device_last_success_timestamp_seconds",
+    help: "Unix time of the device's last successful backup (absent until its first); off with metrics_per_device: false",
+    labelNames: ["tenant", "device"],
+    registers: [registry],
+  });
+  const deviceLastChange = new client.Gauge({
+    name: "rosarchive_device_last_change_timestamp_seconds",
+    help: "Unix time of the device's last archived change (absent until its first); off with metrics_per_device: false",
+    labelNames: ["tenant", "device"],
+    registers: [registry],
+  });
+  const deviceInterval = new client.Gauge({
+    name: "rosarchive_device_interval_seconds",
+    help: "The device's backup interval, for freshness alerts; off with metrics_per_device: false",
+    labelNames: ["tenant", "device"],
+    registers: [registry],
+  });
+  const schedulerLag = new client.Gauge({ name: "rosarchive_scheduler_lag_seconds", help: "How long the most overdue scheduled backup has been waiting to start", registers: [registry] });
+  const deadLetters = new client.Gauge({ name: "rosarchive_webhook_dead_letters", help: "Webhook deliveries given up on and kept in state_dir/outbox-dead, by tenant", labelNames: ["tenant"], registers: [registry] });
+  return {
+    registry,
+    backups,
+    backupDuration,
+    commits,
+    resealCommits,
+    devices,
+    inFlight,
+    webhookDeliveries,
+    outboxDepth,
+    hookRuns,
+    httpRequests,
+    httpDuration,
+    configReloads,
+    exportsWithoutSecrets,
+    inventoryUp,
+    inventoryDevices,
+    inventorySyncs,
+    inventoryRemovalPending,
+    retired,
+    policyViolations,
+    deviceLastSuccess,
+    deviceLastChange,
+    deviceInterval,
+    schedulerLag,
+    deadLetters,
+  };
 }

@@ -1,6 +1,6 @@
 import { RosarchiveError } from "../common/index.js";
 
-/** SPEC §4: one backup per device at a time, shared by the scheduler and manual triggers. */
+/** One backup per device at a time, shared by the scheduler and manual triggers. */
 export class DeviceLocks {
   private readonly held = new Map<string, Promise<unknown>>();
 

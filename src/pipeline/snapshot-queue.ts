@@ -1,7 +1,7 @@
 import type { Trigger } from "../archive/index.js";
 import type { DeviceConfig } from "../config/index.js";
 
-/** SPEC §2 result object of `backup` and `import`. */
+/** Result object of `backup` and `import`. */
 export interface SnapshotResult {
   readonly tenant: string;
   readonly device: string;

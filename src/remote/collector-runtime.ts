@@ -64,7 +64,7 @@ class Slots {
   }
 }
 
-function collectorMetrics(registry: client.Registry) {
+export function collectorMetrics(registry: client.Registry) {
   client.collectDefaultMetrics({ register: registry });
   return {
     jobs: new client.Counter({ name: "rosarchive_collector_jobs_total", help: "Jobs done by site and result (collected or the error code)", labelNames: ["site", "result"], registers: [registry] }),

@@ -35,7 +35,7 @@ interface Waiter {
   resolve(o: Outcome): void;
 }
 
-function remoteMetrics(registry: client.Registry, collectors: () => Map<string, number>) {
+export function remoteMetrics(registry: client.Registry, collectors: () => Map<string, number>) {
   const jobsPublished = new client.Counter({ name: "rosarchive_remote_jobs_published_total", help: "Backup jobs published to collectors, by site", labelNames: ["site"], registers: [registry] });
   const jobsTimedOut = new client.Counter({ name: "rosarchive_remote_jobs_timed_out_total", help: "Jobs whose snapshot did not come back in time, by site", labelNames: ["site"], registers: [registry] });
   const snapshots = new client.Counter({ name: "rosarchive_remote_snapshots_total", help: "Snapshots processed by outcome (changed, unchanged, failed, duplicate, stale)", labelNames: ["outcome"], registers: [registry] });

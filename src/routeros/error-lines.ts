@@ -1,5 +1,5 @@
 /**
- * SPEC §4 output check: lines RouterOS prints instead of (or in the middle
+ * Output check: lines RouterOS prints instead of (or in the middle
  * of) an export when a command fails, e.g. `expected end of command (line 1
  * column 9)` when v6 is sent `show-sensitive`. Matched per line, anchored at
  * the line start so a config value such as `comment="syntax error"` is not

@@ -1,7 +1,7 @@
 import type { SensitiveParam } from "../common/index.js";
 
 /**
- * SPEC §6: the RouterOS parameters whose values are sealed. Matching is on
+ * The RouterOS parameters whose values are sealed. Matching is on
  * whole names (see `isSensitive` in src/seal): `always-allow-password-login`,
  * `policy=...,password,...`, `public-key`, `minimum-password-length` are not
  * secrets. A dotted v7 name (`security.passphrase`) matches on its full name

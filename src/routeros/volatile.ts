@@ -1,7 +1,7 @@
 import type { VolatileComment } from "../common/index.js";
 
 /**
- * SPEC §5 step 4: comment lines RouterOS prints about runtime state, not
+ * Normalization step 4: comment lines RouterOS prints about runtime state, not
  * configuration; they come and go between two exports of the same config.
  * Each pattern is matched against one whole line (line endings unified),
  * indented or not, trailing blanks allowed; the normalizer tests comment lines

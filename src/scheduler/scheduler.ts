@@ -10,6 +10,8 @@ interface Entry {
   running: boolean;
   /** Blocked (host key or auth): its state file is re-read every blockedRecheckMs, as an admin may clear it from the CLI. */
   blocked: boolean;
+  /** While handed to the queue but not yet started: the time it was due (scheduler lag). */
+  waitingSince: number | null;
   /** Re-read the state file at this time. */
   recheckAt: number;
 }
@@ -38,7 +40,7 @@ function inFlight(config: Config): number {
 /**
  * One in-process loop for the whole fleet: a tick finds due devices and hands
  * them to one queue that bounds backups in flight; SSH sessions are bounded by
- * `ctx.sshSessions` (SPEC `schedule.concurrency`). No worker or timer per
+ * `ctx.sshSessions` (`schedule.concurrency`). No worker or timer per
  * device, so 10,000 devices cost 10,000 small records.
  */
 export class Scheduler {
@@ -85,7 +87,7 @@ export class Scheduler {
             old.blocked = blocked;
             if (!old.running) old.dueAt = dueAt;
           } else {
-            this.entries.set(key, { device, dueAt, running: false, blocked, recheckAt: now + (this.opts.blockedRecheckMs ?? 15_000) });
+            this.entries.set(key, { device, dueAt, running: false, blocked, waitingSince: null, recheckAt: now + (this.opts.blockedRecheckMs ?? 15_000) });
           }
         }
       }
@@ -152,7 +154,9 @@ export class Scheduler {
 
   private dispatch(entry: Entry): void {
     entry.running = true;
+    entry.waitingSince = entry.dueAt;
     void this.queue.add(async () => {
+      entry.waitingSince = null;
       const { device } = entry;
       if (this.stopped) return;
       try {
@@ -175,6 +179,20 @@ export class Scheduler {
   /** Resolves when no backup runs or waits (each one's next run is planned by then). */
   async idle(): Promise<void> {
     await this.queue.onIdle();
+  }
+
+  /**
+   * How far behind the schedule is, in ms: the longest a due backup has been
+   * waiting to start (not yet handed to the queue, or queued behind the
+   * concurrency limit). Near 0 when the fleet fits its interval.
+   */
+  lagMs(now = this.ctx.clock()): number {
+    let lag = 0;
+    for (const e of this.entries.values()) {
+      const since = e.running ? e.waitingSince : e.dueAt;
+      if (since !== null && since < now) lag = Math.max(lag, now - since);
+    }
+    return lag;
   }
 
   /** Devices known and how many backups run or wait right now. */

@@ -1,7 +1,7 @@
 import { Decrypter, Encrypter } from "age-encryption";
 import { RosarchiveError } from "../common/index.js";
 
-/** The prefix of a sealed value token (SPEC §6): `age:<base64url of the binary age file>`. */
+/** The prefix of a sealed value token: `age:<base64url of the binary age file>`. */
 export const SEALED_PREFIX = "age:";
 
 /** Every binary age file starts with this line (age-encryption.org/v1 format). */

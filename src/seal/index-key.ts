@@ -17,7 +17,7 @@ export interface IndexKeyFields {
 }
 
 /**
- * SPEC §6 stable ciphertext: the secret index key of one value, a keyed hash
+ * Stable ciphertext: the secret index key of one value, a keyed hash
  * (HMAC-SHA256, hex). Without the key it reveals nothing about the secret,
  * not even equality across devices or indexes with another key.
  */

@@ -80,7 +80,7 @@ export function sensitiveMatcher(params: readonly SensitiveParam[]): SensitiveMa
 }
 
 /**
- * SPEC §6: is `name` (as printed, dotted shorthand expanded) sensitive under
+ * Is `name` (as printed, dotted shorthand expanded) sensitive under
  * `menu`? Whole names only, so `always-allow-password-login` or `public-key`
  * never match `password` or `private-key`. A dotted name matches on its full
  * name or its last component (`security.passphrase` → `passphrase`). An entry

@@ -7,7 +7,7 @@ import { sealRules } from "./seal-rules.js";
 import { sealTargets, type SealHere } from "./seal-targets.js";
 import type { SealOptions, SealResult, SecretIndex } from "./types.js";
 
-/** `""` and a bare empty value hold no secret and stay readable (SPEC §6). */
+/** `""` and a bare empty value hold no secret and stay readable. */
 const isEmptyValue = (raw: string): boolean => raw === "" || raw === '""';
 
 /**

@@ -1,7 +1,7 @@
 import type { Platform } from "../common/index.js";
 
 /**
- * SPEC §6 stable ciphertext: keyed hash (hex HMAC-SHA256) → sealed token
+ * Stable ciphertext: keyed hash (hex HMAC-SHA256) → sealed token
  * (`age:...`). Plain JSON. Holds no plaintext and no unkeyed hash of one.
  */
 export type SecretIndex = Record<string, string>;

@@ -22,7 +22,7 @@ const LEGACY_ALGORITHMS = {
 } as ServerConfig["algorithms"];
 
 const ALL_METHODS: readonly SimAuthMethod[] = ["password", "keyboard-interactive", "publickey"];
-/** `huge` stops after this much (above the 64 MiB SPEC cap) unless the client hangs up first. */
+/** `huge` stops after this much (above the 64 MiB cap) unless the client hangs up first. */
 const HUGE_LIMIT = 100 * 1024 * 1024;
 const VERSION_COMMAND = ROUTEROS.commands.version;
 /** `long_line`: one physical line of this many characters. */
@@ -47,7 +47,7 @@ interface DeviceState {
 /**
  * Simulated RouterOS devices for tests, benchmarks and `rosarchive demo`:
  * one ssh2 Server per device on its own loopback port, answering the exec
- * commands rosarchive sends the way RouterOS v6/v7 does (SPEC §4), with
+ * Commands rosarchive sends the way RouterOS v6/v7 does, with
  * injectable faults. Hundreds of devices fit in one process: each rendered
  * export is cached until it changes, only the header date is formatted per answer.
  */

@@ -1,20 +1,23 @@
 import { createHash } from "node:crypto";
 
-/** Audit actions (at least these; `device.unblocked` is an admin clearing an auth_failed block). */
-export type AuditAction =
-  | "backup.manual"
-  | "backup.all"
-  | "config.read"
-  | "config.read_decrypted"
-  | "diff.read"
-  | "hostkey.accepted"
-  | "device.unblocked"
-  | "repo.clone"
-  | "auth.denied"
-  | "inventory.confirmed"
-  | "search.read"
-  | "compare.read"
-  | "policy.run";
+/** Every audit action, one table (`device.unblocked` is an admin clearing an auth_failed block). */
+export const AUDIT_ACTIONS = [
+  "backup.manual",
+  "backup.all",
+  "config.read",
+  "config.read_decrypted",
+  "diff.read",
+  "hostkey.accepted",
+  "device.unblocked",
+  "repo.clone",
+  "auth.denied",
+  "inventory.confirmed",
+  "search.read",
+  "compare.read",
+  "policy.run",
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditInput {
   /** Token name, "scheduler" or "cli"; null when nobody could be identified (auth.denied). */

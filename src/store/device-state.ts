@@ -1,7 +1,7 @@
 import path from "node:path";
 import { writeFileAtomic, readJsonFile } from "./atomic-file.js";
 
-/** SPEC §4 device states. */
+/** Device states. */
 export type DeviceStatus = "never" | "ok" | "failing" | "blocked";
 
 export interface DeviceError {

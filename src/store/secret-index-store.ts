@@ -25,6 +25,16 @@ const isHexOrNull = (v: unknown): v is string | null => v === null || (typeof v 
 const isIndex = (v: unknown): v is Record<string, string> =>
   v !== null && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
 
+/** The file's text in the current format. */
+export function serializeSecretIndexState(state: SecretIndexState): string {
+  return JSON.stringify({ format: FORMAT, fingerprint: state.fingerprint, sealed: state.sealed, recipients: state.recipients, index: state.index });
+}
+
+/** True when the file holds the first format (the bare index), which a state migration rewrites. */
+export function isFirstFormatIndex(data: unknown): boolean {
+  return data !== null && typeof data === "object" && !Array.isArray(data) && (data as Record<string, unknown>).format === undefined && isIndex(data);
+}
+
 /** Reads either format; anything else is treated as no state (values are then sealed anew, once). */
 export function parseSecretIndexState(data: unknown): SecretIndexState {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return EMPTY;
@@ -119,7 +129,7 @@ export class SecretIndexStore {
    * so it is renamed into place without fsync.
    */
   async putState(tenant: string, device: string, state: SecretIndexState, opts: { indexChanged: boolean }): Promise<void> {
-    const body = JSON.stringify({ format: FORMAT, fingerprint: state.fingerprint, sealed: state.sealed, recipients: state.recipients, index: state.index });
+    const body = serializeSecretIndexState(state);
     const file = this.file(tenant, device);
     await writeFileAtomic(file, body, 0o600, { sync: opts.indexChanged });
     this.remember(`${tenant}/${device}`, state, await this.stampOf(file));

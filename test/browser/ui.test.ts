@@ -357,7 +357,7 @@ describe("web UI in chromium against the demo", function () {
     assert.match(file, /^# RouterOS 6\.43\.8\n/, "starts like a RouterOS export");
     assert.match(file, /^\/ip firewall filter$/m);
     assert.match(file, /^\/system identity$/m);
-    // Sealed (SPEC §6): the fixture's SNMP community and the demo's rotated passwords only as age: values.
+    // Sealed: the fixture's SNMP community and the demo's rotated passwords only as age: values.
     assert.match(file, /trap-community=age:[A-Za-z0-9_-]+/);
     assert.doesNotMatch(file, /trap-community=public/);
     assert.doesNotMatch(file, /demo-secret-/);
@@ -395,7 +395,7 @@ describe("web UI in chromium against the demo", function () {
   });
 
   it("shows a blocked device's expected and presented host keys, and an admin accepts the new key", async function () {
-    // A wrong pin in router-04's state file: its next run meets the real key and blocks (SPEC §4 trust on first use).
+    // A wrong pin in router-04's state file: its next run meets the real key and blocks.
     const stateFile = path.join(dir, "state/devices/demo/router-04.json");
     const real = await until("router-04 blocked", 60_000, async () => {
       const s = JSON.parse(readFileSync(stateFile, "utf8")) as { status: string; host_key: string | null; presented_host_key: string | null };

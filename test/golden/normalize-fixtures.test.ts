@@ -35,7 +35,7 @@ function withVolatileComments(text: string): string {
     .join("\n");
 }
 
-describe("normalize on every RouterOS fixture (SPEC §5)", () => {
+describe("normalize on every RouterOS fixture", () => {
   const fixtures = routerosFixtures();
 
   it("finds the fixtures", () => {

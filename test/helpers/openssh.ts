@@ -86,7 +86,7 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
       "# Plays a RouterOS device: the requested command arrives in SSH_ORIGINAL_COMMAND.",
       'case "$SSH_ORIGINAL_COMMAND" in',
       `  ":put [/system resource get version]") printf '%s (stable)\\r\\n' "$(cat '${dir}/version')" ;;`,
-      // v6 shows secrets by default and rejects `show-sensitive` (SPEC §4).
+      // v6 shows secrets by default and rejects `show-sensitive`.
       `  "/export show-sensitive") case "$(cat '${dir}/version')" in 6.*) printf 'expected end of command (line 1 column 9)\\r\\n'; exit 1 ;; esac; cat '${dir}/export.rsc' ;;`,
       `  "/export") cat '${dir}/export.rsc' ;;`,
       // First contact in one line (RouterOS parses the whole line first: v6 refuses all of it).

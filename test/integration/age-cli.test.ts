@@ -9,7 +9,7 @@ import { tempDir } from "../helpers/tmp.js";
 
 const hasAge = spawnSync("age", ["--version"], { stdio: "ignore" }).status === 0;
 
-describe("integration: stock age CLI decrypts a sealed value (SPEC §6)", function () {
+describe("integration: stock age CLI decrypts a sealed value", function () {
   before(function () {
     if (!hasAge) {
       console.warn("\n  !!! `age` is not on PATH: SKIPPING the age CLI interoperability test (CI installs it) !!!\n");

@@ -3,7 +3,7 @@ import { bearer, startApi, type ApiServer } from "../helpers/api.js";
 import { startDevices, TEST_PASSWORD } from "../helpers/simulator.js";
 import type { Simulator } from "../../src/simulator/index.js";
 
-describe("api: manual backup of a reachable device (SPEC §8)", function () {
+describe("api: manual backup of a reachable device", function () {
   this.timeout(60_000);
   let sim: Simulator;
   let api: ApiServer;

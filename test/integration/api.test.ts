@@ -34,7 +34,7 @@ function rawGet(url: string, rawPath: string, headers: Record<string, string> = 
   });
 }
 
-describe("api: routes, roles, tenancy (SPEC §8)", function () {
+describe("api: routes, roles, tenancy", function () {
   this.timeout(60_000);
   let api: ApiServer;
   let c1: string; // core-1 first snapshot
@@ -294,26 +294,11 @@ describe("api: routes, roles, tenancy (SPEC §8)", function () {
     assert.ok(badJson.status < 500);
   });
 
-  it("openapi.json describes every route, and each answers (non-404) for a valid request", async () => {
+  it("serves openapi.json (its agreement with the served routes, roles and answers: openapi.test.ts)", async () => {
     const doc = await getJson(`${api.url}/api/v1/openapi.json`);
     assert.equal(doc.status, 200);
-    const paths = Object.keys(doc.body.paths);
-    for (const route of ["/healthz", "/api/v1/tenants/{tenant}/devices", "/api/v1/tenants/{tenant}/devices/{device}/diff", "/api/v1/tenants/{tenant}/events", "/api/v1/tenants/{tenant}/audit"]) {
-      assert.ok(paths.includes(route), route);
-    }
-    for (const [route, ops] of Object.entries<any>(doc.body.paths)) {
-      if (route.endsWith("/events")) continue; // a stream, served by the SSE module
-      for (const method of Object.keys(ops)) {
-        let url = api.url + route.replace("{tenant}", "acme").replace("{device}", "edge-2").replace("{source}", "cmdb");
-        const headers: Record<string, string> = bearer(api.tokens.admin);
-        if (route.endsWith("/info/refs")) url += "?service=git-upload-pack";
-        if (route.endsWith("/git-upload-pack")) headers["content-type"] = "application/x-git-upload-pack-request";
-        const res = await fetch(url, { method: method.toUpperCase(), headers, ...(method === "post" && { body: route.endsWith("/git-upload-pack") ? "0000" : "" }) });
-        await res.arrayBuffer();
-        assert.notEqual(res.status, 404, `${method} ${route}`);
-        assert.ok(res.status < 500 || res.status === 502, `${method} ${route}: ${res.status}`);
-      }
-    }
+    assert.equal(doc.body.openapi, "3.1.0");
+    assert.ok(doc.body.paths["/api/v1/tenants/{tenant}/devices"]);
   });
 
   it("writes audit entries for reads, backups, host keys and denials", async () => {

@@ -19,12 +19,12 @@ const DEVICES = 8;
 const STORM_MS = 15_000;
 
 /**
- * Issue 7, concurrency: for a while, manual triggers (several at once for the
+ * Concurrency: for a while, manual triggers (several at once for the
  * same device), the scheduler's own runs, changing exports and `git clone`s
  * over HTTP and from disk all hit one tenant. Then: no error answer, no lost
  * or duplicated commit, no ref that went backwards, every clone sound.
  */
-describe("concurrency: triggers, scheduled runs and clones of one tenant at once (issue 7)", function () {
+describe("concurrency: triggers, scheduled runs and clones of one tenant at once", function () {
   this.timeout(420_000);
   let sim: Simulator;
   let svc: RunningService;

@@ -14,7 +14,7 @@ async function gitProcessesDone(gitDir: string): Promise<void> {
 
 const KILLS = Number(process.env.ROSARCHIVE_CRASH_KILLS ?? 50);
 
-/** Issue 7: kill -9 at random moments never corrupts the archive or loses a reported commit. */
+/** Kill -9 at random moments never corrupts the archive or loses a reported commit. */
 describe("crash safety: SIGKILL while committing @crash", function () {
   this.timeout(600_000);
 

@@ -85,7 +85,7 @@ class SseClient {
   }
 }
 
-describe("events: Server-Sent Events per tenant (issue 5)", function () {
+describe("events: Server-Sent Events per tenant", function () {
   this.timeout(120_000);
   let sim: Simulator;
   let svc: RunningService;
@@ -138,7 +138,7 @@ describe("events: Server-Sent Events per tenant (issue 5)", function () {
     await receiver?.stop();
   });
 
-  it("streams config.changed (SPEC §9 JSON, the webhook's exact bytes) and device.failed as they happen", async () => {
+  it("streams config.changed (JSON, the webhook's exact bytes) and device.failed as they happen", async () => {
     const stream = await connect(tokens.viewer);
     assert.equal(stream.status, 200);
     assert.match(stream.headers.get("content-type") ?? "", /^text\/event-stream/);

@@ -37,7 +37,7 @@ function rawRequest(url: string, method: string, rawPath: string, headers: Recor
   });
 }
 
-describe("git smart HTTP (SPEC §8: clone with stock git, read only)", function () {
+describe("git smart HTTP (clone with stock git, read only)", function () {
   this.timeout(60_000);
   let api: ApiServer;
   let work: string;

@@ -17,11 +17,11 @@ const BASE = readFileSync(path.join(FIXTURES, "v7.18.2-wifi.rsc"), "utf8");
 const q = { limit: 50, sectionOf: ROUTEROS.sectionOf };
 
 /**
- * SPEC §7/§8: the history stats the writer records are a cache of what git
+ * The history stats the writer records are a cache of what git
  * gives: a restarted service reads them instead of re-diffing, and a missing
  * or damaged file gives the same answers, computed from the repository.
  */
-describe("history stats cache: recorded at commit, read after a restart, rebuilt from git (SPEC §7)", function () {
+describe("history stats cache: recorded at commit, read after a restart, rebuilt from git", function () {
   this.timeout(60_000);
   let dir: string;
   let reposDir: string;

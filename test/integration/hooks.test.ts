@@ -52,7 +52,7 @@ function importChange(s: Setup, device: string, env: NodeJS.ProcessEnv = {}) {
   return { ...result, hookRuns, file };
 }
 
-describe("hooks: local executables on events (issue 5)", function () {
+describe("hooks: local executables on events", function () {
   this.timeout(120_000);
 
   it("the shipped push-mirror example keeps a mirror identical to the tenant repository", () => {

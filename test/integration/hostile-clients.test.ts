@@ -65,8 +65,8 @@ const ROUTES: Array<[string, (t: string, d: string) => string]> = [
   ["GET", (t) => `/git/${t}.git/info/refs?service=git-upload-pack`],
 ];
 
-/** Issue 7, hostile clients: whatever arrives, a 4xx JSON error, no 500, no crash, nothing of another tenant. */
-describe("hostile clients: malformed ids, traversal, bad headers and tokens (issue 7)", function () {
+/** Hostile clients: whatever arrives, a 4xx JSON error, no 500, no crash, nothing of another tenant. */
+describe("hostile clients: malformed ids, traversal, bad headers and tokens", function () {
   this.timeout(120_000);
   let api: ApiServer;
   const NOT_FOUND = JSON.stringify({ error: { code: "not_found", message: "not found" } });

@@ -51,8 +51,8 @@ async function rssGrowth(fn: () => Promise<unknown>): Promise<number> {
   return peak - start;
 }
 
-/** SPEC §4 and issue 7: each misbehaving router gets a clear error state, costs bounded memory and commits nothing. */
-describe("hostile devices: a clear error, bounded memory, no commit (issue 7)", function () {
+/** Each misbehaving router gets a clear error state, costs bounded memory and commits nothing. */
+describe("hostile devices: a clear error, bounded memory, no commit", function () {
   this.timeout(180_000);
   let sim: Simulator;
   let dir: string;

@@ -39,7 +39,7 @@ function rewrap(text: string, width: number): string {
     .join("\n");
 }
 
-describe("import: the whole archive path from the CLI (issue 2)", function () {
+describe("import: the whole archive path from the CLI", function () {
   this.timeout(120_000);
   let dir: string;
   let config: string;

@@ -85,12 +85,12 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * Issue 7, secret leaks: the real `serve` process, debug logging, every
+ * Secret leaks: the real `serve` process, debug logging, every
  * fixture plus a canary for every catalogued parameter, webhooks, hooks and an
  * SSE client attached; then every place a secret could end up is read back
  * and searched for every plaintext value.
  */
-describe("leak sweep: no plaintext secret anywhere but an admin's decrypt (issue 7)", function () {
+describe("leak sweep: no plaintext secret anywhere but an admin's decrypt", function () {
   this.timeout(240_000);
   const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith(".rsc")).sort();
   const ids = fixtures.map((f) => f.replace(/\.rsc$/, "").replace(/[^a-z0-9-]/gi, "-").toLowerCase());

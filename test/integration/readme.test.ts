@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -137,6 +137,16 @@ describe("README commands", function () {
         const archived = git(path.join(cwd, "repos/acme.git"), ["show", "main:fra/core-1.rsc"]);
         assert.match(archived, /=age:[A-Za-z0-9_-]+/);
         writeFileSync(path.join(cwd, "core-1.rsc"), archived);
+      },
+    ],
+    [
+      /^rosarchive state backup -c config\.yaml > state\.tar$/,
+      () => {
+        // A tar of state_dir that stock tar lists: the format, the secret-index key first, the manifest last.
+        const names = execFileSync("tar", ["-tf", path.join(cwd, "state.tar")], { encoding: "utf8" }).trim().split("\n");
+        assert.deepEqual(names.slice(0, 3), ["rosarchive-state/", "rosarchive-state/FORMAT", "rosarchive-state/secret-index.key"]);
+        assert.ok(names.includes("rosarchive-state/secrets/acme/core-1.json"));
+        assert.equal(names.at(-1), "rosarchive-state.json");
       },
     ],
     [

@@ -13,8 +13,8 @@ import { FIXTURES, tempDir } from "../helpers/tmp.js";
 
 const BASE = readFileSync(path.join(FIXTURES, "v7.18.2-wifi.rsc"), "utf8");
 
-/** Issue 7, resource limits: each has a safe default and is configurable; these are the ones no other suite exercises. */
-describe("resource limits: defaults and enforcement (issue 7)", function () {
+/** Resource limits: each has a safe default and is configurable; these are the ones no other suite exercises. */
+describe("resource limits: defaults and enforcement", function () {
   this.timeout(60_000);
 
   it("every limit has a safe default", () => {

@@ -35,7 +35,7 @@ function slotsBetween(id: string, from: number, to: number): number {
   return n;
 }
 
-describe("scheduler: 200 simulated devices, concurrency 20 (issue 3)", function () {
+describe("scheduler: 200 simulated devices, concurrency 20", function () {
   this.timeout(180_000);
   let sim: Simulator;
   let config: Config;

@@ -14,7 +14,7 @@ function startServe(config: string): ChildProcess {
   return spawn(process.execPath, [BIN, "serve", "-c", config], { cwd: REPO_ROOT, env: { ...process.env, HOOK_SECRET: SECRET }, stdio: ["ignore", "ignore", "pipe"] });
 }
 
-describe("webhooks: signed, durable, in order (issue 5)", function () {
+describe("webhooks: signed, durable, in order", function () {
   this.timeout(120_000);
 
   it("survive a receiver outage and a SIGKILL of serve: every event arrives, in commit order, same ids", async () => {

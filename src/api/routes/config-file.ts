@@ -9,7 +9,7 @@ import { parseBoolParam, parseCommitParam } from "../params.js";
 import { recordAudit } from "../record-audit.js";
 import type { ApiDeps } from "../types.js";
 
-/** `2026-11-22T10:00:00Z` → `20261122T100000Z` (SPEC §8 download name). */
+/** `2026-11-22T10:00:00Z` → `20261122T100000Z`. */
 export function fileStamp(collectedAt: string | null, commit: string): string {
   const m = collectedAt && /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(collectedAt);
   return m ? `${m[1]}${m[2]}${m[3]}T${m[4]}${m[5]}${m[6]}Z` : commit.slice(0, 12);

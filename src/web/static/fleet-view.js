@@ -12,7 +12,7 @@ import { policyCell, policyMatches, policyOptions } from "./policy-cell.js";
 
 const NO_GROUP = "(none)";
 const COLUMNS = ["Device", "State", "Site", "Source", "RouterOS", "Last success", "Last change", "Next run", "Policy"];
-/** Short words for the error codes of SPEC §10; anything else is shown as its code. */
+/** Short words for the error codes (as in rosarchive_backups_total{result}); anything else is shown as its code. */
 const ERROR_TEXT = {
   host_key_mismatch: "host key changed",
   auth_failed: "authentication failed",

@@ -2,7 +2,7 @@
 
 import { h } from "./dom.js";
 
-/** Device states of SPEC §4, in display order. */
+/** Device states, in display order. */
 export const STATES = ["ok", "failing", "blocked", "never"];
 
 export const short = (commit) => (typeof commit === "string" ? commit.slice(0, 10) : "");

@@ -17,7 +17,7 @@ function invalid(output: Buffer | string, exitCode: number | null, maxBytes = MA
   assert.fail("the output was accepted");
 }
 
-describe("checkExportOutput (SPEC §4 output check)", () => {
+describe("checkExportOutput", () => {
   it("returns the text of a good export, bytes untouched", () => {
     assert.equal(checkExportOutput(Buffer.from(GOOD), 0, ROUTEROS, MAX), GOOD);
     assert.equal(checkExportOutput(GOOD, 0, ROUTEROS, MAX), GOOD);

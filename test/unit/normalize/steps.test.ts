@@ -41,13 +41,13 @@ const PLATFORM: Platform = {
   headerVersionToken: () => null,
 };
 
-describe("normalize: unifyLineEndings (§5.1)", () => {
+describe("normalize: unifyLineEndings (step 1)", () => {
   it("turns CRLF and lone CR into LF", () => {
     assert.equal(unifyLineEndings("a\r\nb\rc\nd\r\r\ne"), "a\nb\nc\nd\n\ne");
   });
 });
 
-describe("normalize: rewriteHeader (§5.2)", () => {
+describe("normalize: rewriteHeader (step 2)", () => {
   it("drops the v6 and the v7 date, keeps the version", () => {
     assert.deepEqual(rewriteHeader(["# jan/02/1970 06:11:28 by RouterOS 6.43.8"], PLATFORM), ["# RouterOS 6.43.8"]);
     assert.deepEqual(rewriteHeader(["# 2024-01-04 18:22:26 by RouterOS 7.17.2"], PLATFORM), ["# RouterOS 7.17.2"]);
@@ -64,7 +64,7 @@ describe("normalize: rewriteHeader (§5.2)", () => {
   });
 });
 
-describe("normalize: joinWraps (§5.3)", () => {
+describe("normalize: joinWraps (step 3)", () => {
   it("joins a wrapped line without the backslash, the newline and the four spaces", () => {
     assert.deepEqual(joinWraps(["add a=1 \\", "    b=2"], PLATFORM), ["add a=1 b=2"]);
     assert.deepEqual(joinWraps(["add name=\\", "    ether1 x=y"], PLATFORM), ["add name=ether1 x=y"]);
@@ -117,7 +117,7 @@ describe("normalize: joinWraps (§5.3)", () => {
   });
 });
 
-describe("normalize: dropVolatile (§5.4)", () => {
+describe("normalize: dropVolatile (step 4)", () => {
   it("drops volatile comment lines, indented or between add lines", () => {
     const input = ["/interface ethernet", "# inactive time", "add a=1", "    # ether2 not running", "add b=2"];
     assert.deepEqual(dropVolatile(input, PLATFORM), ["/interface ethernet", "add a=1", "add b=2"]);
@@ -134,7 +134,7 @@ describe("normalize: dropVolatile (§5.4)", () => {
   });
 });
 
-describe("normalize: tidy (§5.5)", () => {
+describe("normalize: tidy (step 5)", () => {
   it("strips trailing spaces and tabs, keeps leading ones", () => {
     assert.equal(tidy(["a \t", "  b\t\t", "#  "]), "a\n  b\n#\n");
   });
@@ -148,7 +148,7 @@ describe("normalize: tidy (§5.5)", () => {
   });
 });
 
-describe("normalize: normalize (§5 in order)", () => {
+describe("normalize: normalize (every step in order)", () => {
   const raw =
     "# 2024-01-04 18:22:26 by RouterOS 7.17.2\r\n# software id = ABCD\r\n#\r\n/interface ethernet\r\n" +
     "# inactive time\r\nset [ find default-name=ether1 ] comment=wan \\\r\n    mtu=1500   \r\n\r\n\r\n/ip address\r\nadd address=10.0.0.1/24 interface=ether1\r\n\r\n";

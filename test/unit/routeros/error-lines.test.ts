@@ -6,7 +6,7 @@ import { FIXTURES } from "../../helpers/tmp.js";
 
 const isError = (line: string) => ERROR_LINES.some((re) => re.test(line));
 
-describe("routeros: ERROR_LINES (SPEC §4 output check)", () => {
+describe("routeros: ERROR_LINES", () => {
   it("recognizes what RouterOS prints when a command fails", () => {
     for (const line of [
       "bad command name show-sensitive (line 1 column 9)",

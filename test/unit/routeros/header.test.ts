@@ -3,7 +3,7 @@ import { HEADER } from "../../../src/routeros/index.js";
 
 const rewrite = (line: string) => line.replace(HEADER.pattern, HEADER.replacement);
 
-describe("routeros: HEADER (SPEC §5.2)", () => {
+describe("routeros: HEADER (normalization step 2)", () => {
   it("rewrites the v6 / early v7 date format", () => {
     assert.equal(rewrite("# jan/02/1970 06:11:28 by RouterOS 6.43.8"), "# RouterOS 6.43.8");
     assert.equal(rewrite("# oct/13/2023 21:47:56 by RouterOS 7.5"), "# RouterOS 7.5");

@@ -6,8 +6,8 @@ import { FIXTURES } from "../../helpers/tmp.js";
 
 const isVolatile = (line: string) => VOLATILE_COMMENTS.some((v) => v.pattern.test(line));
 
-describe("routeros: VOLATILE_COMMENTS (SPEC §5.4)", () => {
-  it("covers every volatile comment SPEC §5.4 names, indented or not", () => {
+describe("routeros: VOLATILE_COMMENTS (normalization step 4)", () => {
+  it("covers every volatile comment docs/repository-format.md names, indented or not", () => {
     for (const line of [
       "# inactive time",
       "# ether1 not ready",
