@@ -31,7 +31,7 @@ describe("device blocks: accept the checked host key, unblock a failed login", f
     file = writeConfig(dir, {
       recipient: keygen(dir).recipient,
       devices: [0, 1].map((i) => ({ id: `dev-${i}`, port: sim.devices.get(`dev-${i}`)!.port })),
-      extra: "schedule: { interval: 1d, connect_timeout: 3s, command_timeout: 3s, backoff: [1h] }",
+      extra: "schedule: { interval: 1d, first_run_window: 1d, connect_timeout: 3s, command_timeout: 3s, backoff: [1h] }",
       tenantExtra: `    tokens:\n      - { name: boss, role: admin, sha256: "${sha(tokens.admin)}" }\n      - { name: ops, role: operator, sha256: "${sha(tokens.operator)}" }\n`,
     });
     writeFileSync(file, readFileSync(file, "utf8").replace("password: not-a-real-secret", "password_env: ROUTER_PASSWORD"));

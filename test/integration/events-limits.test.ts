@@ -98,9 +98,14 @@ async function start(limits: string, dir = tempDir(), tokens = { a: newToken(), 
 }
 
 /** An event published on the service's own bus, `pad` bytes of message to make it big. */
+/**
+ * Puts an event of about `pad` bytes on the bus. The body is serialized here,
+ * padding included: the event builder caps messages (2,000 characters), and
+ * these tests need big messages to fill a paused reader's buffer quickly.
+ */
 function publish(svc: RunningService, tenant: string, pad = 0): void {
-  const e = deviceEvent({ event: "device.failed", tenant, device: "core-1", time: new Date().toISOString(), state: "failing", error: { code: "timeout", message: "x".repeat(pad) } }, randomUUID);
-  svc.bus.publish(e, JSON.stringify(e));
+  const e = deviceEvent({ event: "device.failed", tenant, device: "core-1", time: new Date().toISOString(), state: "failing", error: { code: "timeout", message: "x" } }, randomUUID);
+  svc.bus.publish(e, JSON.stringify({ ...e, error: { code: "timeout", message: "x".repeat(pad) } }));
 }
 
 const listeners = (svc: RunningService, tenant = "acme") => (svc.bus as unknown as { listeners: Map<string, Set<unknown>> }).listeners.get(tenant)?.size ?? 0;

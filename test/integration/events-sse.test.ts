@@ -116,7 +116,7 @@ describe("events: Server-Sent Events per tenant", function () {
       recipient: keys.recipient,
       devices: [0, 1].map((i) => ({ id: `dev-${i}`, port: sim.devices.get(`dev-${i}`)!.port })),
       // A long interval and no ticks (below): only the backups this test triggers run.
-      extra: `public_url: ${PUBLIC_URL}\nschedule: { interval: 1d, connect_timeout: 3s, command_timeout: 2s, backoff: [1h] }\nlimits: { webhook_retry_start: 200ms }`,
+      extra: `public_url: ${PUBLIC_URL}\nschedule: { interval: 1d, first_run_window: 1d, connect_timeout: 3s, command_timeout: 2s, backoff: [1h] }\nlimits: { webhook_retry_start: 200ms }`,
       tenantExtra: [
         "    tokens:",
         `      - { name: noc, role: viewer, sha256: "${sha(tokens.viewer)}" }`,

@@ -114,7 +114,7 @@ hooks_dir: ${hooks}
 log_level: info
 encryption:
   recipients: [${keys.recipient}]
-schedule: { interval: 24h }
+schedule: { interval: 24h, first_run_window: 24h }
 limits: { hook_timeout: 120s }
 defaults:
   username: backup

@@ -67,7 +67,7 @@ hooks_dir: ${hooks}
 log_level: info
 encryption:
   recipients: [${keys.recipient}]
-schedule: { interval: 24h, connect_timeout: 10s, command_timeout: 120s }
+schedule: { interval: 24h, first_run_window: 24h, connect_timeout: 10s, command_timeout: 120s }
 defaults:
   username: backup
   password: "${TEST_PASSWORD}"

@@ -149,7 +149,7 @@ log_level: debug
 encryption:
   recipients: [${keys.recipient}]
   identity_file: ${keys.identityFile}
-schedule: { interval: 24h, connect_timeout: 5s, command_timeout: 20s, backoff: [1h] }
+schedule: { interval: 24h, first_run_window: 24h, connect_timeout: 5s, command_timeout: 20s, backoff: [1h] }
 limits: { webhook_retry_start: 200ms }
 defaults:
   username: ${TEST_USER}

@@ -38,7 +38,7 @@ describe("metrics: per-device freshness, dead letters and scheduler lag, compute
         { id: "dev-1", port: sim.devices.get("dev-1")!.port },
         { id: "dev-2", port: sim.devices.get("dev-2")!.port, extra: "enabled: false" },
       ],
-      extra: "schedule: { interval: 6h, connect_timeout: 3s, command_timeout: 5s, backoff: [1h] }",
+      extra: "schedule: { interval: 6h, first_run_window: 6h, connect_timeout: 3s, command_timeout: 5s, backoff: [1h] }",
       tenantExtra: `    tokens:\n      - { name: ops, role: operator, sha256: "${sha(operator)}" }\n`,
     });
     writeFileSync(file, readFileSync(file, "utf8").replace("password: not-a-real-secret", `password: "${TEST_PASSWORD}"`));

@@ -56,7 +56,7 @@ describe("metrics: /metrics as Prometheus scrapes it", function () {
     const file = writeConfig(dir, {
       recipient: keys.recipient,
       devices: [0, 1, 2, 3].map((i) => ({ id: `dev-${i}`, port: sim.devices.get(`dev-${i}`)!.port })),
-      extra: `metrics_token_sha256: "${sha(metricsToken)}"\nschedule: { interval: 1d, connect_timeout: 3s, command_timeout: 2s, backoff: [1h] }`,
+      extra: `metrics_token_sha256: "${sha(metricsToken)}"\nschedule: { interval: 1d, first_run_window: 1d, connect_timeout: 3s, command_timeout: 2s, backoff: [1h] }`,
       tenantExtra: `    tokens:\n      - { name: ops, role: operator, sha256: "${sha(operator)}" }\n`,
     });
     writeFileSync(file, readFileSync(file, "utf8").replace("password: not-a-real-secret", "password_env: ROUTER_PASSWORD"));

@@ -85,7 +85,7 @@ describe("nginx: the example reverse-proxy config in front of serve", function (
     const file = writeConfig(dir, {
       recipient: keys.recipient,
       devices: [{ id: "dev-0", port: sim.devices.get("dev-0")!.port }],
-      extra: `trusted_proxies: [127.0.0.1/32]\nmetrics_token_sha256: "${sha(metricsToken)}"\nschedule: { interval: 1d, connect_timeout: 3s, command_timeout: 5s }`,
+      extra: `trusted_proxies: [127.0.0.1/32]\nmetrics_token_sha256: "${sha(metricsToken)}"\nschedule: { interval: 1d, first_run_window: 1d, connect_timeout: 3s, command_timeout: 5s }`,
       tenantExtra: `    tokens:\n      - { name: v, role: viewer, sha256: "${sha(viewer)}" }\n      - { name: o, role: operator, sha256: "${sha(operator)}" }\n      - { name: a, role: admin, sha256: "${sha(admin)}" }\n`,
     });
     const config = loadConfig(readFileSync(file, "utf8").replace("password: not-a-real-secret", `password: "${TEST_PASSWORD}"`), { baseDir: dir });

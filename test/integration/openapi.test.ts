@@ -37,7 +37,7 @@ describe("openapi: the document and the served routes agree", function () {
     const file = writeConfig(dir, {
       recipient: keys.recipient,
       devices: [0, 1].map((i) => ({ id: `dev-${i}`, port: sim.devices.get(`dev-${i}`)!.port })),
-      extra: `metrics_token_sha256: "${sha(tokens.metrics)}"\nschedule: { interval: 1d, connect_timeout: 3s, command_timeout: 5s, backoff: [1h] }`,
+      extra: `metrics_token_sha256: "${sha(tokens.metrics)}"\nschedule: { interval: 1d, first_run_window: 1d, connect_timeout: 3s, command_timeout: 5s, backoff: [1h] }`,
       tenantExtra: `    tokens:\n${(["viewer", "operator", "admin"] as const).map((r) => `      - { name: ${r}, role: ${r}, sha256: "${sha(tokens[r])}" }`).join("\n")}\n    policy:\n      - { name: no-telnet, severity: critical, must_not_contain: ["telnet disabled=no"] }\n      - { name: has-identity, severity: info, section: /system identity, must_contain: ["set name="] }\n`,
     });
     const config = loadConfig(readFileSync(file, "utf8").replace("password: not-a-real-secret", `password: "${TEST_PASSWORD}"`), { baseDir: dir });

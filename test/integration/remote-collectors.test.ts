@@ -134,7 +134,7 @@ hooks_dir: ${dir}/hooks
 log_level: debug
 encryption:
   recipients: [${keys.recipient}]
-schedule: { interval: 24h, concurrency: 4, connect_timeout: 5s, command_timeout: 30s, backoff: [1h] }
+schedule: { interval: 24h, first_run_window: 24h, concurrency: 4, connect_timeout: 5s, command_timeout: 30s, backoff: [1h] }
 limits: { webhook_retry_start: 200ms, manual_backups_per_minute: 100 }
 ${natsBlock("core")}
 defaults: { username: ${TEST_USER}, password_env: ROUTER_PASSWORD }

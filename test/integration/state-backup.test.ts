@@ -50,7 +50,7 @@ data_dir: ./repos
 state_dir: ${stateDir}
 hooks_dir: ./hooks
 encryption: { recipients: [${keygen(dir).recipient}] }
-schedule: { interval: 1d, connect_timeout: 3s, command_timeout: 5s }
+schedule: { interval: 1d, first_run_window: 1d, connect_timeout: 3s, command_timeout: 5s }
 limits: { manual_backups_per_minute: 1000, audit_segment_bytes: 4096 }
 defaults: { username: backup, password_env: ROUTER_PASSWORD }
 tenants:

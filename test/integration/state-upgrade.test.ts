@@ -49,7 +49,7 @@ data_dir: ./repos
 state_dir: ./state
 hooks_dir: ./hooks
 encryption: { recipients: [${keys.recipient}] }
-schedule: { interval: 1d }
+schedule: { interval: 1d, first_run_window: 1d }
 defaults: { username: backup, password: unused }
 tenants:
   acme:

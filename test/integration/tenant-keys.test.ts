@@ -56,7 +56,7 @@ log_level: debug
 encryption:
   recipients: [${keys.global!.recipient}]
   identity_file: ${keys.global!.identityFile}
-schedule: { interval: 24h, connect_timeout: 5s, command_timeout: 20s, backoff: [1h] }
+schedule: { interval: 24h, first_run_window: 24h, connect_timeout: 5s, command_timeout: 20s, backoff: [1h] }
 limits: { webhook_retry_start: 200ms, manual_backups_per_minute: 100 }
 defaults: { username: ${TEST_USER}, password_env: ROUTER_PASSWORD }
 tenants:

@@ -40,7 +40,7 @@ hooks_dir: ${dir}/hooks
 log_level: info
 encryption:
   recipients: [${keys.recipient}]
-schedule: { interval: 24h, connect_timeout: 10s, command_timeout: 30s }
+schedule: { interval: 24h, first_run_window: 24h, connect_timeout: 10s, command_timeout: 30s }
 limits: { webhook_retry_start: 100ms, webhook_timeout: 2s }
 defaults:
   username: backup

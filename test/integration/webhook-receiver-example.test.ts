@@ -48,7 +48,7 @@ describe("docs/examples/webhook-receiver.mjs against real deliveries", function 
     const file = writeConfig(dir, {
       recipient: keys.recipient,
       devices: [0, 1].map((i) => ({ id: `dev-${i}`, port: sim.devices.get(`dev-${i}`)!.port })),
-      extra: "schedule: { interval: 1d, connect_timeout: 3s, command_timeout: 5s, backoff: [1h] }",
+      extra: "schedule: { interval: 1d, first_run_window: 1d, connect_timeout: 3s, command_timeout: 5s, backoff: [1h] }",
       tenantExtra: `    tokens:\n      - { name: ops, role: operator, sha256: "${sha(operator)}" }\n    webhooks:\n      - { url: "${exampleUrl}/rosarchive", secret_env: HOOK_SECRET }\n      - { url: "${raw.url}", secret_env: HOOK_SECRET }\n`,
     });
     const config = loadConfig(readFileSync(file, "utf8").replace("password: not-a-real-secret", `password: "${TEST_PASSWORD}"`), { baseDir: dir });
