@@ -64,6 +64,15 @@ describe("git smart HTTP (clone with stock git, read only)", function () {
     assert.equal(readFileSync(path.join(work, "full/fra/core-1.rsc"), "utf8"), archived);
   });
 
+  it("a clone with the token in an Authorization header (http.extraHeader) works and leaves no token in .git/config", async () => {
+    const dest = path.join(work, "header");
+    const plain = `http://${new URL(api.url).host}/git/acme.git`;
+    const r = await gitCli(["-c", `http.extraHeader=Authorization: Bearer ${api.tokens.viewer}`, "clone", "--quiet", plain, dest]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await gitCli(["rev-parse", "HEAD"], dest)).stdout.trim(), c2);
+    assert.doesNotMatch(readFileSync(path.join(dest, ".git/config"), "utf8"), new RegExp(api.tokens.viewer));
+  });
+
   it("git fetch after a new commit brings it", async () => {
     const text = readFileSync(path.join(FIXTURES, "v6.46.6-crs125.rsc"), "utf8").replace(/^\/system identity\nset name=\S+/m, "/system identity\nset name=edge-2");
     const c3 = (await importText(api, "edge-2", text, "2025-03-03T10:00:00Z")).commit;

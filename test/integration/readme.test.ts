@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BIN, cli } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
+import { sshdAvailable, startSshd, type Sshd } from "../helpers/openssh.js";
 import { OxidizedRepo, oxidizedStore, preambleAnswers, RancidRepo, rancidStore, routerExport } from "../helpers/source-repos.js";
 import { FIXTURES, REPO_ROOT, tempDir } from "../helpers/tmp.js";
 
@@ -17,7 +18,8 @@ const SKIPPED = new Map<string, string>([
   ["npm ci && npm start", "reinstalls node_modules and runs forever; demo.test.ts runs `start` both ways"],
   ["npm ci && npm test", "reinstalls node_modules and runs this very suite"],
   ["npx rosarchive demo --devices 6 --port 8080 --dir demo-data", "runs until Ctrl-C on a fixed port; demo.test.ts runs it on port 0"],
-  ["npx rosarchive backup -c config.yaml acme/core-1", "needs the example's real router at 10.0.0.1; backup.test.ts covers backup against simulated devices"],
+  ["npx rosarchive backup -c config.yaml acme/core-1", "needs the example's real router at 10.0.0.1; the same command runs below for the onboarded edge-9, against a real OpenSSH server"],
+  ["rosarchive backup -c config.yaml acme --all", "needs the example's real routers; first-runs.test.ts runs backup --all against simulated devices"],
   ["npx rosarchive serve -c config.yaml", "serves until signalled; demo.test.ts runs serve through `start` with a config.yaml"],
   ["npx rosarchive collector -c collector.yaml --site fra-dc", "runs until SIGTERM against a NATS server; remote-collectors.test.ts runs collectors, one with a collector file"],
   ["npx rosarchive demo --collectors 2 --port 0", "runs until Ctrl-C; demo.test.ts runs it with nats-server"],
@@ -51,7 +53,7 @@ function readmeCommands(text: string): string[] {
 
 /** The operator's `rosarchive`/`npx rosarchive` is this checkout's executable. */
 function localize(cmd: string): string {
-  return cmd.replace(/^(?:npx )?rosarchive /, `'${process.execPath}' '${BIN}' `);
+  return cmd.replace(/(^|&& )(?:npx )?rosarchive /g, `$1'${process.execPath}' '${BIN}' `);
 }
 
 /**
@@ -74,16 +76,35 @@ function sourceHistories(cwd: string): void {
 }
 
 describe("README commands", function () {
+  this.timeout(120_000);
   const commands = readmeCommands(README);
   const cwd = tempDir();
+  /** The operator's new router in "Adding a router": a real OpenSSH server that answers like RouterOS. */
+  let router: Sshd;
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
   delete env.ROUTER_PASSWORD;
   delete env.ACME_HOOK_SECRET;
 
-  before(function () {
+  before(async function () {
     // What a fresh clone gives the operator in their working directory.
     copyFileSync(path.join(REPO_ROOT, "config.example.yaml"), path.join(cwd, "config.example.yaml"));
+    assert.ok(sshdAvailable(), "the README walk needs a real OpenSSH server (openssh-server; npm test installs it)");
+    router = await startSshd({ exportText: readFileSync(path.join(FIXTURES, "v7.17.2-chr-verbose-sensitive.rsc"), "utf8"), version: "7.17.2" });
+    assert.ok(router.password, "password login to the OpenSSH stand-in (run as root, as CI does)");
   });
+  after(async () => router?.stop());
+
+  /**
+   * "Adding a router": the operator adds the device to config.yaml (here the
+   * OpenSSH stand-in, its user) and exports the router password they chose.
+   */
+  function onboard() {
+    const file = path.join(cwd, "config.yaml");
+    const text = readFileSync(file, "utf8");
+    assert.match(text, /^ {4}devices:\n/m);
+    writeFileSync(file, text.replace(/^( {4}devices:\n)/m, `$1      - { id: edge-9, host: 127.0.0.1, port: ${router.port}, group: fra, username: ${router.username} }\n`));
+    env.ROUTER_PASSWORD = router.password!;
+  }
 
   /** Runs one README line in the operator's shell, in the shared working directory. */
   function sh(cmd: string) {
@@ -94,11 +115,34 @@ describe("README commands", function () {
   /** What each runnable README command must do, beyond exiting 0. Matched on the command's start. */
   const checks: Array<[RegExp, (out: { stdout: string; stderr: string }) => void]> = [
     [
-      /^npx rosarchive keygen > identity\.txt$/,
-      () => {
+      /^npx rosarchive keygen --out identity\.txt$/,
+      ({ stdout }) => {
         const text = readFileSync(path.join(cwd, "identity.txt"), "utf8");
         assert.match(text, /^# public key: age1[0-9a-z]+$/m);
         assert.match(text, /^AGE-SECRET-KEY-1[0-9A-Z]+$/m);
+        assert.equal(statSync(path.join(cwd, "identity.txt")).mode & 0o777, 0o600);
+        assert.match(stdout, /^# public key: age1/m);
+        assert.doesNotMatch(stdout, /AGE-SECRET-KEY/, "the identity is not printed");
+      },
+    ],
+    [
+      /^npx rosarchive check-config -c config\.yaml && npx rosarchive backup -c config\.yaml acme\/edge-9$/,
+      ({ stdout }) => {
+        const lines = stdout.trim().split("\n");
+        assert.match(lines[0]!, /config\.yaml: ok \(1 tenants, 3 devices;/);
+        const r = JSON.parse(lines.at(-1)!) as { tenant: string; device: string; result: string; commit: string };
+        assert.deepEqual([r.tenant, r.device, r.result], ["acme", "edge-9", "changed"]);
+        // Logged in over real SSH and took the v7 export with its secrets, sealed in the archive.
+        const archived = git(path.join(cwd, "repos/acme.git"), ["show", "main:fra/edge-9.rsc"]);
+        assert.match(archived, /^# RouterOS 7\.17\.2$/m);
+        assert.match(archived, /=age:[A-Za-z0-9_-]+/);
+      },
+    ],
+    [
+      /^rosarchive status -c config\.yaml acme$/,
+      ({ stdout }) => {
+        assert.match(stdout, /^DEVICE +STATE /m);
+        assert.match(stdout, /^edge-9 +never /m, "a one-off run from a shell leaves the state to the service");
       },
     ],
     [
@@ -164,7 +208,7 @@ describe("README commands", function () {
       /^rosarchive reseal -c config\.yaml -i identity\.txt acme$/,
       ({ stdout }) => {
         const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as { device: string; result: string });
-        assert.deepEqual(lines.map((l) => [l.device, l.result]), [["core-1", "resealed"], ["edge-7", "never"]]);
+        assert.deepEqual(lines.map((l) => [l.device, l.result]), [["edge-9", "resealed"], ["core-1", "resealed"], ["edge-7", "never"]]);
         const message = git(path.join(cwd, "repos/acme.git"), ["log", "-1", "--format=%B", "main"]);
         assert.match(message, /^core-1: re-sealed \d+ values for new recipients\n/);
         assert.match(message, /\nTrigger: manual\n/);
@@ -243,6 +287,7 @@ describe("README commands", function () {
       }
       if (cmd.startsWith("rosarchive import ")) copyFileSync(path.join(FIXTURES, `${OLD_EXPORT}.rsc`), path.join(cwd, "old-export.rsc"));
       if (cmd.startsWith("npx rosarchive migrate ")) sourceHistories(cwd);
+      if (cmd.includes("acme/edge-9")) onboard();
       const r = sh(cmd);
       assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
       checks.find(([re]) => re.test(cmd))![1](r);
