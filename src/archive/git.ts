@@ -113,6 +113,46 @@ export function runGit(call: GitCall): Promise<GitResult> {
   });
 }
 
+/** A running `streamGit`: `done` settles when git ends; `stop()` ends it early (done then resolves). */
+export interface GitStream {
+  readonly done: Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Runs git and hands its output to `onChunk` as it comes, never holding it
+ * whole (a log of a million commits). `onChunk` returning false pauses the
+ * output until `resume()` is called, so a consumer can yield to the event loop.
+ */
+export function streamGit(call: GitCall, onChunk: (chunk: Buffer, resume: () => void) => boolean): GitStream {
+  const argv = gitArgs(call);
+  const child = spawn("git", argv, { env: gitEnv(call.env), stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  let stopped = false;
+  child.stderr.on("data", (c: Buffer) => {
+    if (stderr.length < 16_384) stderr += c.toString("utf8");
+  });
+  const resume = () => child.stdout.resume();
+  child.stdout.on("data", (c: Buffer) => {
+    if (stopped) return;
+    if (!onChunk(c, resume)) child.stdout.pause();
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on("error", (err) => reject(new RosarchiveError("error", `cannot run git: ${err.message} (is git installed?)`)));
+    child.on("close", (code) => {
+      if (stopped || code === 0) resolve();
+      else reject(new GitError(call.args, code, stderr));
+    });
+  });
+  return {
+    done,
+    stop() {
+      stopped = true;
+      child.kill("SIGKILL");
+    },
+  };
+}
+
 /**
  * `git http-backend` as a CGI child for the smart-HTTP routes, with the fixed
  * environment plus the CGI variables the caller validated and built.

@@ -5,7 +5,6 @@ import { summarize, type SectionChange } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
 
 const MAIN = "refs/heads/main";
-const COMMIT_ID = /^[0-9a-f]{40}$/;
 
 /** One history entry (SPEC §8), newest first in a page. */
 export interface HistoryEntry {
@@ -56,24 +55,9 @@ async function recordOf(repo: TenantRepo, commit: string): Promise<LogRecord | n
   return { commit, parent, authorTime: at, message: split < 0 ? "" : text.slice(split + 2), paths: [] };
 }
 
-/** Newest first, the commits that changed `filePath`. */
+/** Newest first, the commits that changed `filePath` (from the history index; git answers for what it has not read yet). */
 export async function deviceHistory(repo: TenantRepo, filePath: string, q: HistoryQuery): Promise<HistoryEntry[]> {
-  const index = await repo.paths.current();
-  const list = index.byPath.get(filePath) ?? [];
-  let end = list.length;
-  if (q.before) {
-    const at = list.lastIndexOf(q.before);
-    if (at >= 0) end = at;
-    else {
-      // A cursor that is not one of this file's commits: fall back to git's own walk.
-      const start = await startRev(repo, q.before);
-      if (!start) return [];
-      const records = await readLog(repo, start, q.limit, filePath);
-      await fillDeviceStats(repo, records, filePath, q.sectionOf);
-      return Promise.all(records.map(async (r) => toEntry(r, await statsOf(repo, r, filePath, q.sectionOf))));
-    }
-  }
-  const ids = list.slice(Math.max(0, end - q.limit), end).reverse();
+  const ids = await repo.paths.page(filePath, q.before ?? null, q.limit);
   const records = (await Promise.all(ids.map((c) => recordOf(repo, c)))).filter((r): r is LogRecord => r !== null);
   await fillDeviceStats(repo, records, filePath, q.sectionOf);
   return Promise.all(records.map(async (r) => toEntry(r, await statsOf(repo, r, filePath, q.sectionOf))));
@@ -111,13 +95,11 @@ export async function tenantHistory(repo: TenantRepo, q: HistoryQuery): Promise<
   while (rev && out.length < q.limit) {
     const want: number = q.limit - out.length + 1;
     const records: LogRecord[] = await readLog(repo, rev, want, null);
-    for (const r of records) {
-      const device = parseTrailers(r.message).Device;
-      if (!device || out.length >= q.limit) continue;
-      const p = r.paths[0];
-      const stats = p ? await statsOf(repo, r, p, q.sectionOf) : { stats: { added: 0, removed: 0 }, sections: [] };
-      out.push({ ...toEntry(r, stats), device });
-    }
+    const devices = records.map((r) => parseTrailers(r.message).Device);
+    // Each entry's stats at once: the reads of their blobs share one round of the object reader.
+    const kept = records.filter((r, i) => devices[i]).slice(0, q.limit - out.length);
+    const stats = await Promise.all(kept.map((r) => (r.paths[0] ? statsOf(repo, r, r.paths[0], q.sectionOf) : { stats: { added: 0, removed: 0 }, sections: [] })));
+    kept.forEach((r, i) => out.push({ ...toEntry(r, stats[i]!), device: parseTrailers(r.message).Device! }));
     if (records.length < want) break;
     rev = records[records.length - 1]!.parent;
   }
@@ -125,10 +107,8 @@ export async function tenantHistory(repo: TenantRepo, q: HistoryQuery): Promise<
 }
 
 /** Newest commit on main that changed `filePath`, or null. */
-export async function latestCommitOf(repo: TenantRepo, filePath: string): Promise<string | null> {
-  const r = await runGit({ gitDir: repo.gitDir, args: ["log", "-1", "--format=%H", "--no-renames"], revs: [MAIN], paths: [filePath], okCodes: [128] });
-  const id = r.stdout.toString("utf8").trim();
-  return COMMIT_ID.test(id) ? id : null;
+export function latestCommitOf(repo: TenantRepo, filePath: string): Promise<string | null> {
+  return repo.paths.latest(filePath);
 }
 
 /**
@@ -143,17 +123,8 @@ export async function resolveCommit(repo: TenantRepo, rev: string): Promise<stri
 }
 
 /** The commit before `commit` that changed `filePath` (the file's previous version), or null for its first. */
-export async function previousVersionOf(repo: TenantRepo, filePath: string, commit: string): Promise<string | null> {
-  const list = (await repo.paths.current()).byPath.get(filePath) ?? [];
-  const at = list.lastIndexOf(commit);
-  if (at > 0) return list[at - 1]!;
-  if (at === 0) return null;
-  // Not in the index (a commit older than main's reach, or another path): ask git.
-  const parent = await parentOf(repo, commit);
-  if (!parent) return null;
-  const r = await runGit({ gitDir: repo.gitDir, args: ["log", "-1", "--format=%H", "--no-renames"], revs: [parent], paths: [filePath] });
-  const id = r.stdout.toString("utf8").trim();
-  return COMMIT_ID.test(id) ? id : null;
+export function previousVersionOf(repo: TenantRepo, filePath: string, commit: string): Promise<string | null> {
+  return repo.paths.previous(filePath, commit);
 }
 
 /** Parent (first) of a commit, or null for a root commit. */

@@ -6,7 +6,7 @@ export { describeChange, type Description } from "./describe.js";
 export { commitMessage, parseTrailers, rfc3339, TRAILER_KEYS, type Trigger, type CommitFacts } from "./commit-message.js";
 export { repositoryReadme } from "./readme-text.js";
 export { deviceHistory, tenantHistory, latestCommitOf, resolveCommit, parentOf, previousVersionOf, commitTrailers, type HistoryEntry, type TimelineEntry, type HistoryQuery } from "./history.js";
-export { PathIndex, type PathIndexView } from "./path-index.js";
+export { PathIndex, PATH_INDEX_FILE, type PathIndexStatus } from "./path-index.js";
 export { readDeviceFile, type ArchivedFile } from "./read-file.js";
 export { unifiedDiff, structuredDiff, type StructuredDiff } from "./diff.js";
 export { StatsStore, STATS_FILE, type CommitStats } from "./history-stats.js";

@@ -13,7 +13,7 @@ import { ObjectReader, type ReadObject } from "./object-reader.js";
 import { decodeTree, encodeCommit, encodeTree, makeObject, type TreeEntry } from "./objects.js";
 import { writePackFiles } from "./pack-files.js";
 import { PackThread } from "./pack-thread.js";
-import { PathIndex } from "./path-index.js";
+import { PathIndex, PATH_INDEX_FILE } from "./path-index.js";
 import { RECENT_CONTENTS_BYTES, RecentContents } from "./recent-contents.js";
 import { repositoryReadme } from "./readme-text.js";
 import { compareAndSwapRef, readRef, RefRaceError } from "./ref-lock.js";
@@ -63,6 +63,8 @@ export interface TenantRepoOptions {
   /** Shared by the repositories of a registry; a repository opened alone makes its own. */
   readonly packs?: PackThread;
   readonly recent?: RecentContents;
+  /** Structured notes of the repository's caches (history index loaded, rebuilt and why). */
+  readonly onNotice?: (event: string, facts: Record<string, unknown>) => void;
 }
 
 /** Work done for a request before it joins the write queue, against the tip published then. */
@@ -103,7 +105,11 @@ export class TenantRepo {
 
   private constructor(readonly tenant: string, readonly gitDir: string, private readonly opts: TenantRepoOptions) {
     this.reader = new ObjectReader(gitDir);
-    this.paths = new PathIndex({ gitDir, mainTip: () => this.resolve(MAIN) });
+    const onNotice = opts.onNotice;
+    this.paths = new PathIndex(
+      { gitDir, mainTip: () => this.resolve(MAIN) },
+      { file: path.join(gitDir, PATH_INDEX_FILE), ...(onNotice && { onNotice: (event, facts) => onNotice(event, { tenant, ...facts }) }) },
+    );
     this.stats = new StatsStore(path.join(gitDir, STATS_FILE));
     this.packs = opts.packs ?? new PackThread();
     this.ownsPacks = opts.packs === undefined;
@@ -195,13 +201,17 @@ export class TenantRepo {
     return out;
   }
 
-  /** Newest commit on `main` touching `path`, with its parent (cached; git log once per path per process). */
+  /** Newest commit on `main` touching `path`, with its parent (cached; from the history index, once per path per process). */
   async lastCommitFor(filePath: string): Promise<{ commit: string; parent: string | null } | null> {
     if (this.lastCommitOf.has(filePath)) return this.lastCommitOf.get(filePath)!;
     if (this.head === null) return null;
-    const r = await runGit({ gitDir: this.gitDir, args: ["log", "-1", "--format=%H %P"], revs: [this.head], paths: [filePath] });
-    const [commit, parent] = r.stdout.toString("utf8").trim().split(" ");
-    const found = commit ? { commit, parent: parent || null } : null;
+    const commit = await this.paths.latest(filePath);
+    let found: { commit: string; parent: string | null } | null = null;
+    if (commit) {
+      const obj = await this.reader.read(commit);
+      const head = obj?.type === "commit" ? obj.body.toString("utf8").split("\n\n", 1)[0]! : "";
+      found = { commit, parent: /^parent ([0-9a-f]{40})$/m.exec(head)?.[1] ?? null };
+    }
     this.lastCommitOf.set(filePath, found);
     return found;
   }
@@ -291,6 +301,7 @@ export class TenantRepo {
       const built = buildBatch(base, changes, { ...IDENT, time: this.now() });
       await this.packs.writePack(this.gitDir, built.objects, { fsync: this.opts.fsync ?? true });
       this.moveMain(built.head!, this.head, changes.length);
+      this.paths.record(this.head, changes.map((c, k) => ({ commit: built.commits[k]!.commit, paths: [c.path] })));
       this.packsSinceMaintenance += 1;
       this.head = built.head;
       this.root = built.root;
@@ -337,6 +348,7 @@ export class TenantRepo {
   }
 
   close(): void {
+    this.paths.stop();
     this.reader.close();
     if (this.ownsPacks) this.packs.close();
   }

@@ -151,7 +151,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   for (const tenant of config.tenants.keys()) {
     void ctx.repos
       .get(tenant)
-      .then((repo) => Promise.all([repo.paths.current(), repo.stats.load()]))
+      .then((repo) => Promise.all([repo.paths.ready(), repo.stats.load()]))
       .catch((err) => log.debug({ event: "history.index_failed", tenant, msg: (err as Error).message }));
   }
   log.info({ event: "serve.listening", url, tenants: config.tenants.size });
