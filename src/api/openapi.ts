@@ -95,14 +95,37 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/v1/openapi.json": { get: { summary: "this document", security: [], responses: { "200": json("OpenAPI 3.1") } } },
       "/api/v1/tenants/{tenant}/devices": {
         get: {
-          summary: "devices with state, source and site (viewer); retired devices with state=retired or all",
+          summary:
+            "devices with state, source and site (viewer); retired devices with state=retired or all. With `limit` (or `cursor`): one page in id order with `next`, `total` and the tenant's `counts`, `groups` and `sites`; without: every matching device in config order",
           security: viewer,
           parameters: [
             tenant,
             { name: "state", in: "query", required: false, schema: { type: "string", enum: ["active", "retired", "all", "never", "ok", "failing", "blocked"], default: "active" } },
             { name: "site", in: "query", required: false, schema: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,62}$" } },
+            { name: "group", in: "query", required: false, description: "one group; empty: the devices without a group", schema: { type: "string", pattern: "^([a-z0-9][a-z0-9._-]{0,62})?$" } },
+            { name: "q", in: "query", required: false, description: "devices whose id or host contains this text (any case)", schema: { type: "string", maxLength: 100 } },
+            { ...limit(1000, 1000), description: "page size: the answer is paged" },
+            { name: "cursor", in: "query", required: false, description: "the `next` of the previous page", schema: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,62}$" } },
           ],
-          responses: { "200": json("devices", { type: "object", properties: { tenant: { type: "string" }, devices: { type: "array", items: deviceSchema } } }), ...errors(400, 401, 404) },
+          responses: {
+            "200": json("devices", {
+              type: "object",
+              properties: {
+                tenant: { type: "string" },
+                devices: { type: "array", items: deviceSchema },
+                next: { type: ["string", "null"], description: "paged: pass as `cursor` for the next page" },
+                total: { type: "integer", description: "paged: devices matching the filters" },
+                counts: {
+                  type: "object",
+                  description: "paged: the whole tenant, whatever the filters",
+                  properties: { active: { type: "integer" }, never: { type: "integer" }, ok: { type: "integer" }, failing: { type: "integer" }, blocked: { type: "integer" }, retired: { type: "integer" } },
+                },
+                groups: { type: "array", items: { type: "string" }, description: "paged: every group the tenant's devices use" },
+                sites: { type: "array", items: { type: "string" }, description: "paged: every site the tenant's devices use" },
+              },
+            }),
+            ...errors(400, 401, 404),
+          },
         },
       },
       "/api/v1/tenants/{tenant}/devices/{device}": {

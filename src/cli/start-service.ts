@@ -94,8 +94,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
         metrics.devices.reset();
         for (const tenant of ctx.config().tenants.values()) {
           const counts = new Map<string, number>([["never", 0], ["ok", 0], ["failing", 0], ["blocked", 0]]);
-          for (const d of tenant.devices) {
-            const s = await ctx.states.get(tenant.id, d.id);
+          for (const s of (await ctx.states.getMany(tenant.id, tenant.devices.map((d) => d.id))).values()) {
             counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
           }
           counts.set("retired", (await inventory.directory.retired(tenant.id)).length);
@@ -147,7 +146,10 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   await scheduler.start();
   opened.service.start();
   void inventory.retirer.sweep();
-  // Warm each tenant's history index and stats cache in the background: the first history page is then as fast as the rest.
+  // Warm each tenant's history index, stats cache and device states in the background: the first page is then as fast as the rest.
+  for (const tenant of live.source().tenants.values()) {
+    void ctx.states.getMany(tenant.id, tenant.devices.map((d) => d.id)).catch(() => {});
+  }
   for (const tenant of config.tenants.keys()) {
     void ctx.repos
       .get(tenant)
@@ -193,6 +195,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
         server.closeAllConnections?.();
       });
       await ctx.repos.closeAll();
+      ctx.states.close();
       await audit.flush();
     },
   };
