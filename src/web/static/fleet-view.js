@@ -86,9 +86,15 @@ export function renderFleet() {
   const f = store.filter;
 
   // The menus list what the server says the tenant uses; a choice that is gone falls back to "all".
+  let menus = "";
   const syncFilters = () => {
     const fleet = store.fleet;
     stateSel.value = f.state;
+    if (document.activeElement !== search) search.value = f.q;
+    // Rebuilt only when what they list changed (not on every keystroke).
+    const key = JSON.stringify([fleet.groups, fleet.sites, f.group, f.site]);
+    if (key === menus) return;
+    menus = key;
     // A chosen group or site the tenant no longer uses stays listed, so the menu says what filters the list.
     const groups = f.group && f.group !== NO_GROUP && !fleet.groups.includes(f.group) ? [...fleet.groups, f.group] : fleet.groups;
     fill(groupSel, h("option", { value: "" }, "All groups"), groups.map((g) => h("option", { value: g }, g)), h("option", { value: NO_GROUP }, "(no group)"));
@@ -96,7 +102,6 @@ export function renderFleet() {
     const sites = f.site && !fleet.sites.includes(f.site) ? [...fleet.sites, f.site] : fleet.sites;
     fill(siteSel, h("option", { value: "" }, "All sites"), sites.map((x) => h("option", { value: x }, x)));
     siteSel.value = f.site;
-    if (document.activeElement !== search) search.value = f.q;
   };
 
   const renderTiles = () => {
@@ -115,7 +120,12 @@ export function renderFleet() {
     fill(tiles, tile("", "devices", counts.active), STATES.map((s) => tile(s, s, counts[s])), counts[RETIRED] > 0 ? tile(RETIRED, RETIRED, counts[RETIRED]) : null);
   };
 
+  /** What each row was last filled with: a row whose device did not change is left alone. */
+  const filled = new WeakMap();
   const fillRow = (tr, d) => {
+    const key = JSON.stringify([d, store.backups.get(d.id) ?? null]);
+    if (filled.get(tr) === key) return;
+    filled.set(tr, key);
     const cells = [...tr.children];
     COLUMNS.forEach((c, i) => fill(cells[i].firstChild, c.cell(d)));
     const actions = cells[COLUMNS.length];

@@ -61,7 +61,7 @@ export function renderSignIn(target = null) {
     submit.disabled = true;
     submit.textContent = "Signing in…";
     try {
-      await api(tenantUrl({ tenant: t }, "/devices"), { auth: { tenant: t, token: k } });
+      await api(tenantUrl({ tenant: t }, "/devices?limit=1"), { auth: { tenant: t, token: k } });
       token.value = "";
       saveSession({ tenant: t, token: k });
       startSession();
