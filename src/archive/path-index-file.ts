@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ID_BYTES } from "./path-lists.js";
+import { ENTRY_BYTES } from "./path-lists.js";
 
 /**
  * Where a repository's per-path commit index is kept, beside its objects
@@ -8,11 +8,11 @@ import { ID_BYTES } from "./path-lists.js";
  */
 export const PATH_INDEX_FILE = "rosarchive/path-index-v1.bin";
 
-const MAGIC = Buffer.from("rosarchive path index 1\n", "latin1");
+const MAGIC = Buffer.from("rosarchive path index 1 (commit, blob)\n", "latin1");
 const HASH_BYTES = 32;
 const COMMIT_ID = /^[0-9a-f]{40}$/;
 
-/** What the file holds: every path's commits, oldest first, up to `head` (from the root: the index is complete). */
+/** What the file holds: every path's versions (commit and blob ids), oldest first, up to `head` (from the root: the index is complete). */
 export interface PathIndexSnapshot {
   readonly head: string;
   readonly lists: ReadonlyArray<readonly [path: string, ids: Buffer]>;
@@ -29,7 +29,7 @@ export function encodePathIndex(s: PathIndexSnapshot): Buffer {
   const parts: Buffer[] = [MAGIC, u32(header.length), header];
   for (const [p, ids] of s.lists) {
     const name = Buffer.from(p, "utf8");
-    parts.push(u32(name.length), name, u32(ids.length / ID_BYTES), ids);
+    parts.push(u32(name.length), name, u32(ids.length / ENTRY_BYTES), ids);
   }
   const body = Buffer.concat(parts);
   return Buffer.concat([body, createHash("sha256").update(body).digest()]);
@@ -66,7 +66,7 @@ export function decodePathIndex(buf: Buffer): PathIndexSnapshot | null {
     const nameLen = readU32();
     const name = nameLen === null ? null : take(nameLen);
     const count = readU32();
-    const ids = count === null ? null : take(count * ID_BYTES);
+    const ids = count === null ? null : take(count * ENTRY_BYTES);
     if (!name || name.length === 0 || !ids) return null;
     lists.push([name.toString("utf8"), ids]);
   }

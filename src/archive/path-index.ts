@@ -3,9 +3,10 @@ import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { runGit, streamGit, type GitStream } from "./git.js";
 import { decodePathIndex, encodePathIndex } from "./path-index-file.js";
-import { PathList } from "./path-lists.js";
+import { PathList, type Version } from "./path-lists.js";
 
 export { PATH_INDEX_FILE } from "./path-index-file.js";
+export type { Version } from "./path-lists.js";
 
 /** What the index needs of its repository. */
 export interface PathIndexSource {
@@ -35,14 +36,20 @@ export interface PathIndexStatus {
   readonly entries: number;
 }
 
-/** One record of `git log --first-parent --name-only --format=%x1e%H %P`. */
-interface LogRecord {
-  readonly commit: string;
-  readonly parent: string | null;
-  readonly paths: string[];
+/** What one commit did to one path: the blob it left there (null: removed). */
+export interface PathChange {
+  readonly path: string;
+  readonly blob: string | null;
 }
 
-const LOG_ARGS = ["log", "--first-parent", "--no-renames", "--diff-merges=first-parent", "--name-only", "--format=%x1e%H %P"];
+/** One record of `git log --first-parent --raw --format=%x1e%H %P`. */
+export interface LogRecord {
+  readonly commit: string;
+  readonly parent: string | null;
+  readonly changes: PathChange[];
+}
+
+const LOG_ARGS = ["log", "--first-parent", "--no-renames", "--diff-merges=first-parent", "--raw", "--no-abbrev", "--format=%x1e%H %P"];
 const SAVE_EVERY = 20_000;
 
 /**
@@ -108,33 +115,39 @@ export class PathIndex {
   }
 
   /**
-   * Newest first, at most `limit` commits that touched `filePath`, strictly
-   * older than `before` when given.
+   * Newest first, at most `limit` versions of `filePath` strictly older than
+   * the commit `before` when given, and the version just before the oldest
+   * of them (its stats are a diff against it; null: the oldest is the first).
    */
-  async page(filePath: string, before: string | null, limit: number): Promise<string[]> {
+  async page(filePath: string, before: string | null, limit: number): Promise<{ versions: Version[]; previous: Version | null }> {
+    const all = await this.newest(filePath, before, limit + 1);
+    return { versions: all.slice(0, limit), previous: all[limit] ?? null };
+  }
+
+  private async newest(filePath: string, before: string | null, n: number): Promise<Version[]> {
     await this.sync();
     const list = this.lists.get(filePath);
     let end = list?.length ?? 0;
     if (before) {
       const at = list ? list.lastIndexOf(before) : -1;
       // A cursor the index does not list for this file (older than what it has read, or another file's commit): git walks from it.
-      if (at < 0) return (await this.gitPaths(before, filePath, limit + 1)).filter((c) => c !== before).slice(0, limit);
+      if (at < 0) return (await this.gitVersions(before, filePath, n + 1)).filter((v) => v.commit !== before).slice(0, n);
       end = at;
     }
-    const start = Math.max(0, end - limit);
-    const ids = list ? list.newestFirst(start, end) : [];
+    const start = Math.max(0, end - n);
+    const versions = list ? list.newestFirst(start, end) : [];
     const below = this.below;
-    if (ids.length < limit && start === 0 && below !== null) ids.push(...(await this.gitPaths(below, filePath, limit - ids.length)));
-    return ids;
+    if (versions.length < n && start === 0 && below !== null) versions.push(...(await this.gitVersions(below, filePath, n - versions.length)));
+    return versions;
   }
 
   /** The newest commit on main that touched `filePath`, or null. */
   async latest(filePath: string): Promise<string | null> {
     await this.sync();
     const list = this.lists.get(filePath);
-    if (list && list.length > 0) return list.at(list.length - 1);
+    if (list && list.length > 0) return list.at(list.length - 1).commit;
     const below = this.below;
-    return below === null ? null : ((await this.gitPaths(below, filePath, 1))[0] ?? null);
+    return below === null ? null : ((await this.gitVersions(below, filePath, 1))[0]?.commit ?? null);
   }
 
   /** The commit before `commit` that touched `filePath` (its previous version), or null for its first. */
@@ -142,10 +155,10 @@ export class PathIndex {
     await this.sync();
     const list = this.lists.get(filePath);
     const at = list ? list.lastIndexOf(commit) : -1;
-    if (at > 0) return list!.at(at - 1);
+    if (at > 0) return list!.at(at - 1).commit;
     if (at === 0 && this.below === null) return null;
     // Not indexed (yet), or the oldest the index has read so far: git walks from it.
-    return (await this.gitPaths(commit, filePath, 2)).filter((c) => c !== commit)[0] ?? null;
+    return (await this.gitVersions(commit, filePath, 2)).filter((v) => v.commit !== commit)[0]?.commit ?? null;
   }
 
   /**
@@ -153,9 +166,9 @@ export class PathIndex {
    * without asking git when the index stands exactly at `base`; otherwise
    * the next read extends from git.
    */
-  record(base: string | null, commits: ReadonlyArray<{ readonly commit: string; readonly paths: readonly string[] }>): void {
+  record(base: string | null, commits: ReadonlyArray<{ readonly commit: string; readonly changes: readonly PathChange[] }>): void {
     if (this.started === null || this.busy || this.head === null || this.head !== base || commits.length === 0) return;
-    for (const c of commits) this.add(c.commit, c.paths, "append");
+    for (const c of commits) this.add(c.commit, c.changes, "append");
     this.head = commits[commits.length - 1]!.commit;
     this.added(commits.length);
   }
@@ -250,7 +263,7 @@ export class PathIndex {
     const t0 = performance.now();
     const parser = new LogParser((r) => {
       if (generation !== this.generation) return;
-      this.add(r.commit, r.paths, "prepend");
+      this.add(r.commit, r.changes, "prepend");
       this.below = r.parent;
     });
     const pace = this.opts.pace ?? (() => new Promise<void>((r) => setImmediate(r)));
@@ -297,7 +310,7 @@ export class PathIndex {
       if (generation !== this.generation || this.head !== from) return;
       const oldest = records[records.length - 1];
       if (!oldest || oldest.parent !== from) return this.reset(now, "main no longer descends from the indexed tip");
-      for (let i = records.length - 1; i >= 0; i--) this.add(records[i]!.commit, records[i]!.paths, "append");
+      for (let i = records.length - 1; i >= 0; i--) this.add(records[i]!.commit, records[i]!.changes, "append");
       this.head = now;
       this.added(records.length);
     } finally {
@@ -305,13 +318,14 @@ export class PathIndex {
     }
   }
 
-  private add(commit: string, paths: readonly string[], where: "append" | "prepend"): void {
+  private add(commit: string, changes: readonly PathChange[], where: "append" | "prepend"): void {
     const id = Buffer.from(commit, "hex");
-    for (const p of paths) {
-      let list = this.lists.get(p);
-      if (!list) this.lists.set(p, (list = new PathList()));
-      if (where === "append") list.append(id);
-      else list.prepend(id);
+    for (const c of changes) {
+      let list = this.lists.get(c.path);
+      if (!list) this.lists.set(c.path, (list = new PathList()));
+      const blob = c.blob === null ? null : Buffer.from(c.blob, "hex");
+      if (where === "append") list.append(id, blob);
+      else list.prepend(id, blob);
       this.entries++;
     }
   }
@@ -351,24 +365,27 @@ export class PathIndex {
 
   // ---- git fallbacks --------------------------------------------------------------
 
-  /** Newest first, at most `max` commits from `rev` (itself included) that touched `filePath`. */
-  private async gitPaths(rev: string, filePath: string, max: number): Promise<string[]> {
-    const r = await runGit({
-      gitDir: this.repo.gitDir,
-      args: ["log", "--first-parent", "--no-renames", "--diff-merges=first-parent", `--max-count=${max}`, "--format=%H"],
-      revs: [rev],
-      paths: [filePath],
-      okCodes: [128],
+  /** Newest first, at most `max` versions of `filePath` from `rev` (itself included). */
+  private async gitVersions(rev: string, filePath: string, max: number): Promise<Version[]> {
+    const r = await runGit({ gitDir: this.repo.gitDir, args: [...LOG_ARGS, `--max-count=${max}`], revs: [rev], paths: [filePath], okCodes: [128] });
+    const out: Version[] = [];
+    const parser = new LogParser((rec) => {
+      const c = rec.changes.find((x) => x.path === filePath);
+      if (c) out.push({ commit: rec.commit, blob: c.blob });
     });
-    return r.stdout.toString("utf8").split("\n").filter((l) => /^[0-9a-f]{40}$/.test(l));
+    parser.push(r.stdout);
+    parser.end();
+    return out;
   }
 }
 
-/** Incremental parser of `git log --name-only --format=%x1e%H %P` output (any chunking). */
+const NO_BLOB = "0".repeat(40);
+
+/** Incremental parser of `git log --raw --no-abbrev --format=%x1e%H %P` output (any chunking). */
 export class LogParser {
   private rest = "";
   private readonly decoder = new StringDecoder("utf8");
-  private current: { commit: string; parent: string | null; paths: string[] } | null = null;
+  private current: { commit: string; parent: string | null; changes: PathChange[] } | null = null;
 
   constructor(private readonly onRecord: (r: LogRecord) => void) {}
 
@@ -391,11 +408,20 @@ export class LogParser {
   }
 
   private line(line: string): void {
-    if (line.charCodeAt(0) === 0x1e) {
+    const c = line.charCodeAt(0);
+    if (c === 0x1e) {
       if (this.current) this.onRecord(this.current);
       const commit = line.slice(1, 41);
       const parent = line.slice(42, 82);
-      this.current = { commit, parent: parent.length === 40 ? parent : null, paths: [] };
-    } else if (line !== "" && this.current) this.current.paths.push(line);
+      this.current = { commit, parent: parent.length === 40 ? parent : null, changes: [] };
+    } else if (c === 0x3a /* : */ && this.current) {
+      // `:<mode> <mode> <old blob> <new blob> <status>\t<path>`
+      const tab = line.indexOf("\t");
+      if (tab < 0) return;
+      const fields = line.slice(1, tab).split(" ");
+      const blob = fields[3];
+      if (!blob || blob.length !== 40) return;
+      this.current.changes.push({ path: line.slice(tab + 1), blob: blob === NO_BLOB ? null : blob });
+    }
   }
 }

@@ -301,7 +301,7 @@ export class TenantRepo {
       const built = buildBatch(base, changes, { ...IDENT, time: this.now() });
       await this.packs.writePack(this.gitDir, built.objects, { fsync: this.opts.fsync ?? true });
       this.moveMain(built.head!, this.head, changes.length);
-      this.paths.record(this.head, changes.map((c, k) => ({ commit: built.commits[k]!.commit, paths: [c.path] })));
+      this.paths.record(this.head, changes.map((c, k) => ({ commit: built.commits[k]!.commit, changes: [{ path: c.path, blob: c.blob?.id ?? null }] })));
       this.packsSinceMaintenance += 1;
       this.head = built.head;
       this.root = built.root;

@@ -37,12 +37,15 @@ function outsideCommits(gitDir: string, rounds: number, from: number): void {
 /** What git itself says: newest first, every commit of main that touched `p`. */
 const gitVersions = (gitDir: string, p: string) => git(gitDir, ["log", "--format=%H", "main", "--", p]).split("\n").filter(Boolean);
 
+/** The commits of one page of `p`'s versions, newest first. */
+const pageIds = async (index: PathIndex, p: string, before: string | null, limit: number) => (await index.page(p, before, limit)).versions.map((v) => v.commit);
+
 /** Every version of `p` through the index, page by page (the cursor is the last entry of the page before). */
 async function allPages(index: PathIndex, p: string, limit: number): Promise<string[]> {
   const out: string[] = [];
   let before: string | null = null;
   for (;;) {
-    const page: string[] = await index.page(p, before, limit);
+    const page: string[] = await pageIds(index, p, before, limit);
     out.push(...page);
     if (page.length < limit) return out;
     before = page[page.length - 1]!;
@@ -98,6 +101,9 @@ describe("history index (a cache of git, persisted beside the repository)", func
     assert.equal(await index.latest("fra/edge-2.rsc"), gitVersions(gitDir, "fra/edge-2.rsc")[0]);
     const [newest, previous] = gitVersions(gitDir, "core-1.rsc");
     assert.equal(await index.previous("core-1.rsc", newest!), previous);
+    // Each version carries its blob: the file as that commit left it.
+    const page = await index.page("core-1.rsc", null, 3);
+    for (const v of [...page.versions, page.previous!]) assert.equal(v.blob, git(gitDir, ["rev-parse", `${v.commit}:core-1.rsc`]).trim());
     index.stop();
   });
 
@@ -170,11 +176,11 @@ describe("history index (a cache of git, persisted beside the repository)", func
     // The newest versions, a page deep in history, the cursor at the oldest version, every version:
     // each compared with git's own answer while the build waits after its first chunk.
     const truth = gitVersions(gitDir, "fra/edge-2.rsc");
-    assert.deepEqual(await index.page("fra/edge-2.rsc", null, 50), truth.slice(0, 50));
+    assert.deepEqual(await pageIds(index, "fra/edge-2.rsc", null, 50), truth.slice(0, 50));
     await until("the build to read its first chunk", 30_000, () => (index.status().entries > 0 ? true : undefined));
     assert.equal(index.status().complete, false, "the build is held half way");
-    assert.deepEqual(await index.page("fra/edge-2.rsc", truth[1400]!, 50), truth.slice(1401, 1451));
-    assert.deepEqual(await index.page("fra/edge-2.rsc", truth[1498]!, 50), truth.slice(1499));
+    assert.deepEqual(await pageIds(index, "fra/edge-2.rsc", truth[1400]!, 50), truth.slice(1401, 1451));
+    assert.deepEqual(await pageIds(index, "fra/edge-2.rsc", truth[1498]!, 50), truth.slice(1499));
     assert.deepEqual(await allPages(index, "core-1.rsc", 200), gitVersions(gitDir, "core-1.rsc"));
     assert.equal(await index.previous("edge-3.rsc", gitVersions(gitDir, "edge-3.rsc")[1200]!), gitVersions(gitDir, "edge-3.rsc")[1201]);
     assert.equal(await index.previous("edge-3.rsc", gitVersions(gitDir, "edge-3.rsc")[1499]!), null);
