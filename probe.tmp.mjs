@@ -1,16 +1,16 @@
-import { fleetServer } from "./dist/bench/fleet-page.js";
-import { mkdtempSync } from "node:fs";
-import { chromium } from "playwright-core";
-const s = await fleetServer(10000, mkdtempSync("/tmp/perf/fp-"), null);
-await fetch(`${s.url}/api/v1/tenants/acme/devices?limit=100`, { headers: { authorization: "Bearer bench-fleet-token" } }).then(r => r.text());
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"] });
-const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-await context.addInitScript((token) => globalThis.sessionStorage.setItem("rosarchive.session", JSON.stringify({ tenant: "acme", token })), "bench-fleet-token");
-const page = await context.newPage();
-for (let k = 0; k < 3; k++) {
-  await page.goto(`${s.url}/#/devices`, { waitUntil: "commit" });
-  await page.waitForFunction(() => document.querySelectorAll("table.fleet tbody tr").length > 0, null, { polling: "raf", timeout: 120000 });
-  const t = await page.evaluate(() => ({ now: performance.now(), entries: performance.getEntriesByType("resource").map(e => `${e.name.replace(/^.*\/\/[^/]+/, "")} start ${e.startTime.toFixed(0)} end ${e.responseEnd.toFixed(0)}`), nav: performance.getEntriesByType("navigation").map(e => `dom ${e.domContentLoadedEventEnd.toFixed(0)} resp ${e.responseEnd.toFixed(0)}`) }));
-  console.log(t.now.toFixed(0), t.nav, t.entries.join("\n  "));
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { gitEnv } from "./dist/src/archive/index.js";
+const ex = promisify(execFile);
+const g = "/tmp/perf/depth/bench.git";
+const [a, b] = (await ex("git", ["--git-dir", g, "log", "-2", "--format=%H", "main", "--", "dev-7.rsc"])).stdout.trim().split("\n");
+const t = async (fn) => { const t0 = performance.now(); await fn(); return performance.now() - t0; };
+const gd = [], api = [], api2 = [], rev = [];
+for (let i = 0; i < 15; i++) {
+  gd.push(await t(() => ex("git", ["--git-dir", g, "diff", b, a, "--", "dev-7.rsc"], { env: gitEnv() })));
+  rev.push(await t(() => ex("git", ["--git-dir", g, "rev-parse", "main"], { env: gitEnv() })));
+  api.push(await t(async () => (await fetch("http://127.0.0.1:38313/api/v1/tenants/bench/devices/dev-7/diff", { headers: { authorization: "Bearer bench-depth-token" } })).text()));
+  api2.push(await t(async () => (await fetch("http://127.0.0.1:38313/api/v1/tenants/bench/devices/dev-7", { headers: { authorization: "Bearer bench-depth-token" } })).text()));
 }
-await browser.close(); await s.close(); process.exit(0);
+const med = (v) => v.sort((x, y) => x - y)[7].toFixed(1);
+console.log("git diff", med(gd), "git rev-parse", med(rev), "api diff", med(api), "api device", med(api2));

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -85,8 +85,16 @@ export async function benchDepth(devices: number, commits: number, reuseDir: str
   const built = await cold.waitFor("history.index_built", 900_000);
   const builtS = (built.at - cold.started) / 1000;
   const coldPeak = cold.peakRssMb();
-  log(`  cold start: listening after ${coldListenS.toFixed(1)} s; first pages during the build ${during.map((x) => x.toFixed(0)).join(", ")} ms (${duringWrong} wrong${indexedWhileAnswering ? ", index was already complete" : ""}); fully indexed after ${builtS.toFixed(1)} s; peak RSS ${coldPeak.toFixed(0)} MB`);
+  const buildCpu = cold.cpuSeconds();
+  log(`  cold start: listening after ${coldListenS.toFixed(1)} s; first pages during the build ${during.map((x) => x.toFixed(0)).join(", ")} ms (${duringWrong} wrong${indexedWhileAnswering ? ", index was already complete" : ""}); fully indexed after ${builtS.toFixed(1)} s (serve used ${buildCpu.toFixed(1)} s of CPU beside git); peak RSS ${coldPeak.toFixed(0)} MB`);
   await cold.stop();
+  // The floor of any build from git: git's own walk with the same output, alone.
+  const t1 = performance.now();
+  await new Promise<void>((resolve, reject) =>
+    spawn("git", ["--git-dir", repo.gitDir, "log", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--format=%x1e%H %P", "main"], { env: gitEnv(), stdio: ["ignore", "ignore", "inherit"] }).on("close", (c) => (c === 0 ? resolve() : reject(new Error(`git log: ${c}`)))),
+  );
+  const gitLogS = (performance.now() - t1) / 1000;
+  log(`  git log --raw of main alone: ${gitLogS.toFixed(1)} s`);
 
   // ---- restart with the saved index
   const t0 = performance.now();
@@ -100,6 +108,7 @@ export async function benchDepth(devices: number, commits: number, reuseDir: str
   const hist: number[] = [];
   const histBase: number[] = [];
   const diffs: number[] = [];
+  const diffsAgain: number[] = [];
   const diffBase: number[] = [];
   const tl: number[] = [];
   const tlBase: number[] = [];
@@ -121,6 +130,7 @@ export async function benchDepth(devices: number, commits: number, reuseDir: str
     // Diff of the latest version (the API's default) and git diff of the same two versions.
     const d = await timedGet(`${base(warm)}/devices/${id}/diff`, "text/x-diff");
     diffs.push(d.ms);
+    for (let k = 0; k < 2; k++) diffsAgain.push((await timedGet(`${base(warm)}/devices/${id}/diff`, "text/x-diff")).ms);
     const g = await timedGit(repo.gitDir, ["diff", entries[1]!.commit, entries[0]!.commit, "--", file]);
     diffBase.push(g.ms);
     if (g.out !== d.body) wrong++;
@@ -131,7 +141,7 @@ export async function benchDepth(devices: number, commits: number, reuseDir: str
   // git's own path-limited walk, the history page's baseline (slow at depth: a few samples).
   for (const id of sample.slice(0, 3)) histBase.push((await timedGit(repo.gitDir, ["log", "-50", "--format=%H%x00%P%x00%B", "main", "--", `${id}.rsc`])).ms);
   const peak = Math.max(coldPeak, warm.peakRssMb());
-  log(`  reads: ${wrong} wrong answers; peak RSS cold ${coldPeak.toFixed(0)} MB, after restart ${warm.peakRssMb().toFixed(0)} MB`);
+  log(`  reads: ${wrong} wrong answers; diff p95 asked again ${percentile(diffsAgain, 95).toFixed(1)} ms (kept); peak RSS cold ${coldPeak.toFixed(0)} MB, after restart ${warm.peakRssMb().toFixed(0)} MB`);
   await warm.stop();
 
   const p95 = (v: number[]) => percentile(v, 95);
@@ -139,9 +149,9 @@ export async function benchDepth(devices: number, commits: number, reuseDir: str
   const label = `${devices}x${commits}`;
   return [
     { target: `1. restart to the first history page (${label}, saved index)`, value: `${readyS.toFixed(2)} s`, baseline: `cold start listening ${coldListenS.toFixed(1)} s`, ratio: "-", goal: "< 5 s, index loaded", pass: readyS < 5 && loaded },
-    { target: `1. cold start: fully indexed from git (${label})`, value: `${builtS.toFixed(1)} s`, baseline: `first pages during build p95 ${ms(p95(during))}`, ratio: "-", goal: `< 60 s, answers right at once (${duringWrong} wrong)`, pass: builtS < 60 && duringWrong === 0 },
+    { target: `1. cold start: fully indexed from git (${label})`, value: `${builtS.toFixed(1)} s`, baseline: `git log --raw alone ${gitLogS.toFixed(1)} s`, ratio: (builtS / gitLogS).toFixed(2), goal: `< 60 s, answers right meanwhile (${duringWrong} wrong, p95 ${ms(p95(during))})`, pass: builtS < 60 && duringWrong === 0 },
     { target: "1. history page p95 (first page and 500 back)", value: ms(p95(hist)), baseline: `git log -n50 -- file ${ms(p95(histBase))}`, ratio: (p95(hist) / p95(histBase)).toFixed(3), goal: `< 20 ms (${wrong} wrong)`, pass: p95(hist) < 20 && wrong === 0 },
-    { target: "1. diff p95 (latest version, through the API)", value: ms(p95(diffs)), baseline: `git diff ${ms(p95(diffBase))}`, ratio: (p95(diffs) / p95(diffBase)).toFixed(2), goal: "<= 1.2x git diff", pass: p95(diffs) <= 1.2 * p95(diffBase) },
+    { target: "1. diff p95 (latest version, first asked, through the API)", value: ms(p95(diffs)), baseline: `git diff ${ms(p95(diffBase))}`, ratio: (p95(diffs) / p95(diffBase)).toFixed(2), goal: "<= 1.2x git diff", pass: p95(diffs) <= 1.2 * p95(diffBase) },
     { target: "1. timeline page p95", value: ms(p95(tl)), baseline: `git log -50 ${ms(p95(tlBase))}`, ratio: (p95(tl) / p95(tlBase)).toFixed(2), goal: "< 30 ms", pass: p95(tl) < 30 },
     { target: "1. serve peak RSS (VmHWM, cold start + restart)", value: `${peak.toFixed(0)} MB`, baseline: "-", ratio: "-", goal: "< 300 MB", pass: peak < 300 },
   ];

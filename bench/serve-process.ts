@@ -54,6 +54,12 @@ export class ServeProcess {
     return m ? Number(m[1]) / 1024 : NaN;
   }
 
+  /** CPU seconds the process used so far (user + system; git children not included). */
+  cpuSeconds(): number {
+    const fields = readFileSync(`/proc/${this.child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+
   /** Resident memory now (VmRSS), MB. */
   rssMb(): number {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.child.pid}/status`, "utf8"));

@@ -1,5 +1,5 @@
 import { parseTrailers } from "./commit-message.js";
-import { runGit } from "./git.js";
+import { runGitQuickly } from "./git.js";
 import type { CommitStats } from "./history-stats.js";
 import type { Version } from "./path-index.js";
 import { summarize, type SectionChange } from "./summarize.js";
@@ -85,8 +85,7 @@ async function fillDeviceStats(repo: TenantRepo, versions: readonly Version[], p
 /** The text of a blob by id (null for none: a removed file). */
 async function blobText(repo: TenantRepo, blob: string | null): Promise<string | null> {
   if (blob === null) return null;
-  const o = await repo.readObject(blob);
-  return o?.type === "blob" ? o.body.toString("utf8") : null;
+  return (await repo.readBlob(blob))?.toString("utf8") ?? null;
 }
 
 /** Newest first, every device's commits (the repository's initial README commit is left out). */
@@ -152,7 +151,7 @@ interface TimelineRecord extends LogRecord {
 const NO_BLOB = "0".repeat(40);
 
 async function readLog(repo: TenantRepo, rev: string, limit: number): Promise<TimelineRecord[]> {
-  const r = await runGit({
+  const r = await runGitQuickly({
     gitDir: repo.gitDir,
     args: ["log", `--max-count=${limit}`, "--no-renames", "--raw", "--no-abbrev", "--format=%x1e%H%x1f%P%x1f%at%x1f%B%x1d"],
     revs: [rev],

@@ -1,6 +1,6 @@
 export { TenantRepo, ensureBareRepo, REPOSITORY_SETTINGS, type CommitOutcome, type CommitRequest, type TenantRepoOptions } from "./tenant-repo.js";
 export { RepoRegistry, type RepoRegistryOptions } from "./repo-registry.js";
-export { runGit, gitText, gitEnv, GitPipe, GitError, setGitSearchPath, spawnHttpBackend, type GitCall } from "./git.js";
+export { runGit, runGitQuickly, gitText, gitEnv, GitPipe, GitError, setGitSearchPath, spawnHttpBackend, launchGitFrom, stopGitLauncher, type GitCall } from "./git.js";
 export { summarize, summaryLine, sectionsOfLines, splitLines, HEADER_SECTION, type ChangeSummary, type SectionChange } from "./summarize.js";
 export { describeChange, type Description } from "./describe.js";
 export { commitMessage, parseTrailers, rfc3339, TRAILER_KEYS, type Trigger, type CommitFacts } from "./commit-message.js";

@@ -19,6 +19,8 @@ import { repositoryReadme } from "./readme-text.js";
 import { compareAndSwapRef, readRef, RefRaceError } from "./ref-lock.js";
 import { ensureLaterSettings } from "./repo-settings.js";
 
+/** Budget of the diffs kept per repository. */
+const DIFF_CACHE_BYTES = 2 * 2 ** 20;
 /** Commits per pack and ref move, at most. */
 const MAX_BATCH = 256;
 const MAIN = "refs/heads/main";
@@ -90,6 +92,8 @@ export class TenantRepo {
   readonly paths: PathIndex;
   /** What each commit changed, recorded at commit time (history pages). */
   readonly stats: StatsStore;
+  /** Unified diffs served lately, by `<from>:<to>:<path>`: two commits never change, so neither does their diff. */
+  readonly diffs = new RecentContents(DIFF_CACHE_BYTES);
   private head: string | null = null;
   private root: Map<string, TreeEntry> = new Map();
   private readonly subtrees = new Map<string, Map<string, TreeEntry>>();
@@ -162,6 +166,14 @@ export class TenantRepo {
 
   resolve(rev: string): Promise<string | null> {
     return this.reader.resolve(rev);
+  }
+
+  /** A blob's bytes by id: from the blobs written last when it is one of them, else from git; null when there is none. */
+  async readBlob(id: string): Promise<Buffer | null> {
+    const recent = this.recent.get(id);
+    if (recent) return recent;
+    const o = await this.readObject(id);
+    return o?.type === "blob" ? o.body : null;
   }
 
   /** Reads any object through the long-lived `cat-file --batch`. */

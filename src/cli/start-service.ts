@@ -19,6 +19,8 @@ import { WebhookDeliverer, type EventBus, type EventSink } from "../notify/index
 import { inventoryApi } from "../api/inventory-api.js";
 import { createNotifier } from "./outbox.js";
 import { openInventory, runInventory, type RunningInventory } from "./start-inventory.js";
+import { launchGitFrom, stopGitLauncher } from "../archive/index.js";
+import { fileURLToPath } from "node:url";
 
 export interface RunningService {
   readonly url: string;
@@ -39,6 +41,8 @@ export interface RunningService {
  */
 export async function startService(config: Config, env: NodeJS.ProcessEnv, opts: { log?: Logger; scheduler?: SchedulerOptions; listen?: { host: string; port: number }; webhookBackoff?: (attempt: number) => number; webhookPollMs?: number } = {}): Promise<RunningService> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
+  // Diffs and timeline pages run git from a small helper process: see runGitQuickly.
+  launchGitFrom([fileURLToPath(new URL("./git-launcher.js", import.meta.url))]);
   const metrics = createMetrics();
   const audit = new AuditLog(config.stateDir, {
     segmentBytes: config.limits.auditSegmentBytes,
@@ -196,6 +200,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       });
       await ctx.repos.closeAll();
       ctx.states.close();
+      stopGitLauncher();
       await audit.flush();
     },
   };

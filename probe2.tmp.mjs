@@ -1,0 +1,13 @@
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
+const ex = promisify(execFile);
+const t = async (fn) => { const t0 = performance.now(); await fn(); return performance.now() - t0; };
+const run = async (label) => { const v = []; for (let i = 0; i < 21; i++) v.push(await t(() => ex("git", ["--version"]))); v.sort((a, b) => a - b); console.log(label, v[10].toFixed(2), "ms; rss", (process.memoryUsage().rss / 1e6).toFixed(0), "MB"); };
+await run("small");
+const keep = []; for (let i = 0; i < 40; i++) keep.push(Buffer.alloc(1e6, 1));
+await run("40MB buffers");
+for (let i = 0; i < 160; i++) keep.push(Buffer.alloc(1e6, 1));
+await run("200MB buffers");
+const objs = []; for (let i = 0; i < 2e6; i++) objs.push({ a: i, b: "x" + i });
+await run("+ heap objects");
+await run("again");
