@@ -1,9 +1,12 @@
 import { encodeCommit, makeObject, type GitObject, type Signature, type TreeEntry } from "./objects.js";
+import { idDelta } from "./tree-delta.js";
 import { EncodedTree, encodedTree, rememberEncoding } from "./tree-encoding.js";
 
-/** A blob for a pack; its deflated body may be computed ahead, on the pack thread. */
+/** An object for a pack; a blob's deflated body may be computed ahead, on the pack thread. */
 export interface PackObject extends GitObject {
   readonly deflated?: Promise<Buffer | null>;
+  /** The object as a delta (git's format) against `base`, an object earlier in the same pack. */
+  readonly delta?: { readonly base: string; readonly data: Buffer };
 }
 
 /** The published state a batch builds on: the tip and its trees. */
@@ -66,8 +69,12 @@ export function buildBatch(base: TreeState, changes: readonly BatchChange[], com
   const objects: PackObject[] = [];
   const commits: Array<{ commit: string; parent: string | null }> = [];
   let head = base.head;
+  /** The batch's last root tree written whole, and the id offsets changed since (its later trees are deltas against it). */
+  let rootBase: { id: string; bytes: Buffer; changed: Set<number> } | null = null;
   for (const change of changes) {
     const [dir, name] = splitPath(change.path);
+    /** Where this change replaced an id in the root tree (null: the root was encoded anew). */
+    let changed: number | null = null;
     if (dir) {
       const tree = subtreeOf(dir);
       let enc: EncodedTree | null = null;
@@ -80,15 +87,18 @@ export function buildBatch(base: TreeState, changes: readonly BatchChange[], com
         root.delete(dir);
         subEnc.delete(dir);
         rootEnc = null;
+        changed = null;
       } else {
         enc ??= EncodedTree.of(tree);
         subEnc.set(dir, enc);
         const sub = makeObject("tree", enc.bytes);
         objects.push(sub);
+        changed = rootEnc?.idOffset(dir) ?? null;
         rootEnc = rootEnc?.withId(dir, "40000", sub.id) ?? null;
         root.set(dir, { mode: "40000", id: sub.id });
       }
     } else if (change.blob) {
+      changed = rootEnc?.idOffset(name) ?? null;
       rootEnc = rootEnc?.withId(name, "100644", change.blob.id) ?? null;
       root.set(name, { mode: "100644", id: change.blob.id });
       objects.push(change.blob);
@@ -96,8 +106,16 @@ export function buildBatch(base: TreeState, changes: readonly BatchChange[], com
       root.delete(name);
       rootEnc = null;
     }
-    rootEnc ??= EncodedTree.of(root);
-    const rootTree = makeObject("tree", rootEnc.bytes);
+    if (rootEnc === null) {
+      rootEnc = EncodedTree.of(root);
+      rootBase = null;
+    }
+    let rootTree: PackObject = makeObject("tree", rootEnc.bytes);
+    // The first root tree of the batch goes whole; the next ones, when only ids changed, as deltas against it.
+    if (rootBase && changed !== null) {
+      rootBase.changed.add(changed);
+      rootTree = { ...rootTree, delta: { base: rootBase.id, data: idDelta(rootBase.bytes, rootEnc.bytes, rootBase.changed) } };
+    } else if (!rootBase) rootBase = { id: rootTree.id, bytes: rootEnc.bytes, changed: new Set() };
     const commit = makeObject(
       "commit",
       encodeCommit({

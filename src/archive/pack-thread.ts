@@ -9,9 +9,9 @@ export type PackRequest =
       readonly seq: number;
       readonly gitDir: string;
       readonly fsync: boolean;
-      /** All bodies in one moved buffer; each object is [type, id, raw size, deflated?, start, end] in it. */
+      /** All bodies in one moved buffer; each object is [type, id, raw size, deflated?, start, end, delta base id or null] in it. */
       readonly data: ArrayBuffer;
-      readonly objects: ReadonlyArray<readonly [ObjectType, string, number, boolean, number, number]>;
+      readonly objects: ReadonlyArray<readonly [ObjectType, string, number, boolean, number, number, string | null]>;
     };
 
 export interface PackReply {
@@ -104,13 +104,14 @@ export class PackThread {
     if (objects.length === 0) return;
     const bodies = await Promise.all(objects.map((o) => o.deflated ?? null));
     const parts: Buffer[] = [];
-    const table: Array<readonly [ObjectType, string, number, boolean, number, number]> = [];
+    const table: Array<readonly [ObjectType, string, number, boolean, number, number, string | null]> = [];
     let at = 0;
     objects.forEach((o, i) => {
-      const deflated = bodies[i] ?? null;
-      const body = deflated ?? o.body;
+      // A tree with a delta goes as its delta (the thread deflates it): a few bytes instead of the whole tree.
+      const deflated = o.delta ? null : (bodies[i] ?? null);
+      const body = o.delta ? o.delta.data : (deflated ?? o.body);
       parts.push(body);
-      table.push([o.type, o.id, o.body.length, deflated !== null, at, at + body.length]);
+      table.push([o.type, o.id, o.body.length, deflated !== null, at, at + body.length, o.delta?.base ?? null]);
       at += body.length;
     });
     const data = ownBuffer(parts);

@@ -40,6 +40,11 @@ export class EncodedTree {
     bytes.write(id, e.idAt, 20, "hex");
     return new EncodedTree(bytes, this.entries);
   }
+
+  /** Where the id of `name` sits in the bytes (with `withId`, what a delta against an earlier encoding replaces). */
+  idOffset(name: string): number | null {
+    return this.entries.get(name)?.idAt ?? null;
+  }
 }
 
 /**

@@ -1,0 +1,27 @@
+import { RUN_TIMING } from "./dist/src/scheduler/index.js";
+import path from "node:path";
+import { silentLogger } from "./dist/src/observe/index.js";
+import { createPipelineContext, archiveSnapshot } from "./dist/src/pipeline/index.js";
+import { ROUTEROS } from "./dist/src/routeros/index.js";
+import { NO_EVENTS } from "./dist/src/notify/index.js";
+import { benchConfig, exportFor, fastImport, inParallel, tmp } from "./dist/bench/lib.js";
+const devices = 10000, commits = 1000;
+const dir = tmp("pc"); const config = benchConfig(dir, devices); const gitDir = path.join(dir, "repos/acme.git");
+const mk = () => createPipelineContext({ config: () => config, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: true });
+const ctx = mk(); const repo = await ctx.repos.get("acme");
+const seed = [`commit refs/heads/main`, `committer bench <b@x> 1700000000 +0000`, `data 5`, `seed`, `from ${repo.tip}`];
+const warm = 1000;
+for (let i = warm; i < devices; i++) { const body = exportFor(i); seed.push(`M 100644 inline d${i}.rsc`, `data ${Buffer.byteLength(body)}`, body); }
+seed.push("", "done", ""); await fastImport(gitDir, seed.join("\n")); await ctx.repos.closeAll();
+const ctx2 = mk(); const tenant = config.tenants.get("acme"); const at = Date.parse("2026-11-22T10:00:00Z");
+for (let i = 0; i < warm; i++) await archiveSnapshot(ctx2, { device: tenant.devices[i], text: exportFor(i), trigger: "scheduled", collectedAtMs: at });
+await (await ctx2.repos.get("acme")).maintain();
+const { Session } = await import("node:inspector/promises");
+const s = new Session(); s.connect(); await s.post("Profiler.enable"); await s.post("Profiler.start");
+const t1 = performance.now(); const c0 = process.cpuUsage();
+await inParallel(commits, 20, async (k) => { const i = k % warm; const r = await archiveSnapshot(ctx2, { device: tenant.devices[i], text: exportFor(i, k + 1), trigger: "scheduled", collectedAtMs: at + k * 1000 }); if (!r.changed) throw new Error("x"); });
+const c = process.cpuUsage(c0);
+console.log("commits/s", (commits / ((performance.now() - t1) / 1000)).toFixed(0), "cpu ms per commit (all threads)", ((c.user + c.system) / 1000 / commits).toFixed(2));
+const { profile } = await s.post("Profiler.stop");
+(await import("node:fs")).writeFileSync("/tmp/perf/commit.cpuprofile", JSON.stringify(profile));
+await ctx2.repos.closeAll(); process.exit(0);
