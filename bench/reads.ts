@@ -67,7 +67,7 @@ export async function benchReads(devices: number, commitsPerDevice: number): Pro
   // Measured as after a restart: a new repository object, nothing in memory but what it loads.
   const repo = await TenantRepo.open(path.join(dir, "repos"), "bench", { fsync: false, sectionOf: ROUTEROS.sectionOf, clock: Date.now });
   const buildS = (performance.now() - t0) / 1000;
-  const [indexMs] = await timed(() => repo.paths.current());
+  const [indexMs] = await timed(() => repo.paths.whenComplete());
   const [statsMs] = await timed(() => repo.stats.load());
   console.log(`  history index built from git in ${indexMs.toFixed(0)} ms, stats cache read in ${statsMs.toFixed(0)} ms (once per process, at serve start)`);
   console.log(`  built ${devices * commitsPerDevice} commits in ${buildS.toFixed(0)} s (${((devices * commitsPerDevice) / buildS).toFixed(0)} commits/s), then maintenance`);

@@ -41,7 +41,7 @@ export async function benchSearch(devices: number, rounds: number): Promise<Row[
   console.log(`  search: ${devices} devices x 2 versions written in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
   const repo = await TenantRepo.open(path.join(dir, "repos"), "acme", { fsync: false, sectionOf: ROUTEROS.sectionOf, clock: Date.now });
-  await repo.paths.current(); // built once at serve start
+  await repo.paths.whenComplete(); // built once at serve start
   const searchDevices = all.map((d) => ({ id: d.id, group: d.group, path: d.path }));
   const params = (q: { q: string; regex: boolean }): SearchParams => ({ q: q.q, regex: q.regex, at: { kind: "latest" }, group: null, history: false, limit: 50, cursor: undefined });
   const opts = { sectionOf: ROUTEROS.sectionOf, timeoutMs: 10_000 };

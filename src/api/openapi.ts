@@ -99,11 +99,18 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/api/v1/tenants/{tenant}/devices": {
     get: {
       summary: "the tenant's devices with their state, source and site",
+      description:
+        "Without `limit` and `cursor`: every matching device in config order. With either: one page in id order with `next` (the cursor of the next page), `total` (devices matching the filters) and the whole tenant's `counts`, `groups` and `sites` (the fleet page reads a page at a time and filters here).",
       role: "viewer",
       parameters: [
         tenant,
         { name: "state", in: "query", required: false, description: "active (the devices in force), retired, all, or one state", schema: { type: "string", enum: ["active", "retired", "all", "never", "ok", "failing", "blocked"], default: "active" } },
         { name: "site", in: "query", required: false, description: "only this site", schema: { type: "string", pattern: idPattern } },
+        { name: "group", in: "query", required: false, description: "only this group; empty: the devices without a group", schema: { type: "string", pattern: "^([a-z0-9][a-z0-9._-]{0,62})?$" } },
+        { name: "q", in: "query", required: false, description: "only devices whose id or host contains this text (any case)", schema: { type: "string", maxLength: 100 } },
+        { name: "policy", in: "query", required: false, description: "only devices with this policy result: failing (a check), critical (a critical check), passing (every check), pending (a check not evaluated yet), or check:<name> (failing that check)", schema: { type: "string", pattern: "^(failing|critical|passing|pending|check:[a-z0-9][a-z0-9._-]{0,62})?$" } },
+        { ...limit(1000, 1000), description: "devices per page, 1 to 1000: the answer is paged" },
+        { name: "cursor", in: "query", required: false, description: "the `next` of the previous page: the answer is paged", schema: { type: "string", pattern: idPattern } },
       ],
       responses: { "200": json("devices", "DeviceList"), ...errors(400, 401, 404) },
     },

@@ -66,7 +66,19 @@ export const deviceDetailSchema = deviceSchema.extend({
   presented_host_key: z.string().nullable().describe("while blocked by a host-key mismatch: the key the device presents now"),
 });
 
-export const deviceListSchema = z.strictObject({ tenant: id, devices: z.array(deviceSchema.extend(withPolicy)) });
+const stateCount = z.number().int().min(0);
+export const deviceListSchema = z.strictObject({
+  tenant: id,
+  devices: z.array(deviceSchema.extend(withPolicy)),
+  next: id.nullable().optional().describe("paged (limit or cursor given): pass as `cursor` for the next page; null on the last one"),
+  total: z.number().int().min(0).optional().describe("paged: the devices matching the filters"),
+  counts: z
+    .strictObject({ active: stateCount, never: stateCount, ok: stateCount, failing: stateCount, blocked: stateCount, retired: stateCount })
+    .optional()
+    .describe("paged: the whole tenant's devices by state, whatever the filters"),
+  groups: z.array(id).optional().describe("paged: every group the tenant's devices use"),
+  sites: z.array(id).optional().describe("paged: every site the tenant's devices use"),
+});
 export const deviceWithPolicySchema = deviceDetailSchema.extend(withPolicy);
 
 const stats = z.strictObject({ added: z.number().int().min(0), removed: z.number().int().min(0) });

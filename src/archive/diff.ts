@@ -1,5 +1,5 @@
 import type { SectionsOmitted } from "./change-stats.js";
-import { runGit } from "./git.js";
+import { runGitQuickly } from "./git.js";
 import { summarizeYielding } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
 
@@ -26,7 +26,12 @@ export interface StructuredDiff {
 
 /** The unified diff of one file between two commits, byte for byte as `git diff FROM TO -- PATH` prints it. */
 export async function unifiedDiff(repo: TenantRepo, from: string, to: string, filePath: string): Promise<Buffer> {
-  const r = await runGit({ gitDir: repo.gitDir, args: ["diff", "--no-color", "--no-ext-diff", "--no-textconv"], revs: [from, to], paths: [filePath], maxBytes: 256 * 1024 * 1024 });
+  const key = `${from}:${to}:${filePath}`;
+  const known = repo.diffs.get(key);
+  if (known) return known;
+  const r = await runGitQuickly({ gitDir: repo.gitDir, args: ["diff", "--no-color", "--no-ext-diff", "--no-textconv"], revs: [from, to], paths: [filePath], maxBytes: 256 * 1024 * 1024 });
+  // Only full commit ids name fixed content (a ref or a prefix could name another commit later).
+  if (/^[0-9a-f]{40}$/.test(from) && /^[0-9a-f]{40}$/.test(to)) repo.diffs.set(key, r.stdout);
   return r.stdout;
 }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { RosarchiveError } from "../common/index.js";
+import { RosarchiveError, type ErrorCode } from "../common/index.js";
 
 /** Where git is looked for: set once by the composition root from its environment. */
 let searchPath = "/usr/local/bin:/usr/bin:/bin";
@@ -166,6 +166,196 @@ export function streamGit(call: GitCall, onData: (chunk: Buffer) => boolean): Pr
     child.stdin.on("error", () => {});
     child.stdin.end(call.input ?? "");
   });
+}
+
+/** A running `streamGitChunks`: `done` settles when git ends; `stop()` ends it early (done then resolves). */
+export interface GitStream {
+  readonly done: Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Runs git and hands its output to `onChunk` as it comes, never holding it
+ * whole (a log of a million commits). `onChunk` returning false pauses the
+ * output until `resume()` is called, so a consumer can yield to the event loop.
+ */
+export function streamGitChunks(call: GitCall, onChunk: (chunk: Buffer, resume: () => void) => boolean): GitStream {
+  const argv = gitArgs(call);
+  const child = spawn("git", argv, { env: gitEnv(call.env), stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  let stopped = false;
+  child.stderr.on("data", (c: Buffer) => {
+    if (stderr.length < 16_384) stderr += c.toString("utf8");
+  });
+  const resume = () => child.stdout.resume();
+  child.stdout.on("data", (c: Buffer) => {
+    if (stopped) return;
+    if (!onChunk(c, resume)) child.stdout.pause();
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on("error", (err) => reject(new RosarchiveError("error", `cannot run git: ${err.message} (is git installed?)`)));
+    child.on("close", (code) => {
+      if (stopped || code === 0) resolve();
+      else reject(new GitError(call.args, code, stderr));
+    });
+  });
+  return {
+    done,
+    stop() {
+      stopped = true;
+      child.kill("SIGKILL");
+    },
+  };
+}
+
+/**
+ * Runs git from a small helper process (`launchGitFrom`), for reads a
+ * request waits on (diff, timeline): the kernel's fork copies the page
+ * tables of the process that forks, so a service holding a large history
+ * index waited twice as long for a `git diff` as git itself took. The helper
+ * stays small whatever the service holds. Without one (CLI commands,
+ * tests) or when it fails, git runs from this process.
+ */
+export function runGitQuickly(call: GitCall): Promise<GitResult> {
+  // While the service is small, forking from it costs no more than from the helper: the helper starts only once it has grown.
+  if (!launcher || call.input !== undefined || call.env !== undefined || process.memoryUsage.rss() < launcher.aboveRss) return runGit(call);
+  return launcher.run(call).catch((err: unknown) => {
+    if (err instanceof LauncherUnavailable) return runGit(call);
+    throw err;
+  });
+}
+
+class LauncherUnavailable extends Error {}
+
+/** Resident size past which git runs from the helper (a small install never starts it). */
+const LAUNCH_ABOVE_RSS = 128 * 2 ** 20;
+
+/** The helper process and the requests it has not answered yet. */
+class GitLauncher {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly pending = new Map<number, { call: GitCall; resolve: (r: GitResult) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private failures = 0;
+
+  constructor(private readonly argv: readonly string[], readonly aboveRss: number) {}
+
+  /** The helper's process id while it runs (tests). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  run(call: GitCall): Promise<GitResult> {
+    try {
+      gitArgs(call); // refuses bad revisions here, with the same error as runGit
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const child = this.start();
+    if (!child) return Promise.reject(new LauncherUnavailable());
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { call, resolve, reject });
+      child.stdin.write(`${JSON.stringify({ id, call })}\n`);
+    });
+  }
+
+  private start(): ChildProcessWithoutNullStreams | null {
+    if (this.child) return this.child;
+    if (this.failures >= 3) return null; // it keeps dying: git runs from the service
+    const child = spawn(process.execPath, [...this.argv, searchPath], { stdio: ["pipe", "pipe", "pipe"] });
+    this.child = child;
+    child.unref();
+    for (const s of [child.stdin, child.stdout, child.stderr] as unknown as Array<{ unref?: () => void }>) s.unref?.();
+    child.stdout.on("data", (c: Buffer) => {
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, c]) : c;
+      this.drain();
+    });
+    child.stderr.resume();
+    child.stdin.on("error", () => {});
+    const gone = () => {
+      if (this.child !== child) return;
+      this.child = null;
+      this.failures++;
+      this.buffer = Buffer.alloc(0);
+      // Unanswered requests run again from the service.
+      for (const [id, p] of this.pending) {
+        this.pending.delete(id);
+        runGit(p.call).then(p.resolve, p.reject);
+      }
+    };
+    child.on("error", gone);
+    child.on("exit", gone);
+    return child;
+  }
+
+  /** `<header JSON>\n<stdout bytes>` per answer, in any order. */
+  private drain(): void {
+    for (;;) {
+      const nl = this.buffer.indexOf(10);
+      if (nl < 0) return;
+      const head = JSON.parse(this.buffer.toString("utf8", 0, nl)) as { id: number; code: number; stderr: string; size: number; error?: { code: string; message: string; data?: Record<string, unknown> } };
+      if (this.buffer.length < nl + 1 + head.size) return;
+      const stdout = Buffer.from(this.buffer.subarray(nl + 1, nl + 1 + head.size));
+      this.buffer = this.buffer.subarray(nl + 1 + head.size);
+      const p = this.pending.get(head.id);
+      this.pending.delete(head.id);
+      if (!p) continue;
+      this.failures = 0;
+      if (head.error) p.reject(new RosarchiveError(head.error.code as ErrorCode, head.error.message, head.error.data ?? {}));
+      else p.resolve({ stdout, stderr: head.stderr, code: head.code });
+    }
+  }
+
+  close(): void {
+    const child = this.child;
+    this.child = null;
+    child?.kill();
+  }
+}
+
+let launcher: GitLauncher | null = null;
+
+/**
+ * From now on `runGitQuickly` runs git from a helper, `node <argv...> <PATH>`
+ * running `serveGitRequests`, once this process is larger than `aboveRss`.
+ */
+export function launchGitFrom(argv: readonly string[], opts: { aboveRss?: number } = {}): void {
+  launcher?.close();
+  launcher = new GitLauncher(argv, opts.aboveRss ?? LAUNCH_ABOVE_RSS);
+}
+
+/** The helper's process id, when one runs (tests). */
+export function gitLauncherPid(): number | null {
+  return launcher?.pid ?? null;
+}
+
+/** Stops the helper (service shutdown); git runs from this process again. */
+export function stopGitLauncher(): void {
+  launcher?.close();
+  launcher = null;
+}
+
+/** The helper's side: answers requests read from `input` with runGit, on `output`. */
+export function serveGitRequests(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): void {
+  let rest = "";
+  input.setEncoding("utf8");
+  input.on("data", (chunk: string) => {
+    rest += chunk;
+    for (let nl = rest.indexOf("\n"); nl >= 0; nl = rest.indexOf("\n")) {
+      const line = rest.slice(0, nl);
+      rest = rest.slice(nl + 1);
+      const { id, call } = JSON.parse(line) as { id: number; call: GitCall };
+      runGit(call).then(
+        (r) => output.write(Buffer.concat([Buffer.from(`${JSON.stringify({ id, code: r.code, stderr: r.stderr, size: r.stdout.length })}\n`), r.stdout])),
+        (err: unknown) => {
+          const e = err instanceof RosarchiveError ? { code: err.code, message: err.message, data: err.data } : { code: "error", message: String(err) };
+          output.write(`${JSON.stringify({ id, code: -1, stderr: "", size: 0, error: e })}\n`);
+        },
+      );
+    }
+  });
+  input.on("end", () => process.exit(0));
 }
 
 /**

@@ -1,12 +1,12 @@
 import { parseTrailers } from "./commit-message.js";
-import { runGit } from "./git.js";
+import { runGitQuickly } from "./git.js";
 import { statsFields, type SectionChange, type SectionsOmitted } from "./change-stats.js";
 import type { CommitStats } from "./history-stats.js";
+import type { Version } from "./path-index.js";
 import { summarizeYielding } from "./summarize.js";
 import type { TenantRepo } from "./tenant-repo.js";
 
 const MAIN = "refs/heads/main";
-const COMMIT_ID = /^[0-9a-f]{40}$/;
 
 /** One history entry, newest first in a page. */
 export interface HistoryEntry {
@@ -46,10 +46,10 @@ interface LogRecord {
   readonly parent: string | null;
   readonly authorTime: number;
   readonly message: string;
-  readonly paths: readonly string[];
 }
 
 type Stats = CommitStats;
+const NO_STATS: Stats = { stats: { added: 0, removed: 0 }, sections: [] };
 
 async function recordOf(repo: TenantRepo, commit: string): Promise<LogRecord | null> {
   const obj = await repo.readObject(commit);
@@ -59,54 +59,41 @@ async function recordOf(repo: TenantRepo, commit: string): Promise<LogRecord | n
   const head = text.slice(0, split);
   const parent = /^parent ([0-9a-f]{40})$/m.exec(head)?.[1] ?? null;
   const at = Number(/^author .* (\d+) [+-]\d{4}$/m.exec(head)?.[1] ?? 0);
-  return { commit, parent, authorTime: at, message: split < 0 ? "" : text.slice(split + 2), paths: [] };
+  return { commit, parent, authorTime: at, message: split < 0 ? "" : text.slice(split + 2) };
 }
 
-/** Newest first, the commits that changed `filePath`. */
+/** Newest first, the commits that changed `filePath` (from the history index; git answers for what it has not read yet). */
 export async function deviceHistory(repo: TenantRepo, filePath: string, q: HistoryQuery): Promise<HistoryEntry[]> {
-  const index = await repo.paths.current();
-  const list = index.byPath.get(filePath) ?? [];
-  let end = list.length;
-  if (q.before) {
-    const at = list.lastIndexOf(q.before);
-    if (at >= 0) end = at;
-    else {
-      // A cursor that is not one of this file's commits: fall back to git's own walk.
-      const start = await startRev(repo, q.before);
-      if (!start) return [];
-      const records = await readLog(repo, start, q.limit, filePath);
-      await fillDeviceStats(repo, records, filePath, q.sectionOf);
-      return Promise.all(records.map(async (r) => toEntry(r, await statsOf(repo, r, filePath, q.sectionOf))));
-    }
-  }
-  const ids = list.slice(Math.max(0, end - q.limit), end).reverse();
-  const records = (await Promise.all(ids.map((c) => recordOf(repo, c)))).filter((r): r is LogRecord => r !== null);
-  await fillDeviceStats(repo, records, filePath, q.sectionOf);
-  return Promise.all(records.map(async (r) => toEntry(r, await statsOf(repo, r, filePath, q.sectionOf))));
+  const { versions, previous } = await repo.paths.page(filePath, q.before ?? null, q.limit);
+  const [records] = await Promise.all([Promise.all(versions.map((v) => recordOf(repo, v.commit))), fillDeviceStats(repo, versions, previous, filePath, q.sectionOf)]);
+  return records.filter((r): r is LogRecord => r !== null).map((r) => toEntry(r, repo.stats.get(r.commit, filePath) ?? NO_STATS));
 }
 
 /**
- * On a linear history the file at a page entry's parent is the file of the
- * next (older) entry, so a cold page reads each blob once, plus one parent.
+ * The stats of each version not yet known: on a first-parent history the
+ * file before a version is the version before it, so a cold page reads each
+ * blob once, by its id (no root tree to resolve), plus the one before.
  */
-async function fillDeviceStats(repo: TenantRepo, records: readonly LogRecord[], filePath: string, sectionOf: HistoryQuery["sectionOf"]): Promise<void> {
+async function fillDeviceStats(repo: TenantRepo, versions: readonly Version[], previous: Version | null, filePath: string, sectionOf: HistoryQuery["sectionOf"]): Promise<void> {
   const cache = repo.stats;
   await cache.load();
-  if (records.every((r) => r.parent === null || cache.has(r.commit, filePath))) return;
-  const text = (o: { type: string; body: Buffer } | null) => (o?.type === "blob" ? o.body.toString("utf8") : null);
-  const last = records[records.length - 1];
-  const [blobs, oldest] = await Promise.all([
-    Promise.all(records.map((r) => repo.readObject(`${r.commit}:${filePath}`))),
-    last?.parent ? repo.readObject(`${last.parent}:${filePath}`) : Promise.resolve(null),
-  ]);
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    if (cache.has(r.commit, filePath) || r.parent === null) continue;
-    const before = i + 1 < records.length ? text(blobs[i + 1]!) : text(oldest);
-    cache.put(r.commit, filePath, commitStatsOf(await summarizeYielding(before, text(blobs[i]!) ?? "", sectionOf)));
+  if (versions.every((v) => cache.has(v.commit, filePath))) return;
+  const chain = [...versions, ...(previous ? [previous] : [])];
+  const texts = await Promise.all(chain.map((v) => blobText(repo, v.blob)));
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i]!;
+    if (cache.has(v.commit, filePath)) continue;
+    const before = i + 1 < chain.length ? texts[i + 1]! : null;
+    cache.put(v.commit, filePath, commitStatsOf(await summarizeYielding(before, texts[i] ?? "", sectionOf)));
     // One diff per turn of the event loop: a cold page of large changes never holds other requests for long.
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** The text of a blob by id (null for none: a removed file). */
+async function blobText(repo: TenantRepo, blob: string | null): Promise<string | null> {
+  if (blob === null) return null;
+  return (await repo.readBlob(blob))?.toString("utf8") ?? null;
 }
 
 /** Newest first, every device's commits (the repository's initial README commit is left out). */
@@ -118,14 +105,12 @@ export async function tenantHistory(repo: TenantRepo, q: HistoryQuery): Promise<
   // Only the root commit lacks a Device trailer, so one extra record usually suffices; loop for safety.
   while (rev && out.length < q.limit) {
     const want: number = q.limit - out.length + 1;
-    const records: LogRecord[] = await readLog(repo, rev, want, null);
-    for (const r of records) {
-      const device = parseTrailers(r.message).Device;
-      if (!device || out.length >= q.limit) continue;
-      const p = r.paths[0];
-      const stats = p ? await statsOf(repo, r, p, q.sectionOf) : { stats: { added: 0, removed: 0 }, sections: [] };
-      out.push({ ...toEntry(r, stats), device });
-    }
+    const records = await readLog(repo, rev, want);
+    const devices = records.map((r) => parseTrailers(r.message).Device);
+    // Each entry's stats at once: the reads of their blobs (by id, from the log's raw lines) share one round of the object reader.
+    const kept = records.filter((r, i) => devices[i]).slice(0, q.limit - out.length);
+    const stats = await Promise.all(kept.map((r) => (r.change ? statsOf(repo, r, r.change, q.sectionOf) : NO_STATS)));
+    kept.forEach((r, i) => out.push({ ...toEntry(r, stats[i]!), device: parseTrailers(r.message).Device! }));
     if (records.length < want) break;
     rev = records[records.length - 1]!.parent;
   }
@@ -133,10 +118,8 @@ export async function tenantHistory(repo: TenantRepo, q: HistoryQuery): Promise<
 }
 
 /** Newest commit on main that changed `filePath`, or null. */
-export async function latestCommitOf(repo: TenantRepo, filePath: string): Promise<string | null> {
-  const r = await runGit({ gitDir: repo.gitDir, args: ["log", "-1", "--format=%H", "--no-renames"], revs: [MAIN], paths: [filePath], okCodes: [128] });
-  const id = r.stdout.toString("utf8").trim();
-  return COMMIT_ID.test(id) ? id : null;
+export function latestCommitOf(repo: TenantRepo, filePath: string): Promise<string | null> {
+  return repo.paths.latest(filePath);
 }
 
 /**
@@ -151,17 +134,8 @@ export async function resolveCommit(repo: TenantRepo, rev: string): Promise<stri
 }
 
 /** The commit before `commit` that changed `filePath` (the file's previous version), or null for its first. */
-export async function previousVersionOf(repo: TenantRepo, filePath: string, commit: string): Promise<string | null> {
-  const list = (await repo.paths.current()).byPath.get(filePath) ?? [];
-  const at = list.lastIndexOf(commit);
-  if (at > 0) return list[at - 1]!;
-  if (at === 0) return null;
-  // Not in the index (a commit older than main's reach, or another path): ask git.
-  const parent = await parentOf(repo, commit);
-  if (!parent) return null;
-  const r = await runGit({ gitDir: repo.gitDir, args: ["log", "-1", "--format=%H", "--no-renames"], revs: [parent], paths: [filePath] });
-  const id = r.stdout.toString("utf8").trim();
-  return COMMIT_ID.test(id) ? id : null;
+export function previousVersionOf(repo: TenantRepo, filePath: string, commit: string): Promise<string | null> {
+  return repo.paths.previous(filePath, commit);
 }
 
 /** Parent (first) of a commit, or null for a root commit. */
@@ -177,44 +151,46 @@ async function startRev(repo: TenantRepo, before: string | null): Promise<string
   return parentOf(repo, before);
 }
 
-async function readLog(repo: TenantRepo, rev: string, limit: number, filePath: string | null): Promise<LogRecord[]> {
-  const r = await runGit({
+/** A timeline record: the commit and what it did to its (first) file. */
+interface TimelineRecord extends LogRecord {
+  readonly change: { readonly path: string; readonly before: string | null; readonly after: string | null } | null;
+}
+
+const NO_BLOB = "0".repeat(40);
+
+async function readLog(repo: TenantRepo, rev: string, limit: number): Promise<TimelineRecord[]> {
+  const r = await runGitQuickly({
     gitDir: repo.gitDir,
-    args: ["log", `--max-count=${limit}`, "--no-renames", "--name-only", "--format=%x1e%H%x1f%P%x1f%at%x1f%B%x1d"],
+    args: ["log", `--max-count=${limit}`, "--no-renames", "--raw", "--no-abbrev", "--format=%x1e%H%x1f%P%x1f%at%x1f%B%x1d"],
     revs: [rev],
-    ...(filePath !== null && { paths: [filePath] }),
   });
-  const out: LogRecord[] = [];
+  const out: TimelineRecord[] = [];
   for (const chunk of r.stdout.toString("utf8").split("\x1e")) {
     if (!chunk) continue;
     const end = chunk.indexOf("\x1d");
     const [commit, parents, at, ...msg] = chunk.slice(0, end).split("\x1f");
-    out.push({
-      commit: commit!,
-      parent: parents ? parents.split(" ")[0]! : null,
-      authorTime: Number(at),
-      message: msg.join("\x1f"),
-      paths: chunk
-        .slice(end + 1)
-        .split("\n")
-        .filter((l) => l !== ""),
-    });
+    // `:<mode> <mode> <old blob> <new blob> <status>\t<path>`
+    const raw = chunk.slice(end + 1).split("\n").find((l) => l.startsWith(":") && l.includes("\t"));
+    let change: TimelineRecord["change"] = null;
+    if (raw) {
+      const fields = raw.slice(1, raw.indexOf("\t")).split(" ");
+      const blob = (id: string | undefined) => (id && id !== NO_BLOB ? id : null);
+      change = { path: raw.slice(raw.indexOf("\t") + 1), before: blob(fields[2]), after: blob(fields[3]) };
+    }
+    out.push({ commit: commit!, parent: parents ? parents.split(" ")[0]! : null, authorTime: Number(at), message: msg.join("\x1f"), change });
   }
   return out;
 }
 
-async function statsOf(repo: TenantRepo, r: LogRecord, filePath: string, sectionOf: HistoryQuery["sectionOf"]): Promise<Stats> {
+async function statsOf(repo: TenantRepo, r: LogRecord, change: NonNullable<TimelineRecord["change"]>, sectionOf: HistoryQuery["sectionOf"]): Promise<Stats> {
   const cache = repo.stats;
   await cache.load();
-  const hit = cache.get(r.commit, filePath);
+  const hit = cache.get(r.commit, change.path);
   if (hit) return hit;
-  const [after, before] = await Promise.all([
-    repo.readObject(`${r.commit}:${filePath}`),
-    r.parent ? repo.readObject(`${r.parent}:${filePath}`) : Promise.resolve(null),
-  ]);
-  const s = await summarizeYielding(before?.type === "blob" ? before.body.toString("utf8") : null, after?.type === "blob" ? after.body.toString("utf8") : "", sectionOf);
+  const [after, before] = await Promise.all([blobText(repo, change.after), blobText(repo, change.before)]);
+  const s = await summarizeYielding(before, after ?? "", sectionOf);
   const value = commitStatsOf(s);
-  cache.put(r.commit, filePath, value);
+  cache.put(r.commit, change.path, value);
   await new Promise((resolve) => setImmediate(resolve));
   return value;
 }

@@ -1,6 +1,6 @@
 export { TenantRepo, ensureBareRepo, REPOSITORY_SETTINGS, type CommitOutcome, type CommitRequest, type TenantRepoOptions } from "./tenant-repo.js";
 export { RepoRegistry, type RepoRegistryOptions } from "./repo-registry.js";
-export { runGit, streamGit, gitText, gitEnv, GitPipe, GitError, setGitSearchPath, spawnHttpBackend, type GitCall, type StreamResult } from "./git.js";
+export { runGit, runGitQuickly, streamGit, gitText, gitEnv, GitPipe, GitError, setGitSearchPath, spawnHttpBackend, launchGitFrom, stopGitLauncher, type GitCall, type StreamResult } from "./git.js";
 export { summarize, summarizeYielding, summaryLine, sectionsOfLines, splitLines, HEADER_SECTION, type ChangeSummary, type ChangedLines, type SectionLines } from "./summarize.js";
 export { capSections, sectionName, statsFields, MAX_SECTIONS, MAX_SECTION_NAME, type CommitStats, type SectionChange, type SectionsOmitted } from "./change-stats.js";
 export { diffLines, DEFAULT_DIFF_BUDGET, type DiffBudget, type LineDiff } from "./line-diff.js";
@@ -8,7 +8,7 @@ export { describeChange, type Description } from "./describe.js";
 export { commitMessage, parseTrailers, rfc3339, TRAILER_KEYS, type Trigger, type CommitFacts } from "./commit-message.js";
 export { repositoryReadme } from "./readme-text.js";
 export { deviceHistory, tenantHistory, latestCommitOf, resolveCommit, parentOf, previousVersionOf, commitTrailers, type HistoryEntry, type TimelineEntry, type HistoryQuery } from "./history.js";
-export { PathIndex, type PathIndexView } from "./path-index.js";
+export { PathIndex, PATH_INDEX_FILE, type PathIndexStatus } from "./path-index.js";
 export { readDeviceFile, type ArchivedFile } from "./read-file.js";
 export { unifiedDiff, structuredDiff, MAX_DIFF_LINES, MAX_DIFF_CHARS, type StructuredDiff } from "./diff.js";
 export { StatsStore, STATS_FILE } from "./history-stats.js";

@@ -11,6 +11,11 @@ export interface PackEntry {
   readonly size: number;
   readonly body: Buffer;
   readonly deflated: boolean;
+  /**
+   * Set when `body` is a delta (git's format, raw) against the object with
+   * this id, earlier in the same pack: written as an OFS_DELTA entry.
+   */
+  readonly base?: string | null;
 }
 
 /**
@@ -22,11 +27,12 @@ export interface PackEntry {
 export const PACK_ZLIB = { level: 1 } as const;
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3 };
+const OFS_DELTA = 6;
 
 /** Pack entry header: type and size, 4 bits then 7 bits per byte (git's pack format v2). */
-function entryHeader(type: ObjectType, size: number): Buffer {
+function entryHeader(type: ObjectType | typeof OFS_DELTA, size: number): Buffer {
   const bytes: number[] = [];
-  let c = (TYPE_CODE[type] << 4) | (size & 0x0f);
+  let c = ((type === OFS_DELTA ? OFS_DELTA : TYPE_CODE[type]) << 4) | (size & 0x0f);
   size = Math.floor(size / 16);
   while (size > 0) {
     bytes.push(c | 0x80);
@@ -37,7 +43,19 @@ function entryHeader(type: ObjectType, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
-/** A version 2 pack and its version 2 index for `objects` (no deltas; pure). */
+/** How far back an OFS_DELTA's base is: big-endian base-128, each continued byte one less (git's encoding). */
+function baseDistance(distance: number): Buffer {
+  const bytes = [distance & 0x7f];
+  let d = Math.floor(distance / 128);
+  while (d > 0) {
+    d -= 1;
+    bytes.unshift(0x80 | (d & 0x7f));
+    d = Math.floor(d / 128);
+  }
+  return Buffer.from(bytes);
+}
+
+/** A version 2 pack and its version 2 index for `objects` (deltas only against earlier entries of the pack; pure). */
 export function encodePack(objects: readonly PackEntry[]): { pack: Buffer; idx: Buffer; checksum: string } {
   const unique = [...new Map(objects.map((o) => [o.id, o])).values()];
   const head = Buffer.alloc(12);
@@ -47,8 +65,15 @@ export function encodePack(objects: readonly PackEntry[]): { pack: Buffer; idx: 
   const parts: Buffer[] = [head];
   const entries: Array<{ id: string; offset: number; crc: number }> = [];
   let offset = 12;
+  const offsets = new Map<string, number>();
   for (const o of unique) {
-    const data = Buffer.concat([entryHeader(o.type, o.size), o.deflated ? o.body : deflateSync(o.body, PACK_ZLIB)]);
+    const base = o.base ? offsets.get(o.base) : undefined;
+    if (o.base && base === undefined) throw new Error(`delta base ${o.base} of ${o.id} is not earlier in the pack`);
+    const data =
+      base !== undefined
+        ? Buffer.concat([entryHeader(OFS_DELTA, o.body.length), baseDistance(offset - base), deflateSync(o.body, PACK_ZLIB)])
+        : Buffer.concat([entryHeader(o.type, o.size), o.deflated ? o.body : deflateSync(o.body, PACK_ZLIB)]);
+    offsets.set(o.id, offset);
     entries.push({ id: o.id, offset, crc: crc32(data) });
     parts.push(data);
     offset += data.length;

@@ -9,9 +9,9 @@ export type PackRequest =
       readonly seq: number;
       readonly gitDir: string;
       readonly fsync: boolean;
-      /** All bodies in one moved buffer; each object is [type, id, raw size, deflated?, start, end] in it. */
+      /** All bodies in one moved buffer; each object is [type, id, raw size, deflated?, start, end, delta base id or null] in it. */
       readonly data: ArrayBuffer;
-      readonly objects: ReadonlyArray<readonly [ObjectType, string, number, boolean, number, number]>;
+      readonly objects: ReadonlyArray<readonly [ObjectType, string, number, boolean, number, number, string | null]>;
     };
 
 export interface PackReply {
@@ -30,6 +30,9 @@ function ownBuffer(parts: readonly Buffer[]): Buffer {
   return out;
 }
 
+/** How long the pack thread outlives its last piece of work. */
+export const PACK_THREAD_IDLE_MS = 15_000;
+
 /**
  * One thread that compresses and writes packs, shared by every repository of
  * a registry. On the main thread the same work cost a zlib handle and a
@@ -41,6 +44,10 @@ function ownBuffer(parts: readonly Buffer[]): Buffer {
 export class PackThread {
   private worker: Worker | null = null;
   private seq = 0;
+  /** Ends the thread after a while without work: an idle small install does not keep a second heap. */
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly idleMs = PACK_THREAD_IDLE_MS) {}
   private readonly waiting = new Map<number, { resolve(data: ArrayBuffer | null): void; reject(e: Error): void }>();
 
   private start(): Worker {
@@ -53,8 +60,12 @@ export class PackThread {
       this.waiting.delete(r.seq);
       if (r.error === null) w.resolve(r.data);
       else w.reject(new Error(r.error));
-      // An idle thread must not keep the process alive.
-      if (this.waiting.size === 0) worker.unref();
+      // An idle thread must not keep the process alive, and ends after a while.
+      if (this.waiting.size === 0) {
+        worker.unref();
+        this.idleTimer = setTimeout(() => this.close(), this.idleMs);
+        this.idleTimer.unref();
+      }
     });
     const fail = (err: Error) => {
       if (this.worker !== worker) return;
@@ -69,6 +80,8 @@ export class PackThread {
   }
 
   private request(job: PackRequest): Promise<ArrayBuffer | null> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const worker = this.start();
     return new Promise((resolve, reject) => {
       this.waiting.set(job.seq, { resolve, reject });
@@ -91,13 +104,14 @@ export class PackThread {
     if (objects.length === 0) return;
     const bodies = await Promise.all(objects.map((o) => o.deflated ?? null));
     const parts: Buffer[] = [];
-    const table: Array<readonly [ObjectType, string, number, boolean, number, number]> = [];
+    const table: Array<readonly [ObjectType, string, number, boolean, number, number, string | null]> = [];
     let at = 0;
     objects.forEach((o, i) => {
-      const deflated = bodies[i] ?? null;
-      const body = deflated ?? o.body;
+      // A tree with a delta goes as its delta (the thread deflates it): a few bytes instead of the whole tree.
+      const deflated = o.delta ? null : (bodies[i] ?? null);
+      const body = o.delta ? o.delta.data : (deflated ?? o.body);
       parts.push(body);
-      table.push([o.type, o.id, o.body.length, deflated !== null, at, at + body.length]);
+      table.push([o.type, o.id, o.body.length, deflated !== null, at, at + body.length, o.delta?.base ?? null]);
       at += body.length;
     });
     const data = ownBuffer(parts);

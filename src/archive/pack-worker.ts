@@ -18,7 +18,7 @@ parentPort!.on("message", async (job: PackRequest) => {
       own.set(out);
       reply = { seq: job.seq, error: null, data: own.buffer };
     } else {
-      const objects: PackEntry[] = job.objects.map(([type, id, size, deflated, start, end]) => ({ type, id, size, deflated, body: data.subarray(start, end) }));
+      const objects: PackEntry[] = job.objects.map(([type, id, size, deflated, start, end, base]) => ({ type, id, size, deflated, body: data.subarray(start, end), base }));
       await writePackFiles(job.gitDir, objects, { fsync: job.fsync });
       reply = { seq: job.seq, error: null, data: null };
     }

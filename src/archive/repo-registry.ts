@@ -6,6 +6,7 @@ export interface RepoRegistryOptions {
   readonly sectionOf: (line: string) => string | null;
   readonly fsync?: boolean;
   readonly clock: () => number;
+  readonly onNotice?: (event: string, facts: Record<string, unknown>) => void;
 }
 
 /**
@@ -39,6 +40,7 @@ export class RepoRegistry {
         const repo = await r;
         await repo.whenIdle();
         await repo.stats.flushed();
+        await repo.paths.close();
         repo.close();
       } catch {
         /* failed to open: nothing to close */

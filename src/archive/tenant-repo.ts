@@ -13,12 +13,14 @@ import { ObjectReader, type ReadObject } from "./object-reader.js";
 import { decodeTree, encodeCommit, encodeTree, makeObject, type TreeEntry } from "./objects.js";
 import { writePackFiles } from "./pack-files.js";
 import { PackThread } from "./pack-thread.js";
-import { PathIndex } from "./path-index.js";
+import { PathIndex, PATH_INDEX_FILE } from "./path-index.js";
 import { RECENT_CONTENTS_BYTES, RecentContents } from "./recent-contents.js";
 import { repositoryReadme } from "./readme-text.js";
 import { compareAndSwapRef, readRef, RefRaceError, STALE_LOCK_MS } from "./ref-lock.js";
 import { ensureLaterSettings } from "./repo-settings.js";
 
+/** Budget of the diffs kept per repository. */
+const DIFF_CACHE_BYTES = 2 * 2 ** 20;
 /** Commits per pack and ref move, at most. */
 const MAX_BATCH = 256;
 const MAIN = "refs/heads/main";
@@ -63,6 +65,8 @@ export interface TenantRepoOptions {
   /** Shared by the repositories of a registry; a repository opened alone makes its own. */
   readonly packs?: PackThread;
   readonly recent?: RecentContents;
+  /** Structured notes of the repository's caches (history index loaded, rebuilt and why). */
+  readonly onNotice?: (event: string, facts: Record<string, unknown>) => void;
 }
 
 /** Work done for a request before it joins the write queue, against the tip published then. */
@@ -88,6 +92,8 @@ export class TenantRepo {
   readonly paths: PathIndex;
   /** What each commit changed, recorded at commit time (history pages). */
   readonly stats: StatsStore;
+  /** Unified diffs served lately, by `<from>:<to>:<path>`: two commits never change, so neither does their diff. */
+  readonly diffs = new RecentContents(DIFF_CACHE_BYTES);
   private head: string | null = null;
   private root: Map<string, TreeEntry> = new Map();
   private readonly subtrees = new Map<string, Map<string, TreeEntry>>();
@@ -103,7 +109,11 @@ export class TenantRepo {
 
   private constructor(readonly tenant: string, readonly gitDir: string, private readonly opts: TenantRepoOptions) {
     this.reader = new ObjectReader(gitDir);
-    this.paths = new PathIndex({ gitDir, mainTip: () => this.resolve(MAIN) });
+    const onNotice = opts.onNotice;
+    this.paths = new PathIndex(
+      { gitDir, mainTip: () => this.resolve(MAIN) },
+      { file: path.join(gitDir, PATH_INDEX_FILE), ...(onNotice && { onNotice: (event, facts) => onNotice(event, { tenant, ...facts }) }) },
+    );
     this.stats = new StatsStore(path.join(gitDir, STATS_FILE));
     this.packs = opts.packs ?? new PackThread();
     this.ownsPacks = opts.packs === undefined;
@@ -158,6 +168,14 @@ export class TenantRepo {
     return this.reader.resolve(rev);
   }
 
+  /** A blob's bytes by id: from the blobs written last when it is one of them, else from git; null when there is none. */
+  async readBlob(id: string): Promise<Buffer | null> {
+    const recent = this.recent.get(id);
+    if (recent) return recent;
+    const o = await this.readObject(id);
+    return o?.type === "blob" ? o.body : null;
+  }
+
   /** Reads any object through the long-lived `cat-file --batch`. */
   readObject(rev: string): Promise<ReadObject | null> {
     return this.reader.read(rev);
@@ -195,13 +213,17 @@ export class TenantRepo {
     return out;
   }
 
-  /** Newest commit on `main` touching `path`, with its parent (cached; git log once per path per process). */
+  /** Newest commit on `main` touching `path`, with its parent (cached; from the history index, once per path per process). */
   async lastCommitFor(filePath: string): Promise<{ commit: string; parent: string | null } | null> {
     if (this.lastCommitOf.has(filePath)) return this.lastCommitOf.get(filePath)!;
     if (this.head === null) return null;
-    const r = await runGit({ gitDir: this.gitDir, args: ["log", "-1", "--format=%H %P"], revs: [this.head], paths: [filePath] });
-    const [commit, parent] = r.stdout.toString("utf8").trim().split(" ");
-    const found = commit ? { commit, parent: parent || null } : null;
+    const commit = await this.paths.latest(filePath);
+    let found: { commit: string; parent: string | null } | null = null;
+    if (commit) {
+      const obj = await this.reader.read(commit);
+      const head = obj?.type === "commit" ? obj.body.toString("utf8").split("\n\n", 1)[0]! : "";
+      found = { commit, parent: /^parent ([0-9a-f]{40})$/m.exec(head)?.[1] ?? null };
+    }
     this.lastCommitOf.set(filePath, found);
     return found;
   }
@@ -295,6 +317,7 @@ export class TenantRepo {
       const built = buildBatch(base, changes, { ...IDENT, time: this.now() });
       await this.packs.writePack(this.gitDir, built.objects, { fsync: this.opts.fsync ?? true });
       this.moveMain(built.head!, this.head, changes.length);
+      this.paths.record(this.head, changes.map((c, k) => ({ commit: built.commits[k]!.commit, changes: [{ path: c.path, blob: c.blob?.id ?? null }] })));
       this.packsSinceMaintenance += 1;
       this.head = built.head;
       this.root = built.root;
@@ -341,6 +364,7 @@ export class TenantRepo {
   }
 
   close(): void {
+    this.paths.stop();
     this.reader.close();
     if (this.ownsPacks) this.packs.close();
   }

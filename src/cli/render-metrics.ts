@@ -38,8 +38,9 @@ export async function renderMetrics(deps: RenderMetricsDeps): Promise<{ contentT
   metrics.deadLetters.reset();
   for (const tenant of config.tenants.values()) {
     const counts = new Map<string, number>([["never", 0], ["ok", 0], ["failing", 0], ["blocked", 0]]);
+    const states = await deps.states.getMany(tenant.id, tenant.devices.map((d) => d.id));
     for (const d of tenant.devices) {
-      const s = await deps.states.get(tenant.id, d.id);
+      const s = states.get(d.id)!;
       counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
       if (!config.metricsPerDevice) continue;
       const labels = { tenant: tenant.id, device: d.id };

@@ -23,6 +23,8 @@ import { RemoteCore } from "../remote/index.js";
 import { PolicyRunner, PolicyStore, violationCounts } from "../policy/index.js";
 import { plaintextWarning, readTlsFiles, type TlsFiles } from "./listen.js";
 import { renderMetrics } from "./render-metrics.js";
+import { launchGitFrom, stopGitLauncher } from "../archive/index.js";
+import { fileURLToPath } from "node:url";
 
 export interface RunningService {
   readonly url: string;
@@ -53,6 +55,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   if (state.found !== null && state.found < STATE_FORMAT) log.info({ event: "state.migrated", from: state.found, to: STATE_FORMAT, files: state.migrated });
   // Read first: a missing or mismatched certificate refuses the start before anything runs.
   const tlsFiles = config.tls ? readTlsFiles(config.tls) : null;
+  // Diffs and timeline pages run git from a small helper process: see runGitQuickly.
+  launchGitFrom([fileURLToPath(new URL("./git-launcher.js", import.meta.url))]);
   const metrics = createMetrics();
   const audit = new AuditLog(config.stateDir, {
     segmentBytes: config.limits.auditSegmentBytes,
@@ -196,11 +200,14 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   await scheduler.start();
   opened.service.start();
   void inventory.retirer.sweep();
-  // Warm each tenant's history index and stats cache in the background: the first history page is then as fast as the rest.
+  // Warm each tenant's history index, stats cache and device states in the background: the first page is then as fast as the rest.
+  for (const tenant of live.source().tenants.values()) {
+    void ctx.states.getMany(tenant.id, tenant.devices.map((d) => d.id)).catch(() => {});
+  }
   for (const tenant of config.tenants.keys()) {
     void ctx.repos
       .get(tenant)
-      .then((repo) => Promise.all([repo.paths.current(), repo.stats.load()]))
+      .then((repo) => Promise.all([repo.paths.ready(), repo.stats.load()]))
       .catch((err) => log.debug({ event: "history.index_failed", tenant, msg: (err as Error).message }));
   }
   log.info({ event: "serve.listening", url, tenants: config.tenants.size, tls: http.secure });
@@ -262,6 +269,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
         server.closeAllConnections?.();
       });
       await ctx.repos.closeAll();
+      ctx.states.close();
+      stopGitLauncher();
       await audit.flush();
     },
   };

@@ -142,6 +142,9 @@ export function openSshSession(target: SshTarget, opts: SessionOptions): Promise
         authHandler: makeAuthHandler(target),
         tryKeyboard: target.password !== undefined,
       });
+      // SSH is a conversation of small messages: without TCP_NODELAY each one may wait for the
+      // previous one's ACK (Nagle) while the peer delays that ACK, some 40 ms a handshake step.
+      client.setNoDelay(true);
     } catch (err) {
       settle(classifySshError(err, where, target.username));
     }

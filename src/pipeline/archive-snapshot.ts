@@ -2,10 +2,11 @@ import { rfc3339 } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
 import { NORMALIZER_VERSION, normalize } from "../normalize/index.js";
 import { configChangedEvent } from "../notify/index.js";
-import { extendPlatform, isReseal, recipientsDigest, resealSummary, sealedDigest, sealValues, type SealResult } from "../seal/index.js";
+import { exportDigest, extendPlatform, isReseal, recipientsDigest, resealSummary, sealedDigest, sealValues, type SealResult } from "../seal/index.js";
 import type { SecretIndexState } from "../store/index.js";
 import { recipientsOf } from "./recipients.js";
 import type { PipelineContext } from "./context.js";
+import { LastExports } from "./last-exports.js";
 import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
 
 /**
@@ -14,11 +15,24 @@ import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
  * before this resolves. A commit that only re-seals unchanged
  * plaintext (new recipients) is labelled `Resealed: true` and fires none.
  */
-export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<SnapshotResult & { version: string; resealed: boolean; secretsMissing: number }> {
+type ArchiveResult = SnapshotResult & { version: string; resealed: boolean; secretsMissing: number };
+
+/** Each context's memory of the last export of every device (see LastExports). */
+const lastExports = new WeakMap<PipelineContext, LastExports>();
+
+export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<ArchiveResult> {
   const { device } = input;
   const { platform } = ctx;
   const config = ctx.config();
   const version = platform.versionFromExport(input.text) ?? input.version ?? "unknown";
+  const context = `${device.tenant}/${device.id}`;
+  const indexKey = await ctx.secrets.indexKey();
+  const digest = exportDigest(indexKey, context, input.text);
+  const memo = lastExportsOf(ctx);
+  const again = input.resealOf === undefined ? await sameAsLast(ctx, input, memo, digest, version) : null;
+  if (again) return again;
+  memo.forget(context);
+
   const normalized = normalize(input.text, platform);
   if (!platform.hasMenuLine(normalized)) {
     throw new RosarchiveError("invalid_output", "after normalization the export holds no menu line; nothing archived");
@@ -30,10 +44,16 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
     platform: extendPlatform(platform, config.sensitive),
     recipients,
     previous: previous.index,
-    indexKey: await ctx.secrets.indexKey(),
-    context: `${device.tenant}/${device.id}`,
+    indexKey,
+    context,
   });
-  return archiveSealed(ctx, input, { version, previous, sealed, recipients });
+  return archiveSealed(ctx, input, { version, previous, sealed, recipients, digest });
+}
+
+function lastExportsOf(ctx: PipelineContext): LastExports {
+  let memo = lastExports.get(ctx);
+  if (!memo) lastExports.set(ctx, (memo = new LastExports()));
+  return memo;
 }
 
 /** A normalized text sealed for one device, with what the sealer reports about it. */
@@ -48,9 +68,19 @@ export type SealedText = Pick<SealResult, "text" | "index" | "sealed" | "fresh" 
 export async function archiveSealed(
   ctx: PipelineContext,
   input: SnapshotInput,
-  s: { readonly version: string; readonly previous: SecretIndexState; readonly sealed: SealedText; readonly recipients: readonly string[] },
+  s: {
+    readonly version: string;
+    readonly previous: SecretIndexState;
+    readonly sealed: SealedText;
+    readonly recipients: readonly string[];
+    /** The keyed digest of the raw export sealed here (exportDigest): remembered so the same export next time is answered from memory. Absent for a text sealed elsewhere. */
+    readonly digest?: string;
+  },
 ): Promise<SnapshotResult & { version: string; resealed: boolean; secretsMissing: number }> {
   const { device } = input;
+  const context = `${device.tenant}/${device.id}`;
+  const memo = lastExportsOf(ctx);
+  memo.forget(context);
   const { platform } = ctx;
   const config = ctx.config();
   const { version, previous, sealed } = s;
@@ -131,6 +161,7 @@ export async function archiveSealed(
   } else {
     ctx.log.debug({ event: "snapshot.unchanged", tenant: device.tenant, device: device.id, commit: outcome.commit });
   }
+  if (s.digest !== undefined) memo.set(context, { digest: s.digest, sensitive: config.sensitive, recipients: next.recipients, sealed: next.sealed, fingerprint: next.fingerprint, secretsMissing });
   return {
     tenant: device.tenant,
     device: device.id,
@@ -142,6 +173,28 @@ export async function archiveSealed(
     resealed: outcome.changed && resealed,
     secretsMissing,
   };
+}
+
+/**
+ * The same export as the device's last one, under the same catalog
+ * extensions and recipients, with its sealing state and the archived file
+ * still those it produced: unchanged, answered without normalizing or
+ * sealing (both pure in exactly these inputs). Null when anything differs.
+ */
+async function sameAsLast(ctx: PipelineContext, input: SnapshotInput, memo: LastExports, digest: string, version: string): Promise<ArchiveResult | null> {
+  const { device } = input;
+  const config = ctx.config();
+  const last = memo.get(`${device.tenant}/${device.id}`);
+  if (!last || last.digest !== digest || last.sensitive !== config.sensitive) return null;
+  if (last.recipients !== recipientsDigest(recipientsOf(config, device.tenant))) return null;
+  const state = await ctx.secrets.state(device.tenant, device.id);
+  if (state.sealed !== last.sealed || state.fingerprint !== last.fingerprint || state.recipients !== last.recipients) return null;
+  const repo = await ctx.repos.get(device.tenant);
+  if ((await repo.blobAt(device.path)) !== last.sealed) return null;
+  const commit = await repo.lastCommitFor(device.path);
+  if (last.secretsMissing) ctx.log.warn({ event: "snapshot.secrets_missing", tenant: device.tenant, device: device.id, before: last.secretsMissing, version });
+  ctx.log.debug({ event: "snapshot.unchanged", tenant: device.tenant, device: device.id, commit: commit?.commit ?? null });
+  return { tenant: device.tenant, device: device.id, result: "unchanged", changed: false, commit: commit?.commit ?? null, parent: commit?.parent ?? null, version, resealed: false, secretsMissing: last.secretsMissing };
 }
 
 export function sameKeys(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {

@@ -30,7 +30,12 @@ export function createPipelineContext(p: {
   const ctx: PipelineContext = {
     config: p.config,
     platform: p.platform,
-    repos: new RepoRegistry(initial.dataDir, { fsync: p.fsync ?? true, sectionOf: p.platform.sectionOf, clock: p.clock ?? Date.now }),
+    repos: new RepoRegistry(initial.dataDir, {
+      fsync: p.fsync ?? true,
+      sectionOf: p.platform.sectionOf,
+      clock: p.clock ?? Date.now,
+      onNotice: (event, facts) => p.log.info({ event, ...facts }),
+    }),
     secrets: new SecretIndexStore(initial.stateDir, 4096, initial.encryption.indexKeyFile),
     states: new DeviceStateStore(initial.stateDir),
     locks: new DeviceLocks(),

@@ -127,8 +127,7 @@ export class PolicyRunner {
     const tenant = this.opts.config().tenants.get(tenantId);
     if (!tenant) return summary;
     const repo = await this.opts.repos.get(tenantId);
-    const index = await repo.paths.current();
-    const head = index.head;
+    const head = await repo.paths.tip();
     if (!head) return summary;
     const present = await filesAt(repo, head, deviceIds.map((id) => tenant.deviceById.get(id)?.path).filter((p): p is string => p !== undefined));
 
@@ -139,8 +138,7 @@ export class PolicyRunner {
       if (!device) continue;
       const checks = checksFor(tenant.policy, device);
       const previous = await this.opts.store.get(tenantId, id);
-      const commits = index.byPath.get(device.path) ?? [];
-      const commit = commits[commits.length - 1];
+      const commit = await repo.paths.latest(device.path);
       if (checks.length === 0 || !commit || !present.has(device.path)) {
         // Out of every scope, never archived, or its file removed: no result.
         if (previous) await this.opts.store.remove(tenantId, id);

@@ -1,5 +1,7 @@
+import { bech32 } from "@scure/base";
 import { Decrypter, Encrypter } from "age-encryption";
 import { RosarchiveError } from "../common/index.js";
+import { encryptAgeFile, x25519Recipient, type X25519Recipient } from "./age-file.js";
 
 /** The prefix of a sealed value token: `age:<base64url of the binary age file>`. */
 export const SEALED_PREFIX = "age:";
@@ -38,17 +40,31 @@ export function validateRecipients(recipients: readonly string[]): void {
   }
 }
 
-/** An encrypter for these (validated) recipients. */
-export function encrypterFor(recipients: readonly string[]): Encrypter {
-  const e = new Encrypter();
-  for (const r of recipients) e.addRecipient(r);
-  return e;
+/** Sealers for these (validated) recipients: their keys parsed once. */
+export interface Sealer {
+  readonly recipients: readonly X25519Recipient[];
 }
 
-/** Seals one raw value token: its exact text is the age plaintext. */
-export async function sealToken(encrypter: Encrypter, raw: string): Promise<string> {
-  const file = await encrypter.encrypt(raw);
-  return SEALED_PREFIX + Buffer.from(file).toString("base64url");
+const parsedRecipients = new Map<string, X25519Recipient>();
+
+/** A sealer for these (validated) recipients. */
+export function encrypterFor(recipients: readonly string[]): Sealer {
+  return {
+    recipients: recipients.map((r) => {
+      let parsed = parsedRecipients.get(r);
+      if (!parsed) {
+        parsed = x25519Recipient(bech32.decodeToBytes(r).bytes);
+        if (parsedRecipients.size > 1000) parsedRecipients.clear();
+        parsedRecipients.set(r, parsed);
+      }
+      return parsed;
+    }),
+  };
+}
+
+/** Seals one raw value token: its exact text is the age plaintext (a fresh age file, native crypto). */
+export async function sealToken(sealer: Sealer, raw: string): Promise<string> {
+  return SEALED_PREFIX + encryptAgeFile(Buffer.from(raw, "utf8"), sealer.recipients).toString("base64url");
 }
 
 /** The age file inside a sealed token's base64url body, or null when it is not one. */

@@ -30,3 +30,16 @@ export function sealedDigest(text: string | Uint8Array): string {
 export function recipientsDigest(recipients: readonly string[]): string {
   return createHash("sha256").update([...recipients].sort().join(",")).digest("hex");
 }
+
+/** Format of the export digest; bump if what is digested changes. */
+const EXPORT_DIGEST_FORMAT = "rosarchive-export-1";
+
+/**
+ * A keyed digest (HMAC-SHA256 under the secret-index key, hex) of one
+ * export exactly as collected, before normalization: the same digest again
+ * is the same export. Kept in memory only (never in a file); without the
+ * key it reveals nothing about the text.
+ */
+export function exportDigest(indexKey: Uint8Array, context: string, text: string): string {
+  return createHmac("sha256", hmacKey(indexKey)).update(JSON.stringify([EXPORT_DIGEST_FORMAT, context])).update("\n").update(text).digest("hex");
+}

@@ -3,7 +3,7 @@ export { unsealText } from "./unseal-text.js";
 export { isSensitive } from "./is-sensitive.js";
 export { sealTargets, type SealTarget, type SealHere } from "./seal-targets.js";
 export { extendPlatform } from "./extend-platform.js";
-export { plaintextFingerprint, sealedDigest, recipientsDigest } from "./fingerprint.js";
+export { plaintextFingerprint, sealedDigest, recipientsDigest, exportDigest } from "./fingerprint.js";
 export { resealSummary, isReseal, type SealState } from "./reseal.js";
 export { secretIndexKey, type IndexKeyFields } from "./index-key.js";
 export { SEALED_PREFIX, validateRecipients } from "./age-codec.js";

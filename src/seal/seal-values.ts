@@ -1,6 +1,5 @@
-import type { Encrypter } from "age-encryption";
 import { createHash } from "node:crypto";
-import { SEALED_PREFIX, encrypterFor, sealToken, validateRecipients } from "./age-codec.js";
+import { SEALED_PREFIX, encrypterFor, sealToken, validateRecipients, type Sealer } from "./age-codec.js";
 import { plaintextFingerprint } from "./fingerprint.js";
 import { secretIndexKey } from "./index-key.js";
 import { sealRules } from "./seal-rules.js";
@@ -37,7 +36,7 @@ export async function sealValues(text: string, opts: SealOptions): Promise<SealR
   const recipients = [...opts.recipients].sort().join(",");
   const rules = sealRules(platform);
   const index: SecretIndex = {};
-  let encrypter: Encrypter | null = null; // only built when a value is new
+  let encrypter: Sealer | null = null; // only built when a value is new
   let sealed = 0;
   let fresh = 0;
   // The menu each line stands in, found by jumping from menu line to menu line.

@@ -67,8 +67,8 @@ export async function runSearch(repo: TenantRepo, devices: readonly SearchDevice
   const key = queryKey({ q: p.q, regex: p.regex, at: p.at.kind === "latest" ? "latest" : p.at.text, group: p.group, history: p.history });
   const cursor: SearchCursor | null = p.cursor === undefined ? null : decodeCursor(p.cursor, key);
   const kind = p.regex ? "regex" : "fixed";
-  const index = await repo.paths.current();
-  const fileCommits = (path: string) => index.byPath.get(path) ?? [];
+  const head = await repo.paths.tip();
+  const fileCommits = (path: string) => repo.paths.commitsOf(path);
 
   if (p.history) {
     if (p.at.kind !== "latest") throw badParameter("at", "not with history=true: a history search reads every version");
@@ -83,7 +83,7 @@ export async function runSearch(repo: TenantRepo, devices: readonly SearchDevice
   }
 
   // The snapshot: the cursor's (every page reads the same tree), else the tip the index reflects, else main at the date.
-  const commit = cursor ? cursor.commit : p.at.kind === "latest" ? index.head : await commitAtOrBefore(repo, p.at.ms);
+  const commit = cursor ? cursor.commit : p.at.kind === "latest" ? head : await commitAtOrBefore(repo, p.at.ms);
   const at = p.at.kind === "latest" ? "latest" : p.at.text;
   if (commit === null) return { ...echo, history: false, at, commit: null, hits: [], next: null, truncated: false };
   if (cursor && (await repo.readObject(commit))?.type !== "commit") throw badParameter("cursor", "names a snapshot this archive does not hold; start again without it");
@@ -93,7 +93,7 @@ export async function runSearch(repo: TenantRepo, devices: readonly SearchDevice
   const limit = Math.min(p.limit, room);
   const page = await searchSnapshot(
     repo,
-    { commit, fileCommits, atHead: commit === index.head, devices: inScope, pattern: p.q, kind, limit, after: cursor ? { path: cursor.path, line: cursor.line } : null, sectionOf: opts.sectionOf },
+    { commit, fileCommits, atHead: commit === head, devices: inScope, pattern: p.q, kind, limit, after: cursor ? { path: cursor.path, line: cursor.line } : null, sectionOf: opts.sectionOf },
     { timeoutMs: opts.timeoutMs, maxBytes: MAX_GREP_BYTES },
   );
   const returned = total + page.hits.length;

@@ -36,7 +36,7 @@ export interface DeviceHistoryMatches {
 export interface HistorySearchRequest {
   readonly devices: readonly SearchDevice[];
   /** Commits that touched each path, oldest first (the path index). */
-  readonly fileCommits: (path: string) => readonly string[];
+  readonly fileCommits: (path: string) => Promise<readonly string[]>;
   readonly pattern: string;
   readonly kind: LinePatternKind;
   /** Devices with matches wanted on this page. */
@@ -84,7 +84,7 @@ export async function searchHistory(repo: TenantRepo, req: HistorySearchRequest,
     let used = 0;
     while (i < devices.length) {
       const d = devices[i]!;
-      const all = req.fileCommits(d.path);
+      const all = await req.fileCommits(d.path);
       const room = budget - used;
       if (chunk.length > 0 && all.length > room) break;
       const commits = all.length > room ? all.slice(all.length - room) : all;

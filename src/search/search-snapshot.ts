@@ -35,7 +35,7 @@ export interface SnapshotSearchRequest {
   /** The commit whose tree is searched. */
   readonly commit: string;
   /** Commits that touched each path, oldest first, up to at least `commit` (the path index). */
-  readonly fileCommits: (path: string) => readonly string[];
+  readonly fileCommits: (path: string) => Promise<readonly string[]>;
   /** True when `commit` is the index's head: a file's last commit is then its snapshot here. */
   readonly atHead: boolean;
   readonly devices: readonly SearchDevice[];
@@ -116,7 +116,7 @@ export async function searchSnapshot(repo: TenantRepo, req: SnapshotSearchReques
           sections = SectionMarks.of(blob?.type === "blob" ? blob.body.toString("utf8") : "", req.sectionOf);
           if (blob?.type === "blob") marksCache.set(blob.id, sections);
         }
-        const commits = req.fileCommits(path);
+        const commits = await req.fileCommits(path);
         const commit = (req.atHead ? commits[commits.length - 1] : await fileCommitAt(repo, commits, path, req.commit)) ?? req.commit;
         return { sections, commit };
       })();

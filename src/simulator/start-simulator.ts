@@ -89,6 +89,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   const onConnection = (state: DeviceState, conn: Connection) => {
     conn.on("error", noop);
+    // As sshd does for interactive sessions: small messages go out at once, not after the peer's delayed ACK.
+    (conn as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     conn.on("authentication", (ctx) => {
       state.info.stats.authAttempts++;
       authenticate(state, ctx);

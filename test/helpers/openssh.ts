@@ -15,6 +15,8 @@ export interface SshdOptions {
   readonly version: string;
   /** Only what old RouterOS v6 speaks: group14-sha1 kex, aes128-cbc, hmac-sha1, an ssh-rsa host key. */
   readonly legacy?: boolean;
+  /** More sshd_config lines (a benchmark's fleet behind one sshd raises MaxStartups). */
+  readonly extraConfig?: readonly string[];
 }
 
 export interface Sshd {
@@ -125,6 +127,7 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
       ...(opts.legacy
         ? ["KexAlgorithms diffie-hellman-group14-sha1", "Ciphers aes128-cbc", "MACs hmac-sha1", "HostKeyAlgorithms ssh-rsa"]
         : []),
+      ...(opts.extraConfig ?? []),
       "",
     ].join("\n"),
   );

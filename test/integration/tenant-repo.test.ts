@@ -158,4 +158,21 @@ describe("archive: packs and maintenance", () => {
     assert.equal(Number(git(gitDir, ["rev-list", "--count", "main"]).trim()), 61);
     assert.ok(execFileSync("sh", ["-c", `ls ${gitDir}/objects/info/commit-graphs/ 2>/dev/null | wc -l`], { encoding: "utf8" }).trim() !== "0", "commit-graph written");
   });
+
+  it("a batch of changes to files already archived writes its later root trees as deltas that stock git reads (fsck --strict)", async () => {
+    const dir = tempDir();
+    const gitDir = path.join(dir, "acme.git");
+    const repo = await openRepo(dir);
+    for (let i = 0; i < 40; i++) await commitText(repo, `d${i}.rsc`, `/x\nset v=${i}\n`, 1_700_000_000);
+    // Then all 40 change at once: one batch, each commit's root tree differs from the last in one id.
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => commitText(repo, `d${i}.rsc`, `/x\nset v=${i} changed\n`, 1_700_000_100)));
+    repo.close();
+    const deltas = execFileSync("sh", ["-c", `for i in ${gitDir}/objects/pack/*.idx; do git verify-pack -v $i; done`], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => / tree +\d+ \d+ \d+ 1 [0-9a-f]{40}$/.test(l));
+    assert.ok(deltas.length >= 10, `root trees as deltas (${deltas.length})`);
+    fsckStrict(gitDir);
+    for (const [i, r] of results.entries()) assert.equal(git(gitDir, ["show", `${r.commit}:d${i}.rsc`]), `/x\nset v=${i} changed\n`);
+    assert.equal(git(gitDir, ["ls-tree", "main"]).split("\n").filter(Boolean).length, 41);
+  });
 });

@@ -26,8 +26,7 @@ async function side(access: Access, repo: TenantRepo, value: unknown, name: "a" 
     if (!commit) throw badParameter(name, "no such commit in this repository");
     if ((await commitTrailers(repo, commit))?.Device !== d.id) throw new RosarchiveError("not_found", `that commit holds no snapshot of ${d.id}`);
   } else {
-    const commits = (await repo.paths.current()).byPath.get(d.path) ?? [];
-    commit = commits[commits.length - 1] ?? null;
+    commit = await repo.paths.latest(d.path);
     if (!commit) throw new RosarchiveError("not_found", `no snapshot of ${d.id} yet`);
   }
   const file = await readDeviceFile(repo, commit, d.path, d.id);

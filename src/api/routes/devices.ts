@@ -4,6 +4,8 @@ import type { DeviceConfig } from "../../config/index.js";
 import type { DirectoryEntry } from "../../inventory/index.js";
 import type { DeviceState } from "../../store/index.js";
 import { requireAccess } from "../access.js";
+import { LIST_STATES, matchesQuery, pageDevices, POLICY_FILTER, type DeviceListQuery, type ListState } from "../device-list.js";
+import { parseLimit } from "../params.js";
 import { requireKnownDevice, retiredDevice } from "../known-device.js";
 import type { Access, ApiDeps } from "../types.js";
 import { deviceSummary } from "../../policy/index.js";
@@ -44,28 +46,72 @@ export function deviceDetailView(d: DeviceConfig, s: DeviceState, retired: Direc
   return { ...deviceView(d, s, retired, planned), host_key: s.host_key, presented_host_key: s.presented_host_key };
 }
 
-const STATES = ["active", "retired", "all", "never", "ok", "failing", "blocked"] as const;
+/** The most devices one page of the list carries. */
+export const DEVICE_PAGE_MAX = 1000;
+
+function parseListQuery(query: Request["query"]): DeviceListQuery & { paged: boolean } {
+  const state = query.state ?? "active";
+  if (typeof state !== "string" || !(LIST_STATES as readonly string[]).includes(state)) throw badParameter("state", `must be one of ${LIST_STATES.join(", ")}`);
+  const site = query.site;
+  if (site !== undefined && !isValidId(site)) throw badParameter("site", "must be a site identifier");
+  const group = query.group;
+  if (group !== undefined && group !== "" && !isValidId(group)) throw badParameter("group", "must be a group identifier, or empty for the devices without one");
+  const q = query.q;
+  if (q !== undefined && (typeof q !== "string" || q.length > 100 || /[\u0000-\u001f\u007f]/.test(q))) throw badParameter("q", "must be at most 100 printable characters");
+  const policy = query.policy;
+  if (policy !== undefined && policy !== "" && (typeof policy !== "string" || !POLICY_FILTER.test(policy))) throw badParameter("policy", "must be failing, critical, passing, pending or check:<name>");
+  const cursor = query.cursor;
+  if (cursor !== undefined && !isValidId(cursor)) throw badParameter("cursor", "must be the `next` of the previous page");
+  const paged = query.limit !== undefined || cursor !== undefined;
+  return {
+    state: state as ListState,
+    ...(site !== undefined && { site }),
+    ...(group !== undefined && { group: group === "" ? null : group }),
+    ...(q && { q: q.trim() }),
+    ...(policy && { policy }),
+    ...(cursor !== undefined && { cursor }),
+    limit: paged ? parseLimit(query.limit, DEVICE_PAGE_MAX, DEVICE_PAGE_MAX) : Infinity,
+    paged,
+  };
+}
 
 /**
  * The tenant's devices. `?state=` filters: absent or `active` (the devices
  * in force), `retired`, `all`, or one state (`ok`, `failing`, `blocked`,
- * `never`); `?site=` keeps one site.
+ * `never`); `?site=` keeps one site, `?group=` one group (empty: the
+ * devices without one), `?q=` the devices whose id or host contains it,
+ * `?policy=` those with that policy result (failing, critical, passing,
+ * pending, check:<name>).
+ * With `?limit=` (or `?cursor=`) the answer is one page in id order with
+ * `next`, `total`, and the tenant's `counts`, `groups` and `sites` (the fleet
+ * page at any fleet size); without, every matching device in config order.
  */
 export async function listDevices(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const access = await requireAccess(deps, req, res, req.params.tenant, "viewer");
-  const state = req.query.state ?? "active";
-  if (typeof state !== "string" || !(STATES as readonly string[]).includes(state)) throw badParameter("state", `must be one of ${STATES.join(", ")}`);
-  const site = req.query.site;
-  if (site !== undefined && !isValidId(site)) throw badParameter("site", "must be a site identifier");
-  const bySite = <T extends { site: string }>(d: T) => site === undefined || d.site === site;
-  const active = state === "retired" ? [] : access.tenant.devices.filter(bySite);
-  const retired = state === "retired" || state === "all" ? ((await deps.inventory?.retired(access.tenant.id)) ?? []).filter(bySite) : [];
-  const oneState = (["never", "ok", "failing", "blocked"] as string[]).includes(state);
-  const activeViews = await Promise.all(active.map(async (d) => ({ ...deviceView(d, await deps.states.get(d.tenant, d.id), null, plannedRun(deps, d)), policy: await policyOf(deps, access.tenant, d) })));
+  const query = parseListQuery(req.query);
+  const tenant = access.tenant.id;
+  // A page carries the whole tenant's counts: the retired devices are always looked at then.
+  const wantRetired = query.paged || query.state === "retired" || query.state === "all";
+  const active = query.state === "retired" && !query.paged ? [] : access.tenant.devices;
+  const retired = wantRetired ? ((await deps.inventory?.retired(tenant)) ?? []) : [];
+  const states = await deps.states.getMany(tenant, [...active.map((d) => d.id), ...retired.map((e) => e.id)]);
+  // The policy summaries are looked up for every device only when the list is filtered by them; otherwise for the rows answered.
+  const policies = query.policy ? await Promise.all(active.map((d) => policyOf(deps, access.tenant, d))) : null;
+  const rows = [
+    ...active.map((d, i) => ({ id: d.id, host: d.host, site: d.site, group: d.group, status: states.get(d.id)!.status as string, d, retired: null as DirectoryEntry | null, ...(policies && { policy: policies[i]! }) })),
+    ...retired.map((e) => ({ id: e.id, host: e.host, site: e.site, group: e.group, status: "retired", d: retiredDevice(tenant, e), retired: e as DirectoryEntry | null, policy: null })),
+  ];
   // A retired device's file left main: no policy result.
-  const retiredViews = await Promise.all(retired.map(async (e) => ({ ...deviceView(retiredDevice(access.tenant.id, e), await deps.states.get(access.tenant.id, e.id), e), policy: null })));
-  const views = [...activeViews.filter((v) => !oneState || v.status === state), ...retiredViews];
-  res.json({ tenant: access.tenant.id, devices: views });
+  const view = async (r: (typeof rows)[number]) =>
+    r.retired
+      ? { ...deviceView(r.d, states.get(r.id)!, r.retired), policy: null }
+      : { ...deviceView(r.d, states.get(r.id)!, null, plannedRun(deps, r.d)), policy: r.policy !== undefined ? r.policy : await policyOf(deps, access.tenant, r.d) };
+  if (!query.paged) {
+    res.json({ tenant, devices: await Promise.all(rows.filter((r) => matchesQuery(r, query)).map(view)) });
+    return;
+  }
+  const page = pageDevices(rows, query);
+  res.json({ tenant, ...page, devices: await Promise.all(page.devices.map(view)) });
 }
 
 export async function getDevice(deps: ApiDeps, req: Request, res: Response): Promise<void> {

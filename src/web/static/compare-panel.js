@@ -7,7 +7,7 @@ import { renderDiffLines } from "./diff-view.js";
 import { append, fill, h } from "./dom.js";
 import { countsEl, short } from "./format.js";
 import { session } from "./session.js";
-import { loadDevices, store } from "./state.js";
+import { allDeviceIds } from "./state.js";
 
 export function comparePanel(id) {
   const other = h("select", { id: "compare-with" });
@@ -25,15 +25,14 @@ export function comparePanel(id) {
   const el = h("section", { class: "card compare-card", "aria-labelledby": "compare-title" }, h("h2", { id: "compare-title" }, "Compare with another device"), form, head, body);
   let seq = 0;
 
-  const fillChoices = () => {
+  const fillChoices = (all) => {
     const keep = other.value;
-    const ids = store.order.filter((d) => d !== id);
+    const ids = all.filter((d) => d !== id);
     fill(other, ids.length ? ids.map((d) => h("option", { value: d }, d)) : h("option", { value: "" }, "No other device"));
     if (ids.includes(keep)) other.value = keep;
     button.disabled = ids.length === 0;
   };
-  if (store.loaded) fillChoices();
-  else void loadDevices().then(fillChoices, () => fillChoices());
+  void allDeviceIds().then(fillChoices, () => fillChoices([]));
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();

@@ -99,8 +99,7 @@ function handleSseBlock(block) {
 /** After a reconnect: what the stream could not replay is fetched. */
 async function catchUp() {
   try {
-    await loadDevices();
-    view.onDevice?.(null);
+    if (await loadDevices({ keep: store.fleet.ids.length })) view.onDevice?.(null);
   } catch {
     /* next poll */
   }

@@ -4,15 +4,12 @@ import { api, ApiError, describeError, tenantUrl } from "./api.js";
 import { $, fill, h } from "./dom.js";
 import { runEvents, stopEvents } from "./live.js";
 import { clearSession, ID_PATTERN, saveSession, session } from "./session.js";
-import { setView, store } from "./state.js";
+import { clearStore, setView } from "./state.js";
 
 export function signOut(message) {
   stopEvents();
   clearSession();
-  store.devices.clear();
-  store.order = [];
-  store.loaded = false;
-  store.backups.clear();
+  clearStore();
   signInMessage = message ?? null;
   $("#session").hidden = true;
   go("#/signin");
@@ -64,7 +61,7 @@ export function renderSignIn(target = null) {
     submit.disabled = true;
     submit.textContent = "Signing in…";
     try {
-      await api(tenantUrl({ tenant: t }, "/devices"), { auth: { tenant: t, token: k } });
+      await api(tenantUrl({ tenant: t }, "/devices?limit=1"), { auth: { tenant: t, token: k } });
       token.value = "";
       saveSession({ tenant: t, token: k });
       startSession();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { buildBatch, splitPath } from "../../../src/archive/batch-builder.js";
-import { decodeTree, makeObject, type TreeEntry } from "../../../src/archive/objects.js";
+import { decodeTree, encodeTree, makeObject, type TreeEntry } from "../../../src/archive/objects.js";
 
 const IDENT = { name: "rosarchive", email: "rosarchive@localhost", time: 1_700_000_100 };
 const blob = (text: string) => makeObject("blob", Buffer.from(text));
@@ -44,5 +44,38 @@ describe("archive: buildBatch (pure)", () => {
     assert.equal(built.commits[0]!.parent, "1".repeat(40));
     assert.deepEqual([...treeOf(built.objects, commitTree(built.objects, built.head!)).keys()], ["README.md"]);
     assert.equal(root.has("fra"), true, "the published trees are not modified");
+  });
+
+  it("every tree of a long run of batches is byte for byte the tree encoded anew (changes, additions, removals, groups)", () => {
+    // The model: what each tree must hold, kept here independently of buildBatch.
+    const model = new Map<string, Map<string, TreeEntry>>([["", new Map()]]);
+    let base = { head: null as string | null, root: new Map<string, TreeEntry>(), subtrees: new Map<string, Map<string, TreeEntry>>() };
+    let seed = 7;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let b = 0; b < 40; b++) {
+      const changes = Array.from({ length: 1 + rand(6) }, (_, k) => {
+        const dir = ["", "", "fra", "ams"][rand(4)]!;
+        const file = `d${rand(12)}.rsc`;
+        const remove = rand(5) === 0;
+        return { path: dir ? `${dir}/${file}` : file, blob: remove ? null : blob(`/x\nset v=${b}-${k}\n`), message: `m ${b} ${k}\n`, authorTime: b };
+      });
+      const built = buildBatch(base, changes, IDENT);
+      changes.forEach((c, k) => {
+        const [dir, name] = splitPath(c.path);
+        const tree = model.get(dir ?? "") ?? new Map<string, TreeEntry>();
+        model.set(dir ?? "", tree);
+        if (c.blob) tree.set(name, { mode: "100644", id: c.blob.id });
+        else tree.delete(name);
+        const root = model.get("")!;
+        if (dir) {
+          if (tree.size === 0) root.delete(dir);
+          else root.set(dir, { mode: "40000", id: makeObject("tree", encodeTree(tree)).id });
+        }
+        const commit = built.objects.find((o) => o.id === built.commits[k]!.commit)!;
+        const rootTree = built.objects.find((o) => o.id === commit.body.toString("latin1", 5, 45))!;
+        assert.ok(rootTree.body.equals(encodeTree(root)), `batch ${b}, change ${k}: root tree`);
+      });
+      base = { head: built.head, root: built.root, subtrees: new Map([...base.subtrees, ...built.subtrees]) };
+    }
   });
 });

@@ -3,7 +3,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { decodeTree, encodeCommit, encodeTree, hashObject, makeObject, type TreeEntry } from "../../../src/archive/objects.js";
-import { encodePack } from "../../../src/archive/pack-files.js";
+import { encodePack, type PackEntry } from "../../../src/archive/pack-files.js";
+import { idDelta } from "../../../src/archive/tree-delta.js";
+import { EncodedTree } from "../../../src/archive/tree-encoding.js";
 import { git } from "../../helpers/git.js";
 import { tempDir } from "../../helpers/tmp.js";
 
@@ -64,5 +66,40 @@ describe("archive: object encoders produce what stock git produces", () => {
     writeFileSync(path.join(dir, `pack-${checksum}.idx`), idx);
     const listed = execFileSync("git", ["verify-pack", "-v", packFile], { encoding: "utf8" });
     for (const o of all) assert.match(listed, new RegExp(`^${o.id} ${o.type} `, "m"));
+  });
+
+  it("trees that differ in ids go as OFS_DELTA entries git reads back exactly, with the index git itself builds", () => {
+    // A wide tree (more than one 64 KiB copy between changes), then versions with one and then three ids replaced.
+    const names = Array.from({ length: 3000 }, (_, i) => `d${i}.rsc`);
+    const id = (s: string) => makeObject("blob", Buffer.from(s)).id;
+    let tree = new Map(names.map((n) => [n, { mode: "100644", id: id(n) }] as const));
+    let enc = EncodedTree.of(tree);
+    const base = makeObject("tree", enc.bytes);
+    const entries: PackEntry[] = [{ type: "tree", id: base.id, size: base.body.length, body: base.body, deflated: false }];
+    const changed: number[] = [];
+    const expected: Array<{ id: string; body: Buffer }> = [];
+    for (const [k, n] of ["d0.rsc", "d1500.rsc", "d2999.rsc"].entries()) {
+      changed.push(enc.idOffset(n)!);
+      enc = enc.withId(n, "100644", id(`v${k}`))!;
+      tree = new Map(tree).set(n, { mode: "100644", id: id(`v${k}`) });
+      assert.ok(enc.bytes.equals(encodeTree(tree)), "the patched encoding is the tree encoded anew");
+      const t = makeObject("tree", enc.bytes);
+      expected.push(t);
+      entries.push({ type: "tree", id: t.id, size: t.body.length, body: idDelta(base.body, enc.bytes, changed), deflated: false, base: base.id });
+    }
+    const { pack, idx, checksum } = encodePack(entries);
+    const dir = tempDir();
+    const gitDir = path.join(dir, "r.git");
+    execFileSync("git", ["init", "-q", "--bare", gitDir]);
+    const packFile = path.join(gitDir, "objects/pack", `pack-${checksum}.pack`);
+    writeFileSync(packFile, pack);
+    assert.equal(execFileSync("git", ["index-pack", "-o", path.join(dir, "git.idx"), packFile], { encoding: "utf8" }).trim(), checksum);
+    assert.deepEqual(readFileSync(path.join(dir, "git.idx")), idx, "same index bytes as git's");
+    writeFileSync(packFile.replace(/\.pack$/, ".idx"), idx);
+    const listed = execFileSync("git", ["verify-pack", "-v", packFile], { encoding: "utf8" });
+    for (const t of expected) {
+      assert.match(listed, new RegExp(`^${t.id} tree +\\d+ \\d+ \\d+ 1 ${base.id}$`, "m"), "a delta of depth 1 on the first tree");
+      assert.ok(execFileSync("git", ["--git-dir", gitDir, "cat-file", "tree", t.id]).equals(t.body));
+    }
   });
 });
