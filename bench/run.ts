@@ -7,15 +7,22 @@ import { benchMigrate } from "./migrate.js";
 import { benchRemote } from "./remote.js";
 import { benchSearch } from "./search.js";
 import { benchHostileChange } from "./hostile.js";
+import { benchDepth } from "./depth.js";
+import { benchReadsWhileWriting } from "./reads-while-writing.js";
+import { benchSmallInstall } from "./small-install.js";
+import { benchFleetPage } from "./fleet-page.js";
 import { printTable, settle, type Row } from "./lib.js";
 
-const PHASES = ["ingest", "memory", "reads", "collect", "search", "remote", "migrate", "hostile"] as const;
+const PHASES = ["ingest", "memory", "reads", "collect", "search", "remote", "migrate", "hostile", "depth", "rww", "small", "fleet"] as const;
 
 /**
  * `npm run bench`: every performance target this suite measures, with its
  * baseline, ratio and PASS/MISS. `--quick` runs smaller sizes; `--only
  * PHASE[,PHASE]` runs those phases alone (ingest, memory, reads, collect,
- * search, remote, migrate, hostile); `--remote` is `--only remote`.
+ * search, remote, migrate, hostile, depth, rww, small, fleet); `--remote` is
+ * `--only remote`. Each phase also has a runner of its own with sizes as
+ * arguments (dist/bench/depth-only.js, rww-only.js, small-only.js,
+ * fleet-only.js, collect-only.js, ingest-only.js --hog).
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
@@ -46,6 +53,14 @@ async function main(): Promise<void> {
   await phase("migrate", () => benchMigrate(quick ? 20 : 100, quick ? 50 : 100));
   // One router's 12,000-line change through a real serve while another tenant reads.
   await phase("hostile", () => benchHostileChange(quick ? 3 : 10));
+  // An outside-built repository (git fast-import) of 1,000 devices x 1,000 commits: restart, cold start, pages, diff, timeline, RSS.
+  await phase("depth", () => benchDepth(quick ? 100 : 1000, 1000, null));
+  // History, diff and timeline reads and /healthz while 300 commits/s are written to the same tenant.
+  await phase("rww", () => benchReadsWhileWriting(100, 1000, 300, quick ? 10 : 20, null));
+  // serve with 100 devices behind a real OpenSSH fleet: RSS after a full pass, CPU per first and unchanged backup.
+  await phase("small", () => benchSmallInstall(100));
+  // The fleet page in chromium, paged against the unpaged page of the same run.
+  await phase("fleet", () => benchFleetPage(quick ? [3000] : [3000, 10000]));
   printTable("Results", rows);
   process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
 }
