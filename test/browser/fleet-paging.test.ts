@@ -79,7 +79,11 @@ describe("web UI: a fleet of a few hundred devices, paged", function () {
 
   it("filters on the server as the search is typed, and by group, and shows the whole fleet again when cleared", async () => {
     await page.locator("#filter-q").pressSequentially("sw-2");
-    await until("the devices matching sw-2", 30_000, async () => ((await rowIds()).join() === Array.from({ length: 100 }, (_, i) => id(200 + i)).join() ? true : undefined));
+    // 100 match: the first page, then the rest as the list is scrolled.
+    await until("the devices matching sw-2", 30_000, async () => {
+      await page.mouse.wheel(0, 20_000);
+      return (await rowIds()).join() === Array.from({ length: 100 }, (_, i) => id(200 + i)).join() ? true : undefined;
+    });
     assert.match((await page.locator(".page-head p").textContent())!, /100 shown/);
     await page.locator("#filter-q").pressSequentially("9");
     await until("the devices matching sw-29", 30_000, async () => ((await rowIds()).join() === Array.from({ length: 10 }, (_, i) => id(290 + i)).join() ? true : undefined));
