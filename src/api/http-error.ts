@@ -3,7 +3,7 @@ import { asRosarchiveError, RosarchiveError, type ErrorCode } from "../common/in
 import type { Logger } from "../observe/index.js";
 
 /** Every error answer is `{"error":{"code","message"}}`. */
-export function sendError(res: Response, status: number, code: string, message: string): void {
+export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -19,7 +19,7 @@ export function sendNotFound(res: Response): void {
 export const notFoundHandler: RequestHandler = (_req, res) => sendNotFound(res);
 
 /** Errors raised by body-parser / express itself carry an HTTP status; map those to our codes. */
-const HTTP_CODES: Record<number, ErrorCode | "unsupported_media_type"> = {
+const HTTP_CODES: Record<number, ErrorCode> = {
   400: "bad_request",
   413: "payload_too_large",
   415: "unsupported_media_type",

@@ -5,7 +5,7 @@ import { acceptHostKey, FINGERPRINT, unblockDevice } from "../pipeline/index.js"
 import { AuditLog, prepareStateDir, type AuditAction } from "../store/index.js";
 import { buildContext } from "./build-context.js";
 import { expectPositionals, expectTenantDevice, parse, println, type Command } from "./command.js";
-import { findDevice, readConfigFile } from "./load.js";
+import { findDevice, readConfigWithInventory } from "./load.js";
 
 const HOSTKEY_USAGE = `usage: rosarchive hostkey accept -c FILE TENANT/DEVICE --fingerprint SHA256:...
 
@@ -25,7 +25,7 @@ export const hostkeyCommand: Command = {
     if (positionals[0] !== "accept") throw new RosarchiveError("bad_parameter", `unknown hostkey action ${JSON.stringify(positionals[0] ?? "")}\n\n${HOSTKEY_USAGE}`);
     expectPositionals(positionals, ["accept", "TENANT/DEVICE"], HOSTKEY_USAGE);
     expectTenantDevice(positionals[1], HOSTKEY_USAGE);
-    const config = readConfigFile(values.config);
+    const config = await readConfigWithInventory(values.config);
     const device = findDevice(config, positionals[1]);
     await prepareStateDir(config.stateDir);
     const ctx = buildContext(config, io.env);
@@ -58,7 +58,7 @@ export const unblockCommand: Command = {
     const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" } }, UNBLOCK_USAGE);
     expectPositionals(positionals, ["TENANT/DEVICE"], UNBLOCK_USAGE);
     expectTenantDevice(positionals[0], UNBLOCK_USAGE);
-    const config = readConfigFile(values.config);
+    const config = await readConfigWithInventory(values.config);
     const device = findDevice(config, positionals[0]);
     await prepareStateDir(config.stateDir);
     const ctx = buildContext(config, io.env);

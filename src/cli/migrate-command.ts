@@ -1,13 +1,12 @@
 import { asRosarchiveError, RosarchiveError } from "../common/index.js";
-import { ConfigError, type Config, type DeviceConfig } from "../config/index.js";
-import { mergeInventory, SourceStateStore, type InventoryRecord } from "../inventory/index.js";
+import { type Config, type DeviceConfig } from "../config/index.js";
 import { formatReport, migrateHistory, type MigrationReport, type ReplayProgress, type SourceTool } from "../migrate/index.js";
 import { NO_EVENTS } from "../notify/index.js";
 import { createLogger } from "../observe/index.js";
 import { newestArchived, stateAfterImport } from "../pipeline/index.js";
 import { buildContext } from "./build-context.js";
 import { parse, println, type Command, type CommandIo } from "./command.js";
-import { findTenant, readConfigFile } from "./load.js";
+import { findTenant, readConfigWithInventory } from "./load.js";
 
 const USAGE = `usage: rosarchive migrate oxidized|rancid --repo PATH [--tenant T] -c FILE [--json]
 
@@ -52,7 +51,7 @@ export const migrateCommand: Command = {
       if (tool !== "oxidized" && tool !== "rancid") throw new RosarchiveError("bad_parameter", `${tool === undefined ? "missing the source tool" : `unknown source tool ${JSON.stringify(tool.slice(0, 40))}`}: give oxidized or rancid\n\n${USAGE}`);
       if (positionals.length > 1) throw new RosarchiveError("bad_parameter", `unexpected argument ${JSON.stringify(positionals[1]!.slice(0, 60))}\n\n${USAGE}`);
       if (!values.repo) throw new RosarchiveError("bad_parameter", `missing --repo PATH\n\n${USAGE}`);
-      const config = await withInventory(readConfigFile(values.config));
+      const config = await readConfigWithInventory(values.config);
       const tenant = pickTenant(config, values.tenant);
       const started = performance.now();
       const { report, maintenanceSeconds } = await runMigration(io, config, tenant, tool, values.repo);
@@ -68,29 +67,6 @@ export const migrateCommand: Command = {
     }
   },
 };
-
-/**
- * The config file's devices plus each inventory source's last good list (kept
- * in state_dir by a running service), as `serve` merges them: nodes map to
- * devices from NetBox or a CSV too. A source never synced adds nothing.
- */
-async function withInventory(config: Config): Promise<Config> {
-  const store = new SourceStateStore(config.stateDir);
-  const lists = new Map<string, Map<string, readonly InventoryRecord[]>>();
-  for (const tenant of config.tenants.values()) {
-    for (const source of tenant.inventory) {
-      const records = (await store.get(tenant.id, source.name)).records;
-      if (records === null) continue;
-      let own = lists.get(tenant.id);
-      if (!own) lists.set(tenant.id, (own = new Map()));
-      own.set(source.name, records);
-    }
-  }
-  if (lists.size === 0) return config;
-  const merged = mergeInventory(config, lists);
-  if (merged.problems.length > 0) throw new ConfigError(merged.problems);
-  return merged.config;
-}
 
 function pickTenant(config: Config, given: string | undefined): string {
   if (given !== undefined) return findTenant(config, given);

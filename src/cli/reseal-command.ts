@@ -6,7 +6,7 @@ import { resealDevice } from "../pipeline/index.js";
 import { parseIdentityFile } from "../seal/index.js";
 import { buildContext } from "./build-context.js";
 import { parse, println, type Command } from "./command.js";
-import { findTenant, readConfigFile } from "./load.js";
+import { findTenant, readConfigWithInventory } from "./load.js";
 import { createNotifier } from "./outbox.js";
 
 const RESEAL_USAGE = `usage: rosarchive reseal -c FILE [-i IDENTITY_FILE] TENANT [DEVICE...]
@@ -35,7 +35,7 @@ export const resealCommand: Command = {
   usage: RESEAL_USAGE,
   async run(io) {
     const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" }, identity: { type: "string", short: "i" } }, RESEAL_USAGE);
-    const config = readConfigFile(values.config);
+    const config = await readConfigWithInventory(values.config);
     if (!positionals[0]) throw new RosarchiveError("bad_parameter", `missing TENANT\n\n${RESEAL_USAGE}`);
     const tenant = config.tenants.get(findTenant(config, positionals[0]))!;
     const wanted = positionals.slice(1).map((d) => assertId("device", d));

@@ -3,7 +3,7 @@ import { asRosarchiveError, assertId, RosarchiveError } from "../common/index.js
 import { importExport, resultCode, runBackup, type SnapshotResult } from "../pipeline/index.js";
 import { buildContext } from "./build-context.js";
 import { expectPositionals, expectTenantDevice, parse, println, type Command, type CommandIo } from "./command.js";
-import { findDevice, findTenant, readConfigFile } from "./load.js";
+import { findDevice, findTenant, readConfigWithInventory } from "./load.js";
 import PQueue from "p-queue";
 import { AuditLog } from "../store/index.js";
 import { createLogger } from "../observe/index.js";
@@ -58,7 +58,7 @@ export const importCommand: Command = {
     expectTenantDevice(positionals[0], IMPORT_USAGE);
     expectPositionals(positionals, ["TENANT/DEVICE", "EXPORT.rsc"], IMPORT_USAGE);
     return printResult(io, positionals[0], async () => {
-      const config = readConfigFile(values.config);
+      const config = await readConfigWithInventory(values.config);
       const device = findDevice(config, positionals[0]);
       if (!positionals[1]) throw new RosarchiveError("bad_parameter", `missing EXPORT.rsc argument\n\n${IMPORT_USAGE}`);
       let at: number | undefined;
@@ -94,7 +94,7 @@ export const backupCommand: Command = {
     expectTenantDevice(positionals[0], BACKUP_USAGE);
     expectPositionals(positionals, ["TENANT/DEVICE"], BACKUP_USAGE);
     return printResult(io, positionals[0], async () => {
-      const config = readConfigFile(values.config);
+      const config = await readConfigWithInventory(values.config);
       const device = findDevice(config, positionals[0]);
       await prepareStateDir(config.stateDir);
       const log = createLogger({ level: config.logLevel });
@@ -113,7 +113,7 @@ export const backupCommand: Command = {
 /** `backup -c FILE TENANT --all [--group G]`: every enabled device, bounded, one JSON line each; audited. */
 async function backupAll(io: CommandIo, configFile: string | undefined, positionals: readonly string[], group: string | undefined): Promise<number> {
   expectPositionals(positionals, ["TENANT"], BACKUP_USAGE);
-  const config = readConfigFile(configFile);
+  const config = await readConfigWithInventory(configFile);
   const tenant = config.tenants.get(findTenant(config, positionals[0]))!;
   if (group !== undefined) assertId("group", group);
   const devices = tenant.devices.filter((d) => d.enabled && (group === undefined || d.group === group));

@@ -1,7 +1,7 @@
 import { deviceView } from "../api/routes/devices.js";
 import { checkStateFormat, DeviceStateStore } from "../store/index.js";
 import { expectPositionals, parse, println, type Command } from "./command.js";
-import { findTenant, readConfigFile } from "./load.js";
+import { findTenant, readConfigWithInventory } from "./load.js";
 
 const STATUS_USAGE = `usage: rosarchive status -c FILE TENANT [--json]
 
@@ -18,7 +18,7 @@ export const statusCommand: Command = {
   async run(io) {
     const { values, positionals } = parse(io.argv, { config: { type: "string", short: "c" }, json: { type: "boolean" } }, STATUS_USAGE);
     expectPositionals(positionals, ["TENANT"], STATUS_USAGE);
-    const config = readConfigFile(values.config);
+    const config = await readConfigWithInventory(values.config);
     const tenant = config.tenants.get(findTenant(config, positionals[0]))!;
     await checkStateFormat(config.stateDir);
     const states = new DeviceStateStore(config.stateDir);

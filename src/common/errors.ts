@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   conflict: 409,
   no_identity: 409,
   payload_too_large: 413,
+  /** A request body that is not JSON where JSON is expected. */
+  unsupported_media_type: 415,
   rate_limited: 429,
   /** The service (or the shell running the CLI) lacks a credential source: its own configuration, not the device's. */
   credentials_missing: 500,
@@ -29,6 +31,8 @@ export const ERROR_STATUS = {
   no_collector: 502,
   timeout: 504,
   unavailable: 503,
+  /** A route whose part of the service is not running in this process (events, policy checks). */
+  not_implemented: 501,
   config_invalid: 500,
   /** state_dir was written by a newer release, or its FORMAT file is unreadable: nothing is read or changed. */
   state_format: 500,

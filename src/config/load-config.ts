@@ -63,107 +63,35 @@ export function loadConfig(text: string, opts: { baseDir: string; sourcePath?: s
   return resolveConfig(parsed.data, opts);
 }
 
+type Resolve = {
+  readonly abs: (p: string) => string;
+  readonly ms: (d: string) => number;
+  readonly problems: ConfigProblem[];
+};
+
 function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: string | null }): Config {
   const problems: ConfigProblem[] = [];
-  const abs = (p: string) => path.resolve(opts.baseDir, p);
-  const ms = (d: string) => parseDuration(d)!;
+  const r: Resolve = { abs: (p) => path.resolve(opts.baseDir, p), ms: (d) => parseDuration(d)!, problems };
+  const { abs } = r;
   const [host, portText] = splitHostPort(raw.listen);
-  const schedule = {
-    intervalMs: ms(raw.schedule.interval),
-    concurrency: raw.schedule.concurrency,
-    connectTimeoutMs: ms(raw.schedule.connect_timeout),
-    commandTimeoutMs: ms(raw.schedule.command_timeout),
-    backoffMs: raw.schedule.backoff.map(ms),
-    firstRunWindowMs: ms(raw.schedule.first_run_window),
-  };
-
+  const schedule = resolveSchedule(raw.schedule, r);
   const globalEncryption = {
     recipients: raw.encryption.recipients,
     identityFile: raw.encryption.identity_file ? abs(raw.encryption.identity_file) : null,
   };
-  const absPaths = <T extends { password_file?: string | null | undefined; private_key_file?: string | null | undefined }>(b: T): T => ({
-    ...b,
-    ...(typeof b.password_file === "string" && { password_file: abs(b.password_file) }),
-    ...(typeof b.private_key_file === "string" && { private_key_file: abs(b.private_key_file) }),
-  });
-  const sets = new Map<string, CredentialSet>(Object.entries(raw.credentials).map(([name, set]) => [name, absPaths(set)]));
+  const sets = new Map<string, CredentialSet>(Object.entries(raw.credentials).map(([name, set]) => [name, absPaths(set, abs)]));
   for (const [name, set] of sets) for (const [key, message] of levelProblems(set)) problems.push({ path: `credentials.${name}.${key}`, message });
-  const checkDefaults = (d: DeviceDefaults, where: string) => {
-    for (const [key, message] of levelProblems(d)) problems.push({ path: `${where}.${key}`, message });
-    if (typeof d.credentials === "string" && !sets.has(d.credentials)) problems.push({ path: `${where}.credentials`, message: `no credential set named "${d.credentials}" (define it under the top-level credentials:)` });
-  };
-  const globalDefaults: DeviceDefaults = absPaths(raw.defaults);
-  checkDefaults(globalDefaults, "defaults");
+  const globalDefaults: DeviceDefaults = absPaths(raw.defaults, abs);
+  checkDefaults(globalDefaults, "defaults", sets, problems);
 
   const tenants = new Map<string, TenantConfig>();
   const tokenHashes = new Map<string, string>();
   for (const [tenantId, t] of Object.entries(raw.tenants)) {
-    const devices: DeviceConfig[] = [];
-    const byId = new Map<string, DeviceConfig>();
-    const tenantDefaults: DeviceDefaults = absPaths(t.defaults ?? {});
-    checkDefaults(tenantDefaults, `tenants.${tenantId}.defaults`);
-    t.devices.forEach((d, i) => {
-      const where = `tenants.${tenantId}.devices[${i}]`;
-      if (byId.has(d.id)) problems.push({ path: `${where}.id`, message: `duplicate device id "${d.id}" in tenant ${tenantId}` });
-      const { interval, ...keys } = absPaths(d);
-      const r = resolveDevice(
-        { ...keys, ...(interval !== undefined && { intervalMs: ms(interval) }) },
-        { tenant: tenantId, source: "config", tenantDefaults, globalDefaults, sets, defaultIntervalMs: schedule.intervalMs, where },
-      );
-      problems.push(...r.problems);
-      devices.push(r.device);
-      byId.set(d.id, r.device);
-    });
-    for (const c of pathCollisions(devices.map((d, i) => ({ id: d.id, path: d.path, where: `tenants.${tenantId}.devices[${i}]` })))) {
-      problems.push({ path: `${c.second.where}`, message: `device ${c.second.id} collides with device ${c.first.id} (${c.first.where}): ${c.why}; rename a device or a group` });
-    }
-    const inventory = resolveInventory(t.inventory, `tenants.${tenantId}.inventory`, abs, problems);
-    t.tokens.forEach((tok, i) => {
-      const seen = tokenHashes.get(tok.sha256);
-      if (seen) problems.push({ path: `tenants.${tenantId}.tokens[${i}].sha256`, message: `same token as ${seen}; each token belongs to one tenant` });
-      tokenHashes.set(tok.sha256, `tenants.${tenantId}.tokens[${i}]`);
-    });
-    if (raw.role === "collector") {
-      if (t.tokens.length > 0) problems.push({ path: `tenants.${tenantId}.tokens`, message: "a collector file holds no API tokens (they belong to the core's file)" });
-      if (t.webhooks.length > 0) problems.push({ path: `tenants.${tenantId}.webhooks`, message: "a collector file holds no webhooks (they belong to the core's file)" });
-    }
-    t.webhooks.forEach((w, i) => {
-      if (!w.secret_env && !w.secret_file) {
-        problems.push({ path: `tenants.${tenantId}.webhooks[${i}].secret_env`, message: "required (or secret_file): webhooks are always signed" });
-      }
-    });
-    const ownEncryption = t.encryption !== undefined;
-    tenants.set(tenantId, {
-      id: tenantId,
-      encryption: t.encryption
-        ? { recipients: t.encryption.recipients, identityFile: t.encryption.identity_file ? abs(t.encryption.identity_file) : null }
-        : globalEncryption,
-      ownEncryption,
-      defaults: tenantDefaults,
-      inventory,
-      tokens: t.tokens,
-      webhooks: t.webhooks.map((w) => ({ ...w, events: w.events ?? [...EVENT_NAMES] })),
-      devices,
-      deviceById: byId,
-      policy: resolvePolicy(tenantId, t, opts.baseDir, problems),
-      compareIgnore: resolveIgnore(raw.compare?.ignore ?? [], t.compare?.ignore ?? []),
-    });
+    tenants.set(tenantId, resolveTenant(tenantId, t, { raw, r, sets, globalDefaults, globalEncryption, schedule, tokenHashes, baseDir: opts.baseDir }));
   }
   if (raw.role === "collector" && raw.metrics_token_sha256) problems.push({ path: "metrics_token_sha256", message: "a collector file has no API; set collector.listen for its /metrics" });
-  if (raw.nats) {
-    // A site names NATS subjects (`rosarchive.jobs.<site>`): no '.' there.
-    for (const t of tenants.values()) {
-      t.devices.forEach((d, i) => {
-        if (d.source === "config" && d.site.includes(".")) problems.push({ path: `tenants.${t.id}.devices[${i}].site`, message: "must not contain '.' with remote collectors (a site is a NATS subject token)" });
-      });
-    }
-    if (raw.nats.password_env && !raw.nats.user) problems.push({ path: "nats.user", message: "required with nats.password_env" });
-    const auths = [raw.nats.creds_file, raw.nats.user, raw.nats.nkey_file].filter((x) => x !== undefined).length;
-    if (auths > 1) problems.push({ path: "nats", message: "choose one of creds_file, user/password_env, nkey_file" });
-    if (parseDuration(raw.nats.heartbeat)! * 2 > parseDuration(raw.nats.collector_ttl)!) problems.push({ path: "nats.collector_ttl", message: "must be at least twice nats.heartbeat" });
-  }
+  if (raw.nats) checkNats(raw.nats, tenants, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  const nats = raw.nats;
   const stateDir = abs(raw.state_dir);
   const collectorListen = raw.collector.listen ? splitHostPort(raw.collector.listen) : null;
 
@@ -185,48 +113,9 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
     schedule,
     defaults: globalDefaults,
     credentials: sets,
-    limits: {
-      maxExportBytes: raw.limits.max_export_bytes,
-      maxRequestBodyBytes: raw.limits.max_request_body_bytes,
-      maxConnections: raw.limits.max_connections,
-      webhookTimeoutMs: ms(raw.limits.webhook_timeout),
-      webhookRetryStartMs: ms(raw.limits.webhook_retry_start),
-      hookTimeoutMs: ms(raw.limits.hook_timeout),
-      manualBackupsPerMinute: raw.limits.manual_backups_per_minute,
-      maxConnectionsPerSource: Math.min(raw.limits.max_connections_per_source, raw.limits.max_connections),
-      headerTimeoutMs: ms(raw.limits.header_timeout),
-      bodyTimeoutMs: ms(raw.limits.body_timeout),
-      gitProcesses: raw.limits.git_processes,
-      gitProcessesPerToken: Math.min(raw.limits.git_processes_per_token, raw.limits.git_processes),
-      eventStreamsPerToken: raw.limits.event_streams_per_token,
-      eventStreamBufferBytes: raw.limits.event_stream_buffer_bytes,
-      auditSegmentBytes: raw.limits.audit_segment_bytes,
-      authDeniedIntervalMs: ms(raw.limits.auth_denied_interval),
-      searchTimeoutMs: ms(raw.limits.search_timeout),
-    },
+    limits: resolveLimits(raw.limits, r),
     tenants,
-    nats: nats
-      ? {
-          servers: Array.isArray(nats.url) ? nats.url : [nats.url],
-          credsFile: nats.creds_file ? abs(nats.creds_file) : null,
-          user: nats.user ?? null,
-          passwordEnv: nats.password_env ?? null,
-          nkeyFile: nats.nkey_file ? abs(nats.nkey_file) : null,
-          tls: nats.tls
-            ? {
-                caFile: nats.tls.ca_file ? abs(nats.tls.ca_file) : null,
-                certFile: nats.tls.cert_file ? abs(nats.tls.cert_file) : null,
-                keyFile: nats.tls.key_file ? abs(nats.tls.key_file) : null,
-              }
-            : null,
-          streamPrefix: nats.stream_prefix,
-          ackWaitMs: ms(nats.ack_wait),
-          jobDeadlineMs: ms(nats.job_deadline),
-          collectorTtlMs: ms(nats.collector_ttl),
-          heartbeatMs: ms(nats.heartbeat),
-          maxInFlight: nats.max_in_flight,
-        }
-      : null,
+    nats: raw.nats ? resolveNats(raw.nats, r) : null,
     collector: {
       id: raw.collector.id ?? null,
       sites: raw.collector.sites ?? null,
@@ -234,6 +123,153 @@ function resolveConfig(raw: RawConfig, opts: { baseDir: string; sourcePath?: str
       listen: collectorListen ? { host: collectorListen[0], port: Number(collectorListen[1]) } : null,
     },
   });
+}
+
+/** Credential files resolved against the config file's folder. */
+function absPaths<T extends { password_file?: string | null | undefined; private_key_file?: string | null | undefined }>(b: T, abs: (p: string) => string): T {
+  return {
+    ...b,
+    ...(typeof b.password_file === "string" && { password_file: abs(b.password_file) }),
+    ...(typeof b.private_key_file === "string" && { private_key_file: abs(b.private_key_file) }),
+  };
+}
+
+function checkDefaults(d: DeviceDefaults, where: string, sets: ReadonlyMap<string, CredentialSet>, problems: ConfigProblem[]): void {
+  for (const [key, message] of levelProblems(d)) problems.push({ path: `${where}.${key}`, message });
+  if (typeof d.credentials === "string" && !sets.has(d.credentials)) problems.push({ path: `${where}.credentials`, message: `no credential set named "${d.credentials}" (define it under the top-level credentials:)` });
+}
+
+function resolveSchedule(s: RawConfig["schedule"], { ms }: Resolve): Config["schedule"] {
+  return {
+    intervalMs: ms(s.interval),
+    concurrency: s.concurrency,
+    connectTimeoutMs: ms(s.connect_timeout),
+    commandTimeoutMs: ms(s.command_timeout),
+    backoffMs: s.backoff.map(ms),
+    firstRunWindowMs: ms(s.first_run_window),
+  };
+}
+
+function resolveTenant(
+  tenantId: string,
+  t: RawConfig["tenants"][string],
+  c: {
+    raw: RawConfig;
+    r: Resolve;
+    sets: ReadonlyMap<string, CredentialSet>;
+    globalDefaults: DeviceDefaults;
+    globalEncryption: { recipients: readonly string[]; identityFile: string | null };
+    schedule: Config["schedule"];
+    tokenHashes: Map<string, string>;
+    baseDir: string;
+  },
+): TenantConfig {
+  const { abs, ms, problems } = c.r;
+  const devices: DeviceConfig[] = [];
+  const byId = new Map<string, DeviceConfig>();
+  const tenantDefaults: DeviceDefaults = absPaths(t.defaults ?? {}, abs);
+  checkDefaults(tenantDefaults, `tenants.${tenantId}.defaults`, c.sets, problems);
+  t.devices.forEach((d, i) => {
+    const where = `tenants.${tenantId}.devices[${i}]`;
+    if (byId.has(d.id)) problems.push({ path: `${where}.id`, message: `duplicate device id "${d.id}" in tenant ${tenantId}` });
+    const { interval, ...keys } = absPaths(d, abs);
+    const resolved = resolveDevice(
+      { ...keys, ...(interval !== undefined && { intervalMs: ms(interval) }) },
+      { tenant: tenantId, source: "config", tenantDefaults, globalDefaults: c.globalDefaults, sets: c.sets, defaultIntervalMs: c.schedule.intervalMs, where },
+    );
+    problems.push(...resolved.problems);
+    devices.push(resolved.device);
+    byId.set(d.id, resolved.device);
+  });
+  for (const col of pathCollisions(devices.map((d, i) => ({ id: d.id, path: d.path, where: `tenants.${tenantId}.devices[${i}]` })))) {
+    problems.push({ path: `${col.second.where}`, message: `device ${col.second.id} collides with device ${col.first.id} (${col.first.where}): ${col.why}; rename a device or a group` });
+  }
+  const inventory = resolveInventory(t.inventory, `tenants.${tenantId}.inventory`, abs, problems);
+  t.tokens.forEach((tok, i) => {
+    const seen = c.tokenHashes.get(tok.sha256);
+    if (seen) problems.push({ path: `tenants.${tenantId}.tokens[${i}].sha256`, message: `same token as ${seen}; each token belongs to one tenant` });
+    c.tokenHashes.set(tok.sha256, `tenants.${tenantId}.tokens[${i}]`);
+  });
+  if (c.raw.role === "collector") {
+    if (t.tokens.length > 0) problems.push({ path: `tenants.${tenantId}.tokens`, message: "a collector file holds no API tokens (they belong to the core's file)" });
+    if (t.webhooks.length > 0) problems.push({ path: `tenants.${tenantId}.webhooks`, message: "a collector file holds no webhooks (they belong to the core's file)" });
+  }
+  t.webhooks.forEach((w, i) => {
+    if (!w.secret_env && !w.secret_file) {
+      problems.push({ path: `tenants.${tenantId}.webhooks[${i}].secret_env`, message: "required (or secret_file): webhooks are always signed" });
+    }
+  });
+  return {
+    id: tenantId,
+    encryption: t.encryption ? { recipients: t.encryption.recipients, identityFile: t.encryption.identity_file ? abs(t.encryption.identity_file) : null } : c.globalEncryption,
+    ownEncryption: t.encryption !== undefined,
+    defaults: tenantDefaults,
+    inventory,
+    tokens: t.tokens,
+    webhooks: t.webhooks.map((w) => ({ ...w, events: w.events ?? [...EVENT_NAMES] })),
+    devices,
+    deviceById: byId,
+    policy: resolvePolicy(tenantId, t, c.baseDir, problems),
+    compareIgnore: resolveIgnore(c.raw.compare?.ignore ?? [], t.compare?.ignore ?? []),
+  };
+}
+
+function resolveLimits(l: RawConfig["limits"], { ms }: Resolve): Config["limits"] {
+  return {
+    maxExportBytes: l.max_export_bytes,
+    maxRequestBodyBytes: l.max_request_body_bytes,
+    maxConnections: l.max_connections,
+    webhookTimeoutMs: ms(l.webhook_timeout),
+    webhookRetryStartMs: ms(l.webhook_retry_start),
+    hookTimeoutMs: ms(l.hook_timeout),
+    manualBackupsPerMinute: l.manual_backups_per_minute,
+    maxConnectionsPerSource: Math.min(l.max_connections_per_source, l.max_connections),
+    headerTimeoutMs: ms(l.header_timeout),
+    bodyTimeoutMs: ms(l.body_timeout),
+    gitProcesses: l.git_processes,
+    gitProcessesPerToken: Math.min(l.git_processes_per_token, l.git_processes),
+    eventStreamsPerToken: l.event_streams_per_token,
+    eventStreamBufferBytes: l.event_stream_buffer_bytes,
+    auditSegmentBytes: l.audit_segment_bytes,
+    authDeniedIntervalMs: ms(l.auth_denied_interval),
+    searchTimeoutMs: ms(l.search_timeout),
+  };
+}
+
+/** A site names NATS subjects (`rosarchive.jobs.<site>`): no '.' there; one way to authenticate. */
+function checkNats(nats: NonNullable<RawConfig["nats"]>, tenants: ReadonlyMap<string, TenantConfig>, problems: ConfigProblem[]): void {
+  for (const t of tenants.values()) {
+    t.devices.forEach((d, i) => {
+      if (d.source === "config" && d.site.includes(".")) problems.push({ path: `tenants.${t.id}.devices[${i}].site`, message: "must not contain '.' with remote collectors (a site is a NATS subject token)" });
+    });
+  }
+  if (nats.password_env && !nats.user) problems.push({ path: "nats.user", message: "required with nats.password_env" });
+  const auths = [nats.creds_file, nats.user, nats.nkey_file].filter((x) => x !== undefined).length;
+  if (auths > 1) problems.push({ path: "nats", message: "choose one of creds_file, user/password_env, nkey_file" });
+  if (parseDuration(nats.heartbeat)! * 2 > parseDuration(nats.collector_ttl)!) problems.push({ path: "nats.collector_ttl", message: "must be at least twice nats.heartbeat" });
+}
+
+function resolveNats(nats: NonNullable<RawConfig["nats"]>, { abs, ms }: Resolve): NonNullable<Config["nats"]> {
+  return {
+    servers: Array.isArray(nats.url) ? nats.url : [nats.url],
+    credsFile: nats.creds_file ? abs(nats.creds_file) : null,
+    user: nats.user ?? null,
+    passwordEnv: nats.password_env ?? null,
+    nkeyFile: nats.nkey_file ? abs(nats.nkey_file) : null,
+    tls: nats.tls
+      ? {
+          caFile: nats.tls.ca_file ? abs(nats.tls.ca_file) : null,
+          certFile: nats.tls.cert_file ? abs(nats.tls.cert_file) : null,
+          keyFile: nats.tls.key_file ? abs(nats.tls.key_file) : null,
+        }
+      : null,
+    streamPrefix: nats.stream_prefix,
+    ackWaitMs: ms(nats.ack_wait),
+    jobDeadlineMs: ms(nats.job_deadline),
+    collectorTtlMs: ms(nats.collector_ttl),
+    heartbeatMs: ms(nats.heartbeat),
+    maxInFlight: nats.max_in_flight,
+  };
 }
 
 /** `sensitive:` as the platform extensions it describes; menus in the space form exports print. */

@@ -7,7 +7,7 @@ import { readConfigFile } from "../../src/cli/load.js";
 import { silentLogger } from "../../src/observe/index.js";
 import type { Simulator } from "../../src/simulator/index.js";
 import { bearer, getJson } from "../helpers/api.js";
-import { keygen } from "../helpers/cli.js";
+import { cliAsync, keygen } from "../helpers/cli.js";
 import { commitCount, fsckStrict, git } from "../helpers/git.js";
 import { readFixture, startDevices, TEST_PASSWORD, V7_FIXTURE } from "../helpers/simulator.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -90,6 +90,21 @@ tenants:
       sources.body.sources.map((s: any) => [s.name, s.type, s.state, s.devices, s.result]),
       [["cmdb", "file", "ok", 2, "changed"]],
     );
+  });
+
+  it("commands run by hand see the source's devices too: status lists them, backup and unblock find them", async () => {
+    const env = { LAB_PASSWORD: TEST_PASSWORD };
+    const status = await cliAsync(["status", "-c", configFile, "acme", "--json"], { env });
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual(JSON.parse(status.stdout).devices.map((d: any) => d.id), ["dev-0", "dev-1", "dev-2"]);
+    const backup = await cliAsync(["backup", "-c", configFile, "acme/dev-1"], { env });
+    assert.equal(backup.code, 0, backup.stderr);
+    assert.match(backup.stdout, /"device":"dev-1"/);
+    const unblock = await cliAsync(["unblock", "-c", configFile, "acme/dev-2"], { env });
+    assert.doesNotMatch(unblock.stderr, /not in tenant/);
+    const missing = await cliAsync(["backup", "-c", configFile, "acme/dev-9"], { env });
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr + missing.stdout, /device dev-9 is not in tenant acme of the config or its inventory sources' last sync/);
   });
 
   it("a device added to the file is backed up soon", async () => {
