@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { readJsonFile, writeFileAtomic } from "../store/index.js";
-import { readdirSafe, SequenceClock } from "./outbox.js";
+import { queuedFiles, SequenceClock } from "./queue-files.js";
 
 /** One queued hook run: the event's exact bytes, and the hooks that already finished with it. */
 export interface QueuedHookRun {
@@ -28,7 +28,7 @@ export class HookQueue {
 
   /** Names still queued, oldest first. */
   async list(): Promise<string[]> {
-    return (await readdirSafe(this.dir)).filter((n) => n.endsWith(".json") && !n.startsWith(".")).sort();
+    return queuedFiles(this.dir);
   }
 
   /**

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { Config, WebhookConfig } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
@@ -7,6 +6,7 @@ import { readJsonFile, writeFileAtomic } from "../store/index.js";
 import type { EventBus } from "./event-bus.js";
 import type { EventSink, RosarchiveEvent } from "./events.js";
 import type { HookRunner } from "./hooks.js";
+import { queuedFiles, readdirSafe, SequenceClock } from "./queue-files.js";
 
 /** One stored delivery: the body is serialized once, and every retry sends these exact bytes. */
 export interface Delivery {
@@ -23,20 +23,6 @@ export interface Delivery {
 /** Per-webhook folder name: stable across restarts and reloads for the same URL. */
 export function webhookKey(url: string): string {
   return createHash("sha256").update(url).digest("hex").slice(0, 16);
-}
-
-/** Sortable, monotonic file names so each webhook's queue replays in commit order. */
-export class SequenceClock {
-  private last = 0;
-  next(now: number): string {
-    this.last = Math.max(this.last + 1, now * 1000);
-    return String(this.last).padStart(20, "0");
-  }
-  /** After a restart, new entries must sort after the ones still waiting. */
-  observe(name: string): void {
-    const n = Number(name.slice(0, 20));
-    if (Number.isFinite(n)) this.last = Math.max(this.last, n);
-  }
 }
 
 export interface OutboxOptions {
@@ -109,18 +95,10 @@ export async function listDeliveries(root: string): Promise<string[]> {
   for (const tenant of await readdirSafe(root)) {
     for (const hook of await readdirSafe(path.join(root, tenant))) {
       const dir = path.join(root, tenant, hook);
-      for (const f of (await readdirSafe(dir)).filter((n) => n.endsWith(".json") && !n.startsWith(".")).sort()) out.push(path.join(dir, f));
+      for (const f of await queuedFiles(dir)) out.push(path.join(dir, f));
     }
   }
   return out;
-}
-
-export async function readdirSafe(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir);
-  } catch {
-    return [];
-  }
 }
 
 export async function readDelivery(file: string): Promise<Delivery | null> {

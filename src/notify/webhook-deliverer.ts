@@ -3,7 +3,8 @@ import path from "node:path";
 import type { Config, WebhookConfig } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
 import { writeFileAtomic } from "../store/index.js";
-import { readDelivery, readdirSafe, webhookKey, type Delivery } from "./outbox.js";
+import { readDelivery, webhookKey, type Delivery } from "./outbox.js";
+import { queuedFiles, readdirSafe } from "./queue-files.js";
 import { signBody, standardWebhookHeaders } from "./sign.js";
 
 export interface DelivererOptions {
@@ -86,7 +87,7 @@ export class WebhookDeliverer {
   /** Sends this webhook's deliveries in order until one is not yet due or fails. */
   private async drainQueue(tenant: string, key: string, dir: string): Promise<void> {
     while (!this.stopped) {
-      const files = (await readdirSafe(dir)).filter((n) => n.endsWith(".json") && !n.startsWith(".")).sort();
+      const files = await queuedFiles(dir);
       if (files.length === 0) return;
       const file = path.join(dir, files[0]!);
       const d = await readDelivery(file);

@@ -194,7 +194,7 @@ describe("README commands", function () {
       },
     ],
     [
-      /^npx rosarchive keygen > identity-2027\.txt$/,
+      /^npx rosarchive keygen --out identity-2027\.txt$/,
       () => {
         // Key rotation, step 1: the tenant's own block with the new key (the README's edit of config.yaml).
         const recipient = /# public key: (age1\S+)/.exec(readFileSync(path.join(cwd, "identity-2027.txt"), "utf8"))![1]!;

@@ -81,6 +81,30 @@ describe("architecture: the import rules hold", () => {
     assert.deepEqual(bad, []);
   });
 
+  it("no circle of imports between files, type imports included (a circle means two modules are really one)", () => {
+    const graph = new Map<string, string[]>();
+    for (const f of files) {
+      const to = importsOf(f.text)
+        .filter((s) => s.startsWith("."))
+        .map((s) => path.relative(REPO_ROOT, path.resolve(path.dirname(f.abs), s)).replace(/\.js$/, ".ts"));
+      graph.set(f.rel, to);
+    }
+    const circles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const visit = (node: string, trail: string[]): void => {
+      if (state.get(node) === "done") return;
+      if (state.get(node) === "open") {
+        circles.push([...trail.slice(trail.indexOf(node)), node].join(" -> "));
+        return;
+      }
+      state.set(node, "open");
+      for (const next of graph.get(node) ?? []) visit(next, [...trail, node]);
+      state.set(node, "done");
+    };
+    for (const node of graph.keys()) visit(node, []);
+    assert.deepEqual(circles, []);
+  });
+
   it("the pure folders use no file system, process, network or thread module", () => {
     const bad: string[] = [];
     for (const f of files) {
