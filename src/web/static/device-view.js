@@ -1,14 +1,15 @@
 // The device page: facts, host-key block, paged timeline, diff viewer, downloads.
 
 import { backupResultEl } from "./actions.js";
-import { api, ApiError, describeError, deviceUrl, enc, getJson } from "./api.js";
+import { ApiError, describeError, deviceUrl, getJson } from "./api.js";
 import { renderBlocked } from "./blocked-card.js";
 import { deviceLayout } from "./device-layout.js";
+import { fetchDiff, fetchHistory, historyStatusText, newerThanShown, notShown, optionLabel } from "./device-history.js";
 import { factRows } from "./device-facts.js";
 import { diffHeadEls } from "./diff-head.js";
 import { fill, h } from "./dom.js";
 import { renderDiffLines } from "./diff-view.js";
-import { fmtAbs, short, stateBadge } from "./format.js";
+import { stateBadge } from "./format.js";
 import { session } from "./session.js";
 import { entryFromCommitEvent, timelineEntry } from "./timeline-entry.js";
 import { mergeDevice, POLL_MS, refreshDevice, setView, store, view } from "./state.js";
@@ -47,8 +48,6 @@ export function renderDevice(id, { at = null, line = null } = {}) {
 
   const entryEl = (e, fresh) => timelineEntry(id, e, { fresh, selected: page.shownTo === e.commit, onView: () => showDiff(null, e.commit, true) });
 
-  const optionLabel = (e) => `${fmtAbs(e.time)} · ${short(e.commit)} · ${e.summary}`.slice(0, 120);
-
   const syncSelects = () => {
     const from = fromSel.value;
     const to = toSel.value;
@@ -59,8 +58,7 @@ export function renderDevice(id, { at = null, line = null } = {}) {
   };
 
   const updateTimelineStatus = () => {
-    const n = page.entries.length;
-    timelineStatus.textContent = n === 0 ? "No versions archived yet. The first successful backup creates one." : `${n} version${n === 1 ? "" : "s"} shown${page.next ? "" : " (all)"}`;
+    timelineStatus.textContent = historyStatusText(page.entries.length, !!page.next);
     olderBtn.hidden = !page.next;
     syncSelects();
   };
@@ -79,11 +77,7 @@ export function renderDevice(id, { at = null, line = null } = {}) {
     updateTimelineStatus();
   };
 
-  const loadHistory = async (before) => {
-    const q = `?limit=${store.historyPage}${before ? `&before=${enc(before)}` : ""}`;
-    const body = await getJson(deviceUrl(id, `/history${q}`));
-    return body;
-  };
+  const loadHistory = (before) => fetchHistory(id, store.historyPage, before);
 
   olderBtn.addEventListener("click", async () => {
     if (!page.next) return;
@@ -92,8 +86,7 @@ export function renderDevice(id, { at = null, line = null } = {}) {
     try {
       const body = await loadHistory(page.next);
       if (view !== v) return;
-      const known = new Set(page.entries.map((e) => e.commit));
-      const added = body.entries.filter((e) => !known.has(e.commit));
+      const added = notShown(page.entries, body.entries);
       page.entries.push(...added);
       page.next = body.next;
       appendEntries(added);
@@ -118,12 +111,7 @@ export function renderDevice(id, { at = null, line = null } = {}) {
       incoming = [entryFromCommitEvent(ev)];
     }
     if (view !== v) return;
-    const known = new Set(page.entries.map((e) => e.commit));
-    const fresh = [];
-    for (const e of incoming) {
-      if (known.has(e.commit)) break;
-      fresh.push(e);
-    }
+    const fresh = newerThanShown(page.entries, incoming);
     if (fresh.length === 0) return;
     page.entries.unshift(...fresh);
     if (page.entries.length === fresh.length && fresh.length === store.historyPage) page.next = fresh[fresh.length - 1].commit;
@@ -149,10 +137,8 @@ export function renderDevice(id, { at = null, line = null } = {}) {
     if (toSel.value !== to) toSel.value = to;
     fill(diffHead, h("p", { class: "muted" }, "Loading the diff…"));
     diffBody.setAttribute("aria-busy", "true");
-    const q = `?to=${enc(to)}${from ? `&from=${enc(from)}` : ""}`;
     try {
-      const [textRes, json] = await Promise.all([api(deviceUrl(id, `/diff${q}`), { accept: "text/x-diff" }), getJson(deviceUrl(id, `/diff${q}`))]);
-      const text = await textRes.text();
+      const { text, json } = await fetchDiff(id, from, to);
       if (seq !== page.diffSeq || view !== v) return;
       renderDiff(text, json, from, to);
     } catch (err) {
