@@ -4,11 +4,10 @@ import { backupResultEl } from "./actions.js";
 import { ApiError, describeError, deviceUrl, getJson } from "./api.js";
 import { renderBlocked } from "./blocked-card.js";
 import { deviceLayout } from "./device-layout.js";
-import { fetchDiff, fetchHistory, historyStatusText, newerThanShown, notShown, optionLabel } from "./device-history.js";
+import { diffShower, fillVersionSelects } from "./device-diff.js";
+import { fetchHistory, historyStatusText, newerThanShown, notShown } from "./device-history.js";
 import { factRows } from "./device-facts.js";
-import { diffHeadEls } from "./diff-head.js";
 import { fill, h } from "./dom.js";
-import { renderDiffLines } from "./diff-view.js";
 import { stateBadge } from "./format.js";
 import { session } from "./session.js";
 import { entryFromCommitEvent, timelineEntry } from "./timeline-entry.js";
@@ -48,19 +47,10 @@ export function renderDevice(id, { at = null, line = null } = {}) {
 
   const entryEl = (e, fresh) => timelineEntry(id, e, { fresh, selected: page.shownTo === e.commit, onView: () => showDiff(null, e.commit, true) });
 
-  const syncSelects = () => {
-    const from = fromSel.value;
-    const to = toSel.value;
-    fill(fromSel, h("option", { value: "" }, "The version before “To”"), page.entries.map((e) => h("option", { value: e.commit }, optionLabel(e))));
-    fill(toSel, page.entries.map((e) => h("option", { value: e.commit }, optionLabel(e))));
-    fromSel.value = page.entries.some((e) => e.commit === from) ? from : "";
-    if (page.entries.some((e) => e.commit === to)) toSel.value = to;
-  };
-
   const updateTimelineStatus = () => {
     timelineStatus.textContent = historyStatusText(page.entries.length, !!page.next);
     olderBtn.hidden = !page.next;
-    syncSelects();
+    fillVersionSelects(fromSel, toSel, page.entries);
   };
 
   /** Full render on load; live commits and older pages add rows without rebuilding the rest (focus stays put). */
@@ -128,33 +118,7 @@ export function renderDevice(id, { at = null, line = null } = {}) {
     void showDiff(fromSel.value || null, toSel.value, true);
   });
 
-  const showDiff = async (from, to, chosen) => {
-    const seq = ++page.diffSeq;
-    if (chosen) page.selectedTo = to;
-    page.shownTo = to;
-    for (const li of timeline.children) li.classList.toggle("selected", li.dataset.commit === to);
-    if (fromSel.value !== (from ?? "")) fromSel.value = from ?? "";
-    if (toSel.value !== to) toSel.value = to;
-    fill(diffHead, h("p", { class: "muted" }, "Loading the diff…"));
-    diffBody.setAttribute("aria-busy", "true");
-    try {
-      const { text, json } = await fetchDiff(id, from, to);
-      if (seq !== page.diffSeq || view !== v) return;
-      renderDiff(text, json, from, to);
-    } catch (err) {
-      if (seq !== page.diffSeq || view !== v) return;
-      fill(diffHead, h("p", { class: "inline-status is-error", role: "alert" }, describeError(err, "Loading the diff")));
-      fill(diffBody);
-    } finally {
-      if (seq === page.diffSeq) diffBody.removeAttribute("aria-busy");
-    }
-    if (chosen) diffCard.scrollIntoView({ block: "nearest", behavior: "smooth" });
-  };
-
-  const renderDiff = (text, json, from, to) => {
-    fill(diffHead, ...diffHeadEls(text, json, from, to, page.entries));
-    renderDiffLines(diffBody, text, json.sections ?? []);
-  };
+  const showDiff = diffShower(id, page, { timeline, fromSel, toSel, diffHead, diffBody, diffCard }, () => view === v);
 
   // ---- load
 
