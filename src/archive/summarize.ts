@@ -1,4 +1,4 @@
-import { capSections, sectionName, type CommitStats, type SectionsOmitted } from "./change-stats.js";
+import { capSections, sectionName, type CommitStats, type SectionChange, type SectionsOmitted } from "./change-stats.js";
 import { DEFAULT_DIFF_BUDGET, diffLines, type DiffBudget } from "./line-diff.js";
 
 export type { SectionChange, SectionsOmitted } from "./change-stats.js";
@@ -133,7 +133,37 @@ export async function summarizeYielding(before: string | null, after: string, se
 /** The work of a summary; each `yield` is a point where other work may run. */
 function* summarySteps(before: string | null, after: string, sectionOf: (line: string) => string | null, budget: DiffBudget): Generator<void, ChangeSummary> {
   const a = before ?? "";
-  const b = after;
+  const { head, oldLines, newLines } = changedRegion(a, after);
+  const initial = head === 0 ? HEADER_SECTION : sectionBefore(a, head, sectionOf);
+  const oldSections = yield* sectionsInSteps(oldLines, sectionOf, initial);
+  const newSections = yield* sectionsInSteps(newLines, sectionOf, initial);
+  // A large diff is a step of its own: other work runs before and after it.
+  const large = oldLines.length + newLines.length > LINES_PER_STEP;
+  if (large) yield;
+  const diff = diffLines(oldLines, newLines, budget);
+  if (large) yield;
+  const d: LineChanges = { oldLines, newLines, oldSections, newSections, keepOld: diff.keepOld, keepNew: diff.keepNew };
+  const { all, added, removed } = yield* countBySection(d);
+  const { sections, omitted } = capSections(all);
+  const changedLines = (limits: { maxLines: number; maxChars: number }): ChangedLines => listChangedLines(d, all, limits);
+  return {
+    stats: { added, removed },
+    sections,
+    sectionsOmitted: omitted,
+    approximate: !diff.exact,
+    changedLines,
+    get lines() {
+      return changedLines({ maxLines: Infinity, maxChars: Infinity }).sections;
+    },
+  };
+}
+
+/**
+ * The lines of `a` and `b` between their common head and tail, whole lines
+ * only, and where they start (`head`, the same offset in both): only these
+ * are split and diffed, so the cost follows the size of the change.
+ */
+function changedRegion(a: string, b: string): { head: number; oldLines: string[]; newLines: string[] } {
   // Whole lines in common at the start, then at the end (never overlapping the start).
   const p = commonPrefix(a, b);
   const head = p === 0 ? 0 : a.lastIndexOf("\n", p - 1) + 1;
@@ -147,33 +177,39 @@ function* summarySteps(before: string | null, after: string, sectionOf: (line: s
     const nl = a.indexOf("\n", fromA);
     keep = nl < 0 ? suffix : nl + 1 - fromA;
   }
-  const oldLines = splitLines(a.slice(head, fromA + keep));
-  const newLines = splitLines(b.slice(head, fromB + keep));
-  const initial = head === 0 ? HEADER_SECTION : sectionBefore(a, head, sectionOf);
-  const oldSections = yield* sectionsInSteps(oldLines, sectionOf, initial);
-  const newSections = yield* sectionsInSteps(newLines, sectionOf, initial);
-  if (oldLines.length + newLines.length > LINES_PER_STEP) yield;
-  const diff = diffLines(oldLines, newLines, budget);
-  const { keepOld, keepNew } = diff;
-  if (oldLines.length + newLines.length > LINES_PER_STEP) yield;
+  return { head, oldLines: splitLines(a.slice(head, fromA + keep)), newLines: splitLines(b.slice(head, fromB + keep)) };
+}
 
-  /** Calls `visit` for each changed line in diff order (a block's removals before its additions), from position (i, j). */
-  const walk = (visit: (removed: boolean, index: number) => boolean, from: { i: number; j: number } = { i: 0, j: 0 }) => {
-    let { i, j } = from;
-    while (i < oldLines.length || j < newLines.length) {
-      if (i < oldLines.length && !keepOld[i]) {
-        if (!visit(true, i++)) break;
-      } else if (j < newLines.length && !keepNew[j]) {
-        if (!visit(false, j++)) break;
-      } else {
-        i++;
-        j++;
-      }
+/** The changed region of two files, diffed: its lines, the section of each, and which lines the diff keeps. */
+interface LineChanges {
+  readonly oldLines: readonly string[];
+  readonly newLines: readonly string[];
+  readonly oldSections: readonly string[];
+  readonly newSections: readonly string[];
+  readonly keepOld: Uint8Array;
+  readonly keepNew: Uint8Array;
+}
+
+/** Calls `visit` for each changed line in diff order (a block's removals before its additions), from position (i, j), until it returns false; `from` is left where it stopped. */
+function walkChanges(d: LineChanges, visit: (removed: boolean, index: number) => boolean, from: { i: number; j: number } = { i: 0, j: 0 }): void {
+  const { oldLines, newLines, keepOld, keepNew } = d;
+  let { i, j } = from;
+  while (i < oldLines.length || j < newLines.length) {
+    if (i < oldLines.length && !keepOld[i]) {
+      if (!visit(true, i++)) break;
+    } else if (j < newLines.length && !keepNew[j]) {
+      if (!visit(false, j++)) break;
+    } else {
+      i++;
+      j++;
     }
-    from.i = i;
-    from.j = j;
-  };
+  }
+  from.i = i;
+  from.j = j;
+}
 
+/** Added and removed lines counted per section (in order of first appearance) and in all, LINES_PER_STEP lines per step. */
+function* countBySection(d: LineChanges): Generator<void, { all: SectionChange[]; added: number; removed: number }> {
   // Counts by section in typed arrays: a hostile export can have hundreds of thousands of sections.
   const sectionIndex = new Map<string, number>();
   const sectionNames: string[] = [];
@@ -183,19 +219,14 @@ function* summarySteps(before: string | null, after: string, sectionOf: (line: s
   let removed = 0;
   let inStep = 0;
   const count = (isRemoved: boolean, k: number) => {
-    const section = isRemoved ? oldSections[k]! : newSections[k]!;
+    const section = isRemoved ? d.oldSections[k]! : d.newSections[k]!;
     let at = sectionIndex.get(section);
     if (at === undefined) {
       at = sectionNames.push(section) - 1;
       sectionIndex.set(section, at);
       if (at === sectionAdded.length) {
-        const grow = (t: Int32Array) => {
-          const n = new Int32Array(t.length * 2);
-          n.set(t);
-          return n;
-        };
-        sectionAdded = grow(sectionAdded);
-        sectionRemoved = grow(sectionRemoved);
+        sectionAdded = doubled(sectionAdded);
+        sectionRemoved = doubled(sectionRemoved);
       }
     }
     if (isRemoved) {
@@ -207,59 +238,58 @@ function* summarySteps(before: string | null, after: string, sectionOf: (line: s
     }
     return ++inStep < LINES_PER_STEP;
   };
-  for (const at = { i: 0, j: 0 }; at.i < oldLines.length || at.j < newLines.length; ) {
-    walk(count, at);
+  for (const at = { i: 0, j: 0 }; at.i < d.oldLines.length || at.j < d.newLines.length; ) {
+    walkChanges(d, count, at);
     if (inStep >= LINES_PER_STEP) {
       inStep = 0;
       yield;
     }
   }
   const all = sectionNames.map((section, i) => ({ section, added: sectionAdded[i]!, removed: sectionRemoved[i]! }));
-  const { sections, omitted } = capSections(all);
+  return { all, added, removed };
+}
 
-  const changedLines = (limits: { maxLines: number; maxChars: number }): ChangedLines => {
-    const listed = new Map<string, SectionLines>();
-    let lines = 0;
-    let chars = 0;
-    let truncated = false;
-    walk((isRemoved, k) => {
-      const text = isRemoved ? oldLines[k]! : newLines[k]!;
-      if (lines + 1 > limits.maxLines || chars + text.length > limits.maxChars) {
-        truncated = true;
-        return false;
-      }
-      lines++;
-      chars += text.length;
-      const section = isRemoved ? oldSections[k]! : newSections[k]!;
-      let e = listed.get(section);
-      if (!e) listed.set(section, (e = { section, added: [], removed: [] }));
-      (isRemoved ? e.removed : e.added).push(text);
-      return true;
-    });
-    let left: SectionsOmitted | undefined;
-    if (truncated) {
-      const l = { sections: 0, added: 0, removed: 0 };
-      left = l;
-      for (const e of all) {
-        if (listed.has(e.section)) continue;
-        l.sections++;
-        l.added += e.added;
-        l.removed += e.removed;
-      }
+/** A copy of `t` with twice the room. */
+function doubled(t: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const n = new Int32Array(t.length * 2);
+  n.set(t);
+  return n;
+}
+
+/** The changed lines by section, in diff order, within `limits`; `all` (every section's counts) counts what is left out. */
+function listChangedLines(d: LineChanges, all: readonly SectionChange[], limits: { maxLines: number; maxChars: number }): ChangedLines {
+  const listed = new Map<string, SectionLines>();
+  let lines = 0;
+  let chars = 0;
+  let truncated = false;
+  walkChanges(d, (isRemoved, k) => {
+    const text = isRemoved ? d.oldLines[k]! : d.newLines[k]!;
+    if (lines + 1 > limits.maxLines || chars + text.length > limits.maxChars) {
+      truncated = true;
+      return false;
     }
-    return { sections: [...listed.values()], truncated, omitted: left && left.sections > 0 ? left : undefined };
-  };
+    lines++;
+    chars += text.length;
+    const section = isRemoved ? d.oldSections[k]! : d.newSections[k]!;
+    let e = listed.get(section);
+    if (!e) listed.set(section, (e = { section, added: [], removed: [] }));
+    (isRemoved ? e.removed : e.added).push(text);
+    return true;
+  });
+  const left = truncated ? unlisted(all, listed) : undefined;
+  return { sections: [...listed.values()], truncated, omitted: left && left.sections > 0 ? left : undefined };
+}
 
-  return {
-    stats: { added, removed },
-    sections,
-    sectionsOmitted: omitted,
-    approximate: !diff.exact,
-    changedLines,
-    get lines() {
-      return changedLines({ maxLines: Infinity, maxChars: Infinity }).sections;
-    },
-  };
+/** What the sections not in `listed` add up to. */
+function unlisted(all: readonly SectionChange[], listed: ReadonlyMap<string, SectionLines>): SectionsOmitted {
+  const l = { sections: 0, added: 0, removed: 0 };
+  for (const e of all) {
+    if (listed.has(e.section)) continue;
+    l.sections++;
+    l.added += e.added;
+    l.removed += e.removed;
+  }
+  return l;
 }
 
 /** `+2 -1 in /ip firewall filter` (the commit subject), naming at most two sections. */

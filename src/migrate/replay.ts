@@ -87,90 +87,140 @@ const iso = (s: number) => new Date(s * 1000).toISOString().replace(".000Z", "Z"
  */
 export async function replay<D extends MappableDevice>(plans: readonly DevicePlan<D>[], deps: ReplayDeps<D>): Promise<ReplayResult> {
   const total = plans.reduce((n, p) => n + p.versions.length, 0);
-  const progress = { done: 0, total, committed: 0 };
-  const skips = new Map<string, VersionSkip>();
-  const skip = (device: string, file: NodeFile, v: SourceVersion, reason: SkipReason, detail: string) => {
-    const key = `${device}\0${file.file.repo}\0${file.file.path}\0${reason}`;
-    const s = skips.get(key);
-    if (s) {
-      s.versions++;
-      s.last_commit = v.commit;
-      s.last_time = iso(v.time);
-      return;
-    }
-    skips.set(key, { device, repo: file.file.repo, path: file.file.path, reason, detail, versions: 1, first_commit: v.commit, first_time: iso(v.time), last_commit: v.commit, last_time: iso(v.time) });
-  };
+  const run: Run<D> = { deps, skips: new SkipLog(), progress: { done: 0, total, committed: 0 } };
+  const cursors = plans.map(newCursor);
+  // Ready devices by the time of their next version: the oldest waiting version goes first.
+  const ready = new MinHeap<Cursor<D>>((a, b) => {
+    const va = a.plan.versions[a.next]!.version;
+    const vb = b.plan.versions[b.next]!.version;
+    return va.time - vb.time || va.seq - vb.seq;
+  });
+  for (const c of cursors) if (c.plan.versions.length > 0) ready.push(c);
+  const width = Math.max(1, Math.min(deps.concurrency, plans.length));
+  await drain(ready, width, async (c) => {
+    await replayVersion(run, c);
+    if (c.next < c.plan.versions.length) return true;
+    if (c.last) await deps.finish(c.plan.device, c.last);
+    return false;
+  });
+  return { devices: cursors.map((c) => c.out), skipped: run.skips.list() };
+}
 
-  interface Cursor {
-    readonly plan: DevicePlan<D>;
-    readonly out: DeviceOutcome;
-    next: number;
-    newest: number | null | undefined;
-    previous: string | null;
-    last: LastImported | null;
-  }
+/** What every step of one replay shares. */
+interface Run<D extends MappableDevice> {
+  readonly deps: ReplayDeps<D>;
+  readonly skips: SkipLog;
+  readonly progress: { done: number; readonly total: number; committed: number };
+}
 
-  /** One version of one device: skip, dedup or submit. */
-  const step = async (c: Cursor): Promise<void> => {
-    const { file, version } = c.plan.versions[c.next++]!;
-    const device = c.plan.device;
-    const at = version.time * 1000;
-    try {
-      if (c.newest === undefined) c.newest = await deps.newestArchivedMs(device);
-      if (c.newest !== null && at <= c.newest) {
-        c.out.not_newer++;
-        return;
-      }
-      const got = deps.extract(await deps.read(file, version));
-      if (!got.ok) {
-        c.out.skipped++;
-        skip(device.id, file, version, got.reason, got.detail);
-        return;
-      }
-      if (got.text === c.previous) {
-        c.out.unchanged++;
-        return;
-      }
-      let r: Submitted;
-      try {
-        r = await deps.submit(device, got.text, at);
-      } catch (raw) {
-        const err = asRosarchiveError(raw);
-        // Only what is wrong with this export is a skip; anything else stops the run.
-        if (err.code !== "invalid_output") throw err;
-        c.out.skipped++;
-        skip(device.id, file, version, "invalid_output", err.message);
-        return;
-      }
-      c.previous = got.text;
-      c.newest = at;
-      if (r.changed) {
-        c.out.committed++;
-        progress.committed++;
-      } else c.out.unchanged++;
-      c.out.last_commit = r.commit;
-      c.last = { collectedAtMs: at, commit: r.commit, version: r.version, changed: r.changed && r.commit ? { commit: r.commit, collectedAtMs: at } : (c.last?.changed ?? null) };
-    } finally {
-      progress.done++;
-      deps.onProgress?.({ ...progress });
-    }
-  };
+/** Where one device's replay stands. */
+interface Cursor<D extends MappableDevice> {
+  readonly plan: DevicePlan<D>;
+  readonly out: DeviceOutcome;
+  /** Index of its next version in `plan.versions`. */
+  next: number;
+  /** Collected-At (ms) of its newest archived version: undefined until asked, null when it has none. */
+  newest: number | null | undefined;
+  /** The export of the version archived last, to skip an identical next one. */
+  previous: string | null;
+  last: LastImported | null;
+}
 
-  const cursors: Cursor[] = plans.map((plan) => ({
+function newCursor<D extends MappableDevice>(plan: DevicePlan<D>): Cursor<D> {
+  return {
     plan,
     out: { device: plan.device.id, nodes: plan.files.map((f) => ({ repo: f.file.repo, path: f.file.path })), committed: 0, unchanged: 0, not_newer: 0, skipped: 0, last_commit: null },
     next: 0,
     newest: undefined,
     previous: null,
     last: null,
-  }));
-  // Ready devices by the time of their next version: the oldest waiting version goes first.
-  const ready = new MinHeap<Cursor>((a, b) => {
-    const va = a.plan.versions[a.next]!.version;
-    const vb = b.plan.versions[b.next]!.version;
-    return va.time - vb.time || va.seq - vb.seq;
-  });
-  for (const c of cursors) if (c.plan.versions.length > 0) ready.push(c);
+  };
+}
+
+/** Skipped versions counted per device, file and reason, with the first and last of each. */
+class SkipLog {
+  private readonly skips = new Map<string, VersionSkip>();
+
+  add(device: string, file: NodeFile, v: SourceVersion, reason: SkipReason, detail: string): void {
+    const key = `${device}\0${file.file.repo}\0${file.file.path}\0${reason}`;
+    const s = this.skips.get(key);
+    if (s) {
+      s.versions++;
+      s.last_commit = v.commit;
+      s.last_time = iso(v.time);
+      return;
+    }
+    this.skips.set(key, { device, repo: file.file.repo, path: file.file.path, reason, detail, versions: 1, first_commit: v.commit, first_time: iso(v.time), last_commit: v.commit, last_time: iso(v.time) });
+  }
+
+  list(): VersionSkip[] {
+    return [...this.skips.values()];
+  }
+}
+
+/** The next version of one device: skip, dedup or submit; counted in the progress either way. */
+async function replayVersion<D extends MappableDevice>(run: Run<D>, c: Cursor<D>): Promise<void> {
+  const { deps, progress } = run;
+  const { file, version } = c.plan.versions[c.next++]!;
+  const device = c.plan.device;
+  const at = version.time * 1000;
+  try {
+    if (c.newest === undefined) c.newest = await deps.newestArchivedMs(device);
+    if (c.newest !== null && at <= c.newest) {
+      c.out.not_newer++;
+      return;
+    }
+    const got = deps.extract(await deps.read(file, version));
+    if (!got.ok) {
+      c.out.skipped++;
+      run.skips.add(device.id, file, version, got.reason, got.detail);
+      return;
+    }
+    if (got.text === c.previous) {
+      c.out.unchanged++;
+      return;
+    }
+    const r = await submitVersion(run, c, file, version, got.text);
+    if (r) recordSubmitted(run, c, got.text, at, r);
+  } finally {
+    progress.done++;
+    deps.onProgress?.({ ...progress });
+  }
+}
+
+/** Archive one export; null when the archive refused the export itself (counted as a skip). */
+async function submitVersion<D extends MappableDevice>(run: Run<D>, c: Cursor<D>, file: NodeFile, version: SourceVersion, text: string): Promise<Submitted | null> {
+  try {
+    return await run.deps.submit(c.plan.device, text, version.time * 1000);
+  } catch (raw) {
+    const err = asRosarchiveError(raw);
+    // Only what is wrong with this export is a skip; anything else stops the run.
+    if (err.code !== "invalid_output") throw err;
+    c.out.skipped++;
+    run.skips.add(c.plan.device.id, file, version, "invalid_output", err.message);
+    return null;
+  }
+}
+
+/** The device's outcome and newest version after archiving `text` (collected at `at` ms). */
+function recordSubmitted<D extends MappableDevice>(run: Run<D>, c: Cursor<D>, text: string, at: number, r: Submitted): void {
+  c.previous = text;
+  c.newest = at;
+  if (r.changed) {
+    c.out.committed++;
+    run.progress.committed++;
+  } else c.out.unchanged++;
+  c.out.last_commit = r.commit;
+  c.last = { collectedAtMs: at, commit: r.commit, version: r.version, changed: r.changed && r.commit ? { commit: r.commit, collectedAtMs: at } : (c.last?.changed ?? null) };
+}
+
+/**
+ * Runs `work` on the items of `ready`, `width` at a time; an item `work`
+ * answers true for goes back into `ready`. A worker with nothing ready waits
+ * while others are busy (they may put an item back). The first error stops
+ * every worker after its current item, and is thrown.
+ */
+async function drain<T>(ready: MinHeap<T>, width: number, work: (item: T) => Promise<boolean>): Promise<void> {
   let busy = 0;
   let failure: unknown = null;
   let waiting: Array<() => void> = [];
@@ -184,9 +234,7 @@ export async function replay<D extends MappableDevice>(plans: readonly DevicePla
       }
       busy++;
       try {
-        await step(c);
-        if (c.next < c.plan.versions.length) ready.push(c);
-        else if (c.last) await deps.finish(c.plan.device, c.last);
+        if (await work(c)) ready.push(c);
       } catch (err) {
         failure ??= err;
       } finally {
@@ -197,10 +245,8 @@ export async function replay<D extends MappableDevice>(plans: readonly DevicePla
       }
     }
   };
-  const width = Math.max(1, Math.min(deps.concurrency, plans.length));
   await Promise.all(Array.from({ length: width }, worker));
   if (failure !== null) throw failure;
-  return { devices: cursors.map((c) => c.out), skipped: [...skips.values()] };
 }
 
 /** A binary min-heap: the ready devices, ordered by their next version's time. */

@@ -90,116 +90,149 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
   if (!nats) throw new RosarchiveError("bad_parameter", "the config has no nats: block; a collector needs nats.url");
   const clock = o.clock ?? Date.now;
   const names = natsNames(nats.streamPrefix);
-  let indexKey: Buffer;
-  try {
-    indexKey = await readKeyFile(config.encryption.indexKeyFile);
-  } catch (err) {
-    throw new RosarchiveError("bad_parameter", `${(err as Error).message}: a collector seals with the core's secret index key; copy the core's ${"state_dir/secret-index.key"} to encryption.index_key_file`);
-  }
+  const indexKey = await readIndexKey(config);
   const registry = new client.Registry();
   const metrics = collectorMetrics(registry);
   const nc = await connectNats(nats, o.env, { name: `rosarchive-collector-${o.id}`, inboxPrefix: names.inboxPrefix(o.id) });
   const js = jetstream(nc, { timeout: 10_000 });
-  let connected = true;
+  const live: Live = { connected: true, inFlight: 0, jobsDone: 0, stopping: false, held: new Set() };
   metrics.connected.set(1);
+  watchConnection(nc, live, metrics, log);
+
+  const startedAt = clock();
+  const beat = (leaving: boolean) => publishHeartbeats(nc, names, o, live, startedAt, leaving);
+  beat(false);
+  const heartbeat = setInterval(() => beat(false), nats.heartbeatMs);
+
+  const work: Work = { js, names, indexKey, metrics, log, config, o, clock, maxPayload: () => nc.info?.max_payload ?? 1024 * 1024 };
+  const pull: Pull = { js, names, log, live, slots: new Slots(o.concurrency), handle: (m, site) => handleJob(work, live, m, site) };
+  const loops: Promise<void>[] = [];
+  for (const site of o.sites) for (let i = 0; i < o.concurrency; i++) loops.push(pullLoop(pull, site));
+  log.info({ event: "collector.ready", id: o.id, sites: o.sites, concurrency: o.concurrency, servers: nats.servers });
+
+  return {
+    registry,
+    health: () => ({ status: live.connected && !live.stopping ? "ok" : "degraded", id: o.id, sites: o.sites, nats: live.connected ? "connected" : "disconnected", in_flight: live.inFlight, jobs_done: live.jobsDone }),
+    async drain() {
+      live.stopping = true;
+      log.info({ event: "collector.draining", in_flight: live.inFlight });
+      await Promise.allSettled(loops);
+      await Promise.allSettled([...live.held]);
+      clearInterval(heartbeat);
+      beat(true);
+      await nc.flush().catch(() => {});
+      await nc.drain().catch(() => {});
+      log.info({ event: "collector.stopped", jobs_done: live.jobsDone });
+    },
+  };
+}
+
+/** What a running collector's parts share: its connection state, its jobs, whether it is draining. */
+interface Live {
+  connected: boolean;
+  inFlight: number;
+  jobsDone: number;
+  stopping: boolean;
+  /** Jobs taken and not yet finished (drain waits for them). */
+  readonly held: Set<Promise<void>>;
+}
+
+async function readIndexKey(config: Config): Promise<Buffer> {
+  try {
+    return await readKeyFile(config.encryption.indexKeyFile);
+  } catch (err) {
+    throw new RosarchiveError("bad_parameter", `${(err as Error).message}: a collector seals with the core's secret index key; copy the core's ${"state_dir/secret-index.key"} to encryption.index_key_file`);
+  }
+}
+
+/** Follows the NATS connection's status into `live.connected`, the gauge and the log, until the connection closes. */
+function watchConnection(nc: NatsConnection, live: Live, metrics: ReturnType<typeof collectorMetrics>, log: Logger): void {
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === "disconnect") {
-        connected = false;
+        live.connected = false;
         metrics.connected.set(0);
         log.warn({ event: "collector.nats_disconnected" });
       } else if (s.type === "reconnect") {
-        connected = true;
+        live.connected = true;
         metrics.connected.set(1);
         log.info({ event: "collector.nats_reconnected" });
       }
     }
   })().catch(() => {});
+}
 
-  const slots = new Slots(o.concurrency);
-  const startedAt = clock();
-  let inFlight = 0;
-  let jobsDone = 0;
-  let stopping = false;
-  const held = new Set<Promise<void>>();
-
-  const beat = (leaving: boolean) => {
-    for (const site of o.sites) {
-      const hb: HeartbeatMessage = { v: PROTOCOL_VERSION, id: o.id, sites: [...o.sites], version: o.version, in_flight: inFlight, concurrency: o.concurrency, jobs_done: jobsDone, started_at: startedAt, leaving };
-      try {
-        nc.publish(names.heartbeatSubject(site, o.id), JSON.stringify(hb));
-      } catch {
-        /* disconnected: the next beat goes out after the reconnect */
-      }
-    }
-  };
-  beat(false);
-  const heartbeat = setInterval(() => beat(false), nats.heartbeatMs);
-
-  const work = { js, names, indexKey, metrics, log, config, o, clock, maxPayload: () => nc.info?.max_payload ?? 1024 * 1024 };
-  const handleJob = async (m: JsMsg, site: string) => {
-    inFlight++;
-    metrics.inFlight.set(inFlight);
+/** One heartbeat per site; `leaving` says goodbye. */
+function publishHeartbeats(nc: NatsConnection, names: NatsNames, o: CollectorOptions, live: Live, startedAt: number, leaving: boolean): void {
+  for (const site of o.sites) {
+    const hb: HeartbeatMessage = { v: PROTOCOL_VERSION, id: o.id, sites: [...o.sites], version: o.version, in_flight: live.inFlight, concurrency: o.concurrency, jobs_done: live.jobsDone, started_at: startedAt, leaving };
     try {
-      await runJob(work, m, site);
-    } finally {
-      inFlight--;
-      jobsDone++;
-      metrics.inFlight.set(inFlight);
+      nc.publish(names.heartbeatSubject(site, o.id), JSON.stringify(hb));
+    } catch {
+      /* disconnected: the next beat goes out after the reconnect */
     }
-  };
+  }
+}
 
-  // One pull loop per SSH slot and site; a slot is taken before a job is asked for, so a collector never holds more jobs than it can run.
-  const loop = async (site: string) => {
-    let consumer: Consumer | null = null;
-    while (!stopping) {
-      try {
-        consumer ??= await js.consumers.get(names.jobsStream, names.jobConsumer(site));
-      } catch (err) {
-        log.warn({ event: "collector.no_consumer", site, msg: (err as Error).message });
-        await sleep(2000);
-        continue;
-      }
-      await slots.take();
-      let m: JsMsg | null = null;
-      try {
-        if (!stopping) m = await consumer.next({ expires: 2000 });
-      } catch (err) {
-        if (!stopping) log.debug({ event: "collector.pull_failed", site, msg: (err as Error).message });
-        slots.give();
-        await sleep(1000);
-        continue;
-      }
-      if (!m) {
-        slots.give();
-        continue;
-      }
-      const p = handleJob(m, site).finally(() => {
-        slots.give();
-        held.delete(p);
-      });
-      held.add(p);
+/** One job, counted in flight while it runs and done after. */
+async function handleJob(work: Work, live: Live, m: JsMsg, site: string): Promise<void> {
+  live.inFlight++;
+  work.metrics.inFlight.set(live.inFlight);
+  try {
+    await runJob(work, m, site);
+  } finally {
+    live.inFlight--;
+    live.jobsDone++;
+    work.metrics.inFlight.set(live.inFlight);
+  }
+}
+
+/** What the pull loops share. */
+interface Pull {
+  readonly js: JetStreamClient;
+  readonly names: NatsNames;
+  readonly log: Logger;
+  readonly live: Live;
+  readonly slots: Slots;
+  readonly handle: (m: JsMsg, site: string) => Promise<void>;
+}
+
+/**
+ * One pull loop of `site`, until the collector drains. There is one per SSH
+ * slot and site; a slot is taken before a job is asked for, so a collector
+ * never holds more jobs than it can run.
+ */
+async function pullLoop(p: Pull, site: string): Promise<void> {
+  const { js, names, log, live, slots } = p;
+  let consumer: Consumer | null = null;
+  while (!live.stopping) {
+    try {
+      consumer ??= await js.consumers.get(names.jobsStream, names.jobConsumer(site));
+    } catch (err) {
+      log.warn({ event: "collector.no_consumer", site, msg: (err as Error).message });
+      await sleep(2000);
+      continue;
     }
-  };
-  const loops: Promise<void>[] = [];
-  for (const site of o.sites) for (let i = 0; i < o.concurrency; i++) loops.push(loop(site));
-  log.info({ event: "collector.ready", id: o.id, sites: o.sites, concurrency: o.concurrency, servers: nats.servers });
-
-  return {
-    registry,
-    health: () => ({ status: connected && !stopping ? "ok" : "degraded", id: o.id, sites: o.sites, nats: connected ? "connected" : "disconnected", in_flight: inFlight, jobs_done: jobsDone }),
-    async drain() {
-      stopping = true;
-      log.info({ event: "collector.draining", in_flight: inFlight });
-      await Promise.allSettled(loops);
-      await Promise.allSettled([...held]);
-      clearInterval(heartbeat);
-      beat(true);
-      await nc.flush().catch(() => {});
-      await nc.drain().catch(() => {});
-      log.info({ event: "collector.stopped", jobs_done: jobsDone });
-    },
-  };
+    await slots.take();
+    let m: JsMsg | null = null;
+    try {
+      if (!live.stopping) m = await consumer.next({ expires: 2000 });
+    } catch (err) {
+      if (!live.stopping) log.debug({ event: "collector.pull_failed", site, msg: (err as Error).message });
+      slots.give();
+      await sleep(1000);
+      continue;
+    }
+    if (!m) {
+      slots.give();
+      continue;
+    }
+    const job = p.handle(m, site).finally(() => {
+      slots.give();
+      live.held.delete(job);
+    });
+    live.held.add(job);
+  }
 }
 
 interface Work {

@@ -328,102 +328,10 @@ export async function restoreStateBackup(stateDir: string, input: AsyncIterable<
   await fs.mkdir(temp, { mode: 0o700 });
   const writes = new Writes(16);
   try {
-    const reader = new ByteReader(input[Symbol.asyncIterator]());
-    const seen = new Map<string, { size: number; sha256: string }>();
-    const made = new Set<string>();
-    let manifest: StateManifest | null = null;
-    let format: number | null = null;
-    for (;;) {
-      const block = await reader.read(BLOCK);
-      if (block === null) throw bad("it ends without its manifest (truncated?)");
-      let entry;
-      try {
-        entry = parseTarHeader(block);
-      } catch (err) {
-        throw bad((err as Error).message);
-      }
-      if (entry === null) break;
-      if (manifest) throw bad("entries follow the manifest");
-      if (entry.name === MANIFEST_NAME) {
-        if (entry.size > 256 * 1024 * 1024) throw bad("the manifest is too large");
-        const body = (await reader.read(entry.size)) ?? Buffer.alloc(0);
-        await reader.read(padding(entry.size).length);
-        try {
-          manifest = JSON.parse(body.toString("utf8")) as StateManifest;
-        } catch {
-          throw bad("the manifest is not JSON");
-        }
-        continue;
-      }
-      const rel = stateRelative(entry.name);
-      if (entry.type === "directory") {
-        if (rel) await fs.mkdir(path.join(temp, rel), { recursive: true, mode: 0o700 });
-        continue;
-      }
-      if (rel === "") throw bad("a file entry names the folder itself");
-      if (seen.has(rel)) throw bad(`${rel} appears twice`);
-      const file = path.join(temp, rel);
-      if (!made.has(path.dirname(file))) {
-        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-        made.add(path.dirname(file));
-      }
-      const hash = createHash("sha256");
-      if (entry.size <= WHOLE_BYTES) {
-        // Small files (nearly all) are written several at once: creating a file is the slow part.
-        const data = entry.size === 0 ? Buffer.alloc(0) : await reader.read(entry.size);
-        if (data === null) throw bad("it is truncated");
-        hash.update(data);
-        await writes.add(fs.writeFile(file, data, { flag: "wx", mode: 0o600 }));
-      } else {
-        const fh = await fs.open(file, "wx", 0o600);
-        try {
-          for (let left = entry.size; left > 0; ) {
-            const piece = await reader.read(Math.min(left, 64 * 1024));
-            if (piece === null) throw bad("it is truncated");
-            hash.update(piece);
-            await fh.write(piece);
-            left -= piece.length;
-          }
-        } finally {
-          await fh.close();
-        }
-      }
-      await reader.read(padding(entry.size).length);
-      const sum = { size: entry.size, sha256: hash.digest("hex") };
-      seen.set(rel, sum);
-      if (rel === FORMAT_FILE) {
-        try {
-          await writes.idle();
-          format = parseStateFormat(await fs.readFile(file, "utf8"), `the backup's ${FORMAT_FILE}`);
-        } catch (err) {
-          throw bad((err as Error).message);
-        }
-        if (format > STATE_FORMAT) throw tooNew(format, "this state backup");
-      }
-    }
+    const { seen, manifest, format } = await unpack(new ByteReader(input[Symbol.asyncIterator]()), temp, writes);
     await writes.idle();
-    if (!manifest || typeof manifest !== "object" || typeof manifest.files !== "object" || manifest.files === null) throw bad("it has no manifest");
-    if (format === null) throw bad(`it has no ${FORMAT_FILE}`);
-    if (manifest.format !== format) throw bad("its manifest and FORMAT disagree");
-    const listed = Object.entries(manifest.files);
-    if (listed.length !== seen.size) throw bad(`the manifest lists ${listed.length} files, the archive holds ${seen.size}`);
-    for (const [rel, want] of listed) {
-      const got = seen.get(rel);
-      if (!got || got.size !== want.size || got.sha256 !== want.sha256) throw bad(`${rel} does not match the manifest (damaged or edited)`);
-    }
-    // Durable before it takes the state_dir's name: every file and folder fsynced (many at once; one by one costs a disk flush each).
-    await syncTree(temp);
-    // In place: the (empty) target goes, the complete copy takes its name.
-    await fs.rmdir(target).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== "ENOENT") throw err;
-    });
-    await fs.rename(temp, target);
-    const dh = await fs.open(parent, "r");
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
+    checkManifest(manifest, format, seen);
+    await moveIntoPlace(temp, target);
     await prepareStateDir(target);
     let bytes = 0;
     for (const s of seen.values()) bytes += s.size;
@@ -432,5 +340,137 @@ export async function restoreStateBackup(stateDir: string, input: AsyncIterable<
     await writes.idle().catch(() => undefined);
     await fs.rm(temp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/** Size and SHA-256 of each file unpacked, by its path in the state folder. */
+type Unpacked = Map<string, { size: number; sha256: string }>;
+
+/**
+ * Every entry of the tar into `temp` (files may still be being written when it
+ * returns: `writes.idle()`), with what the manifest and the FORMAT file say.
+ * Stops at the end-of-archive block; nothing may follow the manifest.
+ */
+async function unpack(reader: ByteReader, temp: string, writes: Writes): Promise<{ seen: Unpacked; manifest: StateManifest | null; format: number | null }> {
+  const seen: Unpacked = new Map();
+  const made = new Set<string>();
+  let manifest: StateManifest | null = null;
+  let format: number | null = null;
+  for (;;) {
+    const entry = await nextEntry(reader);
+    if (entry === null) break;
+    if (manifest) throw bad("entries follow the manifest");
+    if (entry.name === MANIFEST_NAME) {
+      manifest = await readManifest(reader, entry.size);
+      continue;
+    }
+    const rel = stateRelative(entry.name);
+    if (entry.type === "directory") {
+      if (rel) await fs.mkdir(path.join(temp, rel), { recursive: true, mode: 0o700 });
+      continue;
+    }
+    if (rel === "") throw bad("a file entry names the folder itself");
+    if (seen.has(rel)) throw bad(`${rel} appears twice`);
+    const file = path.join(temp, rel);
+    if (!made.has(path.dirname(file))) {
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      made.add(path.dirname(file));
+    }
+    seen.set(rel, await unpackFile(reader, file, entry.size, writes));
+    // The format is known as soon as its file is in: a newer backup is refused before the rest is unpacked.
+    if (rel === FORMAT_FILE) format = await readFormat(file, writes);
+  }
+  return { seen, manifest, format };
+}
+
+/** The next tar header, or null at the end-of-archive block. */
+async function nextEntry(reader: ByteReader): Promise<ReturnType<typeof parseTarHeader>> {
+  const block = await reader.read(BLOCK);
+  if (block === null) throw bad("it ends without its manifest (truncated?)");
+  try {
+    return parseTarHeader(block);
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+}
+
+async function readManifest(reader: ByteReader, size: number): Promise<StateManifest> {
+  if (size > 256 * 1024 * 1024) throw bad("the manifest is too large");
+  const body = (await reader.read(size)) ?? Buffer.alloc(0);
+  await reader.read(padding(size).length);
+  try {
+    return JSON.parse(body.toString("utf8")) as StateManifest;
+  } catch {
+    throw bad("the manifest is not JSON");
+  }
+}
+
+/** One file entry of `size` bytes written to `file` (new, mode 0600); its size and SHA-256 as read. */
+async function unpackFile(reader: ByteReader, file: string, size: number, writes: Writes): Promise<{ size: number; sha256: string }> {
+  const hash = createHash("sha256");
+  if (size <= WHOLE_BYTES) {
+    // Small files (nearly all) are written several at once: creating a file is the slow part.
+    const data = size === 0 ? Buffer.alloc(0) : await reader.read(size);
+    if (data === null) throw bad("it is truncated");
+    hash.update(data);
+    await writes.add(fs.writeFile(file, data, { flag: "wx", mode: 0o600 }));
+  } else {
+    const fh = await fs.open(file, "wx", 0o600);
+    try {
+      for (let left = size; left > 0; ) {
+        const piece = await reader.read(Math.min(left, 64 * 1024));
+        if (piece === null) throw bad("it is truncated");
+        hash.update(piece);
+        await fh.write(piece);
+        left -= piece.length;
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  await reader.read(padding(size).length);
+  return { size, sha256: hash.digest("hex") };
+}
+
+/** The backup's state format, from its FORMAT file just unpacked to `file`; newer than this version reads is refused. */
+async function readFormat(file: string, writes: Writes): Promise<number> {
+  let format: number;
+  try {
+    await writes.idle();
+    format = parseStateFormat(await fs.readFile(file, "utf8"), `the backup's ${FORMAT_FILE}`);
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  if (format > STATE_FORMAT) throw tooNew(format, "this state backup");
+  return format;
+}
+
+/** The manifest must be there, agree with FORMAT, and list exactly the files unpacked, each with its size and hash. */
+function checkManifest(manifest: StateManifest | null, format: number | null, seen: Unpacked): asserts format is number {
+  if (!manifest || typeof manifest !== "object" || typeof manifest.files !== "object" || manifest.files === null) throw bad("it has no manifest");
+  if (format === null) throw bad(`it has no ${FORMAT_FILE}`);
+  if (manifest.format !== format) throw bad("its manifest and FORMAT disagree");
+  const listed = Object.entries(manifest.files);
+  if (listed.length !== seen.size) throw bad(`the manifest lists ${listed.length} files, the archive holds ${seen.size}`);
+  for (const [rel, want] of listed) {
+    const got = seen.get(rel);
+    if (!got || got.size !== want.size || got.sha256 !== want.sha256) throw bad(`${rel} does not match the manifest (damaged or edited)`);
+  }
+}
+
+/** The complete copy in `temp` takes the (empty or absent) `target`'s name, durably. */
+async function moveIntoPlace(temp: string, target: string): Promise<void> {
+  // Durable before it takes the state_dir's name: every file and folder fsynced (many at once; one by one costs a disk flush each).
+  await syncTree(temp);
+  // In place: the (empty) target goes, the complete copy takes its name.
+  await fs.rmdir(target).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "ENOENT") throw err;
+  });
+  await fs.rename(temp, target);
+  const dh = await fs.open(path.dirname(target), "r");
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
   }
 }

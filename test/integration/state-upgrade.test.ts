@@ -40,6 +40,11 @@ describe("state upgrades: 0.1.0's state_dir migrates; a newer one is refused", f
     const dir = tempDir();
     const state = path.join(dir, "state");
     cpSync(FIXTURE, state, { recursive: true });
+    // The fixture was recorded with core-1 due at 2026-11-30T00:39Z; a scheduler started after that time would back it
+    // up at once and collide with this test's own backup. Its next run goes a year ahead of today, as written by 0.1.0.
+    const core = path.join(state, "devices/acme/core-1.json");
+    const recorded = JSON.parse(readFileSync(core, "utf8")) as { next_run: string };
+    writeFileSync(core, JSON.stringify({ ...recorded, next_run: new Date(Date.now() + 365 * 86_400_000).toISOString() }, null, 1));
     const keys = keygen(dir);
     const file = path.join(dir, "config.yaml");
     writeFileSync(
