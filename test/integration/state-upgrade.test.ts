@@ -114,8 +114,6 @@ tenants:
       assert.equal(depth, 3);
 
       // The audit log: 0.1.0's entries, then this release's (an audited backup attempt), one chain.
-      // The fixture's next run is long past, so the scheduler starts a backup of core-1 at once: the manual one waits for it.
-      await svc.scheduler.idle();
       const attempt = await fetch(`${svc.url}/api/v1/tenants/acme/devices/core-1/backup`, { method: "POST", headers: { authorization: `Bearer ${admin}` } });
       assert.equal(attempt.status, 502, "nothing listens on port 1");
       const audit = (await get("/audit?limit=1000")).entries as Array<{ action: string }>;
