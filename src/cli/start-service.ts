@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import express from "express";
 import { existsSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { checkEnvironment, ConfigError, LiveConfig, type Config } from "../config/index.js";
+import { checkEnvironment, ConfigError, LiveConfig, type Config, type DeviceConfig } from "../config/index.js";
 import { createLogger, createMetrics, type Logger, type Metrics } from "../observe/index.js";
 import type { PipelineContext } from "../pipeline/index.js";
 import { Scheduler, type SchedulerOptions } from "../scheduler/index.js";
@@ -12,7 +12,7 @@ import { apiDeps, createApp } from "../api/index.js";
 import { DeniedTally } from "../api/denied-tally.js";
 import { EventStreams } from "../api/event-streams.js";
 import { GitProcessSlots } from "../api/git-slots.js";
-import { createHttpServer } from "../api/http-server.js";
+import { createHttpServer, type HttpServer } from "../api/http-server.js";
 import { metricsRoute } from "../api/metrics-route.js";
 import { buildContext } from "./build-context.js";
 import { WebhookDeliverer, type EventBus, type EventSink } from "../notify/index.js";
@@ -96,17 +96,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     }),
     log,
     events: notifier.outbox,
-    observe: {
-      backup: (tenant: string, result: string, seconds: number) => {
-        metrics.backups.inc({ tenant, result });
-        metrics.backupDuration.observe(seconds);
-      },
-      commit: (tenant: string) => metrics.commits.inc({ tenant }),
-      reseal: (tenant: string) => metrics.resealCommits.inc({ tenant }),
-      inFlight: (d: number) => metrics.inFlight.inc(d),
-      secretsMissing: (tenant: string) => metrics.exportsWithoutSecrets.inc({ tenant }),
-      committed: (device) => policy?.committed(device),
-    },
+    observe: pipelineObserver(metrics, (device) => policy?.committed(device)),
   });
   const policyStore = new PolicyStore(config.stateDir);
   policy = new PolicyRunner({ config: live.source, repos: ctx.repos, store: policyStore, events: notifier.outbox, log, clock: ctx.clock, ids: ctx.ids, sectionOf: ctx.platform.sectionOf });
@@ -121,25 +111,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   const root = express();
   root.disable("x-powered-by");
   // The state gauges (devices by state, per-device freshness, dead letters, scheduler lag) are computed at scrape time.
-  root.get(
-    "/metrics",
-    metricsRoute(ctx.config, () =>
-      renderMetrics({
-        config: ctx.config,
-        metrics,
-        states: ctx.states,
-        retired: (t) => inventory.directory.retired(t),
-        schedulerLagMs: () => scheduler.lagMs(),
-        // One series per policy check (not per device): devices failing it now.
-        more: async () => {
-          metrics.policyViolations.reset();
-          for (const tenant of ctx.config().tenants.values()) {
-            for (const [check, n] of await violationCounts(policyStore, tenant)) metrics.policyViolations.set({ tenant: tenant.id, check }, n);
-          }
-        },
-      }),
-    ),
-  );
+  root.get("/metrics", metricsRoute(ctx.config, () => scrape({ ctx, metrics, scheduler, inventory, policyStore })));
   root.use(
     createApp(apiDeps(ctx, {
       audit,
@@ -166,13 +138,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   const listen = opts.listen ?? config.listen;
   const http = createHttpServer(root, config.limits, { tls: tlsFiles, trustedProxies: () => ctx.config().trustedProxies });
   const server: Server = http.server;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(listen.port, listen.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  await listenOn(server, listen);
   // Results made before a crash, a reload or a change of checks are brought up to date in the background.
   const reconcilePolicy = (tenants: Iterable<string>) => {
     for (const tenant of tenants) {
@@ -200,16 +166,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   await scheduler.start();
   opened.service.start();
   void inventory.retirer.sweep();
-  // Warm each tenant's history index, stats cache and device states in the background: the first page is then as fast as the rest.
-  for (const tenant of live.source().tenants.values()) {
-    void ctx.states.getMany(tenant.id, tenant.devices.map((d) => d.id)).catch(() => {});
-  }
-  for (const tenant of config.tenants.keys()) {
-    void ctx.repos
-      .get(tenant)
-      .then((repo) => Promise.all([repo.paths.ready(), repo.stats.load()]))
-      .catch((err) => log.debug({ event: "history.index_failed", tenant, msg: (err as Error).message }));
-  }
+  warmCaches(ctx, log);
   log.info({ event: "serve.listening", url, tenants: config.tenants.size, tls: http.secure });
   return {
     url,
@@ -222,38 +179,7 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
     inventory,
     remote,
     policy: policyRunner,
-    async reload(next) {
-      // A file that passes check-config in an operator's shell may name env variables or files this process lacks.
-      const problems = checkEnvironment(next, env, existsSync);
-      if (problems.length > 0) {
-        metrics.configReloads.inc({ result: "refused" });
-        throw new ConfigError(problems);
-      }
-      // The certificate is re-read on every reload (a renewed file under the same name); a bad one refuses the reload whole.
-      let nextTls: TlsFiles | null = null;
-      if (next.tls && http.secure) {
-        try {
-          nextTls = readTlsFiles(next.tls);
-        } catch (err) {
-          metrics.configReloads.inc({ result: "refused" });
-          throw err;
-        }
-      }
-      try {
-        // Its devices merged with the inventory's (refused when they clash), put in force, handed to the scheduler.
-        await inventory.reload(next);
-      } catch (err) {
-        metrics.configReloads.inc({ result: "refused" });
-        throw err;
-      }
-      if (nextTls) http.setCertificate(nextTls);
-      if ((next.tls !== null) !== http.secure) {
-        log.warn({ event: "config.restart_needed", key: "tls", msg: `tls is ${next.tls ? "set" : "removed"} in the file, but turning TLS on or off needs a restart; the listener stays ${http.secure ? "https" : "http"}` });
-      }
-      metrics.configReloads.inc({ result: "ok" });
-      await remote?.reload(live.source()).catch((err) => log.error({ event: "remote.reload_failed", msg: (err as Error).message }));
-      log.info({ event: "config.reloaded", tenants: next.tenants.size });
-    },
+    reload: (next) => reloadService(next, { env, http, inventory, remote, live, metrics, log }),
     async close() {
       await opened.service.stop();
       await scheduler.stop();
@@ -274,4 +200,96 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
       await audit.flush();
     },
   };
+}
+
+/** What the pipeline reports, as metrics; `committed` feeds the policy checks. */
+function pipelineObserver(metrics: Metrics, committed: (device: DeviceConfig) => void) {
+  return {
+    backup: (tenant: string, result: string, seconds: number) => {
+      metrics.backups.inc({ tenant, result });
+      metrics.backupDuration.observe(seconds);
+    },
+    commit: (tenant: string) => metrics.commits.inc({ tenant }),
+    reseal: (tenant: string) => metrics.resealCommits.inc({ tenant }),
+    inFlight: (d: number) => metrics.inFlight.inc(d),
+    secretsMissing: (tenant: string) => metrics.exportsWithoutSecrets.inc({ tenant }),
+    committed,
+  };
+}
+
+/** One scrape of /metrics: the state gauges (devices by state, per-device freshness, dead letters, scheduler lag) are computed now. */
+function scrape(p: { ctx: PipelineContext; metrics: Metrics; scheduler: Scheduler; inventory: RunningInventory; policyStore: PolicyStore }): ReturnType<typeof renderMetrics> {
+  const { ctx, metrics } = p;
+  return renderMetrics({
+    config: ctx.config,
+    metrics,
+    states: ctx.states,
+    retired: (t) => p.inventory.directory.retired(t),
+    schedulerLagMs: () => p.scheduler.lagMs(),
+    // One series per policy check (not per device): devices failing it now.
+    more: async () => {
+      metrics.policyViolations.reset();
+      for (const tenant of ctx.config().tenants.values()) {
+        for (const [check, n] of await violationCounts(p.policyStore, tenant)) metrics.policyViolations.set({ tenant: tenant.id, check }, n);
+      }
+    },
+  });
+}
+
+function listenOn(server: Server, listen: { host: string; port: number }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/** Each tenant's history index, stats cache and device states, loaded in the background: the first page is then as fast as the rest. */
+function warmCaches(ctx: PipelineContext, log: Logger): void {
+  for (const tenant of ctx.config().tenants.values()) {
+    void ctx.states.getMany(tenant.id, tenant.devices.map((d) => d.id)).catch(() => {});
+    void ctx.repos
+      .get(tenant.id)
+      .then((repo) => Promise.all([repo.paths.ready(), repo.stats.load()]))
+      .catch((err) => log.debug({ event: "history.index_failed", tenant: tenant.id, msg: (err as Error).message }));
+  }
+}
+
+/**
+ * SIGHUP: the new file is checked against this process's environment and
+ * certificate, merged with the inventory and put in force, or refused whole
+ * (the old config stays, `rosarchive_config_reloads_total{result="refused"}`).
+ */
+async function reloadService(
+  next: Config,
+  s: { env: NodeJS.ProcessEnv; http: HttpServer; inventory: RunningInventory; remote: RemoteCore | null; live: LiveConfig; metrics: Metrics; log: Logger },
+): Promise<void> {
+  const { http, metrics, log } = s;
+  const refused = (err: unknown): never => {
+    metrics.configReloads.inc({ result: "refused" });
+    throw err;
+  };
+  // A file that passes check-config in an operator's shell may name env variables or files this process lacks.
+  const problems = checkEnvironment(next, s.env, existsSync);
+  if (problems.length > 0) refused(new ConfigError(problems));
+  // The certificate is re-read on every reload (a renewed file under the same name); a bad one refuses the reload whole.
+  let nextTls: TlsFiles | null = null;
+  if (next.tls && http.secure) {
+    try {
+      nextTls = readTlsFiles(next.tls);
+    } catch (err) {
+      refused(err);
+    }
+  }
+  // Its devices merged with the inventory's (refused when they clash), put in force, handed to the scheduler.
+  await s.inventory.reload(next).catch(refused);
+  if (nextTls) http.setCertificate(nextTls);
+  if ((next.tls !== null) !== http.secure) {
+    log.warn({ event: "config.restart_needed", key: "tls", msg: `tls is ${next.tls ? "set" : "removed"} in the file, but turning TLS on or off needs a restart; the listener stays ${http.secure ? "https" : "http"}` });
+  }
+  metrics.configReloads.inc({ result: "ok" });
+  await s.remote?.reload(s.live.source()).catch((err) => log.error({ event: "remote.reload_failed", msg: (err as Error).message }));
+  log.info({ event: "config.reloaded", tenants: next.tenants.size });
 }
