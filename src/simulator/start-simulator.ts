@@ -52,42 +52,117 @@ interface DeviceState {
  * export is cached until it changes, only the header date is formatted per answer.
  */
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
-  const host = opts.host ?? "127.0.0.1";
-  const platform: Platform = ROUTEROS;
-  const states = new Map<string, DeviceState>();
-  const devices = new Map<string, SimDeviceInfo>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let stopped = false;
-  // Exec channels open right now, across all devices, and the most ever (concurrency checks).
-  let execsOpen = 0;
-  let execsPeak = 0;
+  const fleet = new SimulatedFleet(opts.host ?? "127.0.0.1");
+  try {
+    for (const spec of opts.devices) await fleet.addDevice(spec);
+  } catch (err) {
+    await fleet.stop();
+    throw err;
+  }
+  return fleet;
+}
 
-  const later = (ms: number, fn: () => void) => {
+/** How a simulated device checks a login: the methods and secrets its spec allows, a `wrong_password` fault refuses all. */
+function authenticate(state: DeviceState, ctx: AuthContext): void {
+  const methods = state.spec.authMethods ?? ALL_METHODS;
+  const offered = methods.filter((m) => m !== "publickey" || state.publicKeys.length > 0);
+  const refuse = () => ctx.reject(offered);
+  if (state.fault === "wrong_password") return refuse();
+  if (!offered.includes(ctx.method as SimAuthMethod) || ctx.username !== state.spec.username) return refuse();
+  if (ctx.method === "password") {
+    return state.password !== undefined && ctx.password === state.password ? ctx.accept() : refuse();
+  }
+  if (ctx.method === "keyboard-interactive") {
+    return ctx.prompt([{ prompt: "password: ", echo: false }], (answers) =>
+      state.password !== undefined && answers.length === 1 && answers[0] === state.password ? ctx.accept() : refuse(),
+    );
+  }
+  if (ctx.method === "publickey") {
+    const match = state.publicKeys.find((k) => !(k instanceof Error) && k.type === ctx.key.algo && k.getPublicSSH().equals(ctx.key.data));
+    if (!match || match instanceof Error) return refuse();
+    if (!ctx.signature) return ctx.accept(); // the "would this key do?" query
+    return match.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true ? ctx.accept() : refuse();
+  }
+  refuse();
+}
+
+function finish(ch: ServerChannel, out: Buffer | string, code: number): void {
+  if (out.length) ch.write(out);
+  ch.exit(code);
+  ch.end();
+}
+
+/**
+ * `rekey_new_host_key`: the server side of a key swap mid-session (a device
+ * replaced behind the same address, or a man in the middle taking over):
+ * a new key exchange signed with a different host key. ssh2 has no public
+ * API to change a live connection's host key, so the test device sets it
+ * on the connection's protocol object.
+ */
+function rekeyWithNewKey(conn: Connection, then: () => void): void {
+  const key = utils.parseKey(usableKeyPair().private);
+  if (key instanceof Error) throw key;
+  const protocol = (conn as unknown as { _protocol: { _hostKeys: Record<string, unknown> } })._protocol;
+  protocol._hostKeys = { [key.type]: key };
+  conn.rekey(then);
+}
+
+/**
+ * A statement of an exec line RouterOS would refuse, as its error text, or
+ * null when every statement is one the simulated version knows. The line is
+ * parsed whole before anything runs, as RouterOS does: `;` separates
+ * statements, and one unknown statement fails the whole line (v6 and
+ * `show-sensitive`: `expected end of command`).
+ */
+function refusedStatement(command: string, statements: readonly string[], v6: boolean): string | null {
+  const column = (text: string) => command.indexOf(text) + 1;
+  for (const st of statements) {
+    if (st !== VERSION_COMMAND && st !== "/export" && st !== "/export show-sensitive") {
+      return `bad command name ${st.split(/\s+/)[0]!.replace(/^[/:]/, "")} (line 1 column ${column(st)})\r\n`;
+    }
+    if (v6 && st === "/export show-sensitive") return `expected end of command (line 1 column ${column("show-sensitive")})\r\n`;
+  }
+  return null;
+}
+
+class SimulatedFleet implements Simulator {
+  readonly devices = new Map<string, SimDeviceInfo>();
+  private readonly states = new Map<string, DeviceState>();
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly platform: Platform = ROUTEROS;
+  private stopped = false;
+  // Exec channels open right now, across all devices, and the most ever (concurrency checks).
+  private execsOpen = 0;
+  private execsPeak = 0;
+
+  constructor(readonly host: string) {}
+
+  private later(ms: number, fn: () => void): void {
     const t = setTimeout(() => {
-      timers.delete(t);
+      this.timers.delete(t);
       fn();
     }, ms);
-    timers.add(t);
-  };
+    this.timers.add(t);
+  }
 
-  const get = (id: string): DeviceState => {
-    const s = states.get(id);
+  private get(id: string): DeviceState {
+    const s = this.states.get(id);
     if (!s) throw new RosarchiveError("not_found", `no simulated device '${id}'`);
     return s;
-  };
+  }
 
-  const makeSshServer = (state: DeviceState, hostKey: string): SshServer => {
+  private makeSshServer(state: DeviceState, hostKey: string): SshServer {
     const key = utils.parseKey(hostKey);
     if (key instanceof Error) throw new RosarchiveError("bad_parameter", `simulated device '${state.spec.id}': unusable host key`);
     state.info.hostKeyFingerprint = hostKeyFingerprint(key.getPublicSSH());
     state.info.hostPublicKey = `${key.type} ${key.getPublicSSH().toString("base64")}`;
     const cfg: ServerConfig = { hostKeys: [hostKey] };
     if (state.spec.legacyAlgorithms) cfg.algorithms = LEGACY_ALGORITHMS;
-    return new SshServer(cfg, (conn) => onConnection(state, conn));
-  };
+    return new SshServer(cfg, (conn) => this.onConnection(state, conn));
+  }
 
-  const onConnection = (state: DeviceState, conn: Connection) => {
+  private onConnection(state: DeviceState, conn: Connection): void {
     conn.on("error", noop);
     // As sshd does for interactive sessions: small messages go out at once, not after the peer's delayed ACK.
     (conn as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
@@ -98,101 +173,67 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     conn.on("ready", () => {
       conn.on("session", (accept) => {
         const session = accept();
-        session.on("exec", (acceptExec, _reject, info) => {
-          state.info.stats.execs++;
-          state.info.stats.commands.push(info.command);
-          const ch = acceptExec();
-          ch.on("error", noop);
-          // Counted until the channel or, when the client just hangs up, its connection closes.
-          let open = true;
-          const closed = () => {
-            if (open) execsOpen--;
-            open = false;
-          };
-          execsOpen++;
-          execsPeak = Math.max(execsPeak, execsOpen);
-          ch.once("close", closed);
-          conn.once("close", closed);
-          const answer = () => runCommand(state, info.command.trim(), ch, conn);
-          if (state.delayMs > 0) later(state.delayMs, answer);
-          else answer();
-        });
+        session.on("exec", (acceptExec, _reject, info) => this.onExec(state, conn, acceptExec(), info.command));
         // rosarchive uses exec channels only; RouterOS would open a console here.
         session.on("shell", (_a, reject) => reject());
         session.on("pty", (_a, reject) => reject?.());
       });
     });
-  };
+  }
 
-  const authenticate = (state: DeviceState, ctx: AuthContext) => {
-    const methods = state.spec.authMethods ?? ALL_METHODS;
-    const offered = methods.filter((m) => m !== "publickey" || state.publicKeys.length > 0);
-    const refuse = () => ctx.reject(offered);
-    if (state.fault === "wrong_password") return refuse();
-    if (!offered.includes(ctx.method as SimAuthMethod) || ctx.username !== state.spec.username) return refuse();
-    if (ctx.method === "password") {
-      return state.password !== undefined && ctx.password === state.password ? ctx.accept() : refuse();
-    }
-    if (ctx.method === "keyboard-interactive") {
-      return ctx.prompt([{ prompt: "password: ", echo: false }], (answers) =>
-        state.password !== undefined && answers.length === 1 && answers[0] === state.password ? ctx.accept() : refuse(),
-      );
-    }
-    if (ctx.method === "publickey") {
-      const match = state.publicKeys.find(
-        (k) => !(k instanceof Error) && k.type === ctx.key.algo && k.getPublicSSH().equals(ctx.key.data),
-      );
-      if (!match || match instanceof Error) return refuse();
-      if (!ctx.signature) return ctx.accept(); // the "would this key do?" query
-      return match.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true ? ctx.accept() : refuse();
-    }
-    refuse();
-  };
+  private onExec(state: DeviceState, conn: Connection, ch: ServerChannel, command: string): void {
+    state.info.stats.execs++;
+    state.info.stats.commands.push(command);
+    ch.on("error", noop);
+    // Counted until the channel or, when the client just hangs up, its connection closes.
+    let open = true;
+    const closed = () => {
+      if (open) this.execsOpen--;
+      open = false;
+    };
+    this.execsOpen++;
+    this.execsPeak = Math.max(this.execsPeak, this.execsOpen);
+    ch.once("close", closed);
+    conn.once("close", closed);
+    const answer = () => this.runCommand(state, command.trim(), ch, conn);
+    if (state.delayMs > 0) this.later(state.delayMs, answer);
+    else answer();
+  }
 
-  const rendered = (state: DeviceState, hideSensitive: boolean): RenderedExport => {
+  private rendered(state: DeviceState, hideSensitive: boolean): RenderedExport {
     let r = state.cache.get(hideSensitive);
     if (!r) {
-      r = renderExport(state.exportText, platform, hideSensitive);
+      r = renderExport(state.exportText, this.platform, hideSensitive);
       state.cache.set(hideSensitive, r);
     }
     return r;
-  };
+  }
 
-  const exportBytes = (state: DeviceState, hideSensitive: boolean): Buffer => {
-    const r = rendered(state, hideSensitive);
+  private exportBytes(state: DeviceState, hideSensitive: boolean): Buffer {
+    const r = this.rendered(state, hideSensitive);
     if (!r.hasHeader) return Buffer.concat([r.before, r.after]);
     const header = Buffer.from(exportHeaderLine(state.version, new Date()) + r.headerTail + "\r\n", "utf8");
     return Buffer.concat([r.before, header, r.after]);
-  };
+  }
 
-  const finish = (ch: ServerChannel, out: Buffer | string, code: number) => {
-    if (out.length) ch.write(out);
-    ch.exit(code);
-    ch.end();
-  };
-
-  /**
-   * One exec line, parsed whole before anything runs, as RouterOS does: `;`
-   * separates statements, a statement the version does not know fails the
-   * whole line (v6 and `show-sensitive`: `expected end of command`).
-   */
-  const runCommand = (state: DeviceState, command: string, ch: ServerChannel, conn: Connection) => {
-    if (stopped) return;
+  /** One exec line: version lines for the version probes, then the export, as the device's fault allows. */
+  private runCommand(state: DeviceState, command: string, ch: ServerChannel, conn: Connection): void {
+    if (this.stopped) return;
     if (state.fault === "hang") return; // accepted, never answered
     const v6 = Number.parseInt(state.version, 10) < 7;
     const statements = command.split(";").map((s) => s.trim()).filter(Boolean);
-    const column = (text: string) => command.indexOf(text) + 1;
-    for (const st of statements) {
-      if (st !== VERSION_COMMAND && st !== "/export" && st !== "/export show-sensitive") {
-        return finish(ch, `bad command name ${st.split(/\s+/)[0]!.replace(/^[/:]/, "")} (line 1 column ${column(st)})\r\n`, 1);
-      }
-      if (v6 && st === "/export show-sensitive") return finish(ch, `expected end of command (line 1 column ${column("show-sensitive")})\r\n`, 1);
-    }
+    const refused = refusedStatement(command, statements, v6);
+    if (refused) return finish(ch, refused, 1);
     const exportAt = statements.findIndex((st) => st.startsWith("/export"));
     const versionLines = (n: number) => `${state.version}\r\n`.repeat(n);
     if (exportAt < 0) return finish(ch, versionLines(statements.length), 0);
-    const exportCommand = statements[exportAt]!;
-    const prefix = Buffer.from(versionLines(exportAt), "utf8");
+    const hideSensitive = !v6 && statements[exportAt] === "/export";
+    const answer = () => Buffer.concat([Buffer.from(versionLines(exportAt), "utf8"), this.exportBytes(state, hideSensitive)]);
+    this.answerExport(state, ch, conn, answer);
+  }
+
+  /** The export as the device's fault shapes it (none: the whole export and exit 0). */
+  private answerExport(state: DeviceState, ch: ServerChannel, conn: Connection, answer: () => Buffer): void {
     switch (state.fault) {
       case "empty":
         return finish(ch, "", 0);
@@ -205,55 +246,44 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         return finish(ch, junk, 0);
       }
       case "huge":
-        return streamLines(state, ch, HUGE_LIMIT);
+        return this.streamLines(state, ch, HUGE_LIMIT);
       case "endless":
-        return streamLines(state, ch, Infinity);
+        return this.streamLines(state, ch, Infinity);
       case "long_line":
         return finish(ch, `${exportHeaderLine(state.version, new Date())}\r\n/system note\r\nset note="${"x".repeat(LONG_LINE)}"\r\n`, 0);
       case "rekey_new_host_key":
-        return rekeyWithNewKey(conn, () => finish(ch, Buffer.concat([prefix, exportBytes(state, !v6 && exportCommand === "/export")]), 0));
+        return rekeyWithNewKey(conn, () => finish(ch, answer(), 0));
+      case "nonzero_exit":
+        return finish(ch, answer(), 1);
+      case "truncate": {
+        const bytes = answer();
+        ch.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+        return void ch.close(); // no exit status: the device went away mid-export
+      }
+      case "drop": {
+        const bytes = answer();
+        ch.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+        return void this.later(20, () => conn.end()); // the TCP connection is cut mid-export
+      }
+      case "slow":
+        return this.dribble(ch, answer());
+      case "byte_at_a_time":
+        return this.dribble(ch, answer(), 0, 1, 5);
       default:
+        finish(ch, answer(), 0);
     }
-    const bytes = Buffer.concat([prefix, exportBytes(state, !v6 && exportCommand === "/export")]);
-    if (state.fault === "nonzero_exit") return finish(ch, bytes, 1);
-    if (state.fault === "truncate") {
-      ch.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
-      return ch.close(); // no exit status: the device went away mid-export
-    }
-    if (state.fault === "drop") {
-      ch.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
-      return void later(20, () => conn.end()); // the TCP connection is cut mid-export
-    }
-    if (state.fault === "slow") return dribble(ch, bytes);
-    if (state.fault === "byte_at_a_time") return dribble(ch, bytes, 0, 1, 5);
-    finish(ch, bytes, 0);
-  };
-
-  /**
-   * `rekey_new_host_key`: the server side of a key swap mid-session (a device
-   * replaced behind the same address, or a man in the middle taking over):
-   * a new key exchange signed with a different host key. ssh2 has no public
-   * API to change a live connection's host key, so the test device sets it
-   * on the connection's protocol object.
-   */
-  const rekeyWithNewKey = (conn: Connection, then: () => void) => {
-    const key = utils.parseKey(usableKeyPair().private);
-    if (key instanceof Error) throw key;
-    const protocol = (conn as unknown as { _protocol: { _hostKeys: Record<string, unknown> } })._protocol;
-    protocol._hostKeys = { [key.type]: key };
-    conn.rekey(then);
-  };
+  }
 
   /** `slow`: 256-byte chunks 50 ms apart; `byte_at_a_time`: 1 byte every 5 ms. */
-  const dribble = (ch: ServerChannel, bytes: Buffer, at = 0, chunk = 256, pauseMs = 50) => {
-    if (stopped || ch.destroyed) return;
+  private dribble(ch: ServerChannel, bytes: Buffer, at = 0, chunk = 256, pauseMs = 50): void {
+    if (this.stopped || ch.destroyed) return;
     if (at >= bytes.length) return finish(ch, "", 0);
     ch.write(bytes.subarray(at, at + chunk));
-    later(pauseMs, () => dribble(ch, bytes, at + chunk, chunk, pauseMs));
-  };
+    this.later(pauseMs, () => this.dribble(ch, bytes, at + chunk, chunk, pauseMs));
+  }
 
   /** `huge`, `endless`: valid-looking export lines up to `limit` bytes, written as the client reads them. */
-  const streamLines = (state: DeviceState, ch: ServerChannel, limit: number) => {
+  private streamLines(state: DeviceState, ch: ServerChannel, limit: number): void {
     const line = 'add action=accept chain=forward comment="simulated huge export line padding padding"\r\n';
     const block = Buffer.from(line.repeat(Math.ceil(65536 / line.length)), "utf8");
     let sent = 0;
@@ -261,17 +291,17 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     ch.on("close", () => (closed = true));
     ch.write(Buffer.from(exportHeaderLine(state.version, new Date()) + "\r\n/ip firewall filter\r\n", "utf8"));
     const pump = () => {
-      while (!closed && !stopped) {
+      while (!closed && !this.stopped) {
         if (sent >= limit) return finish(ch, "", 0);
         sent += block.length;
         if (!ch.write(block)) return void ch.once("drain", pump);
       }
     };
     pump();
-  };
+  }
 
-  const addDevice = async (spec: SimDeviceSpec) => {
-    if (states.has(spec.id)) throw new RosarchiveError("bad_parameter", `duplicate simulated device '${spec.id}'`);
+  async addDevice(spec: SimDeviceSpec): Promise<void> {
+    if (this.states.has(spec.id)) throw new RosarchiveError("bad_parameter", `duplicate simulated device '${spec.id}'`);
     const publicKeys = (spec.publicKeys ?? []).map((k) => utils.parseKey(k));
     if (publicKeys.some((k) => k instanceof Error)) {
       throw new RosarchiveError("bad_parameter", `simulated device '${spec.id}': unusable public key`);
@@ -287,11 +317,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       info: { id: spec.id, port: 0, hostKeyFingerprint: "", hostPublicKey: "", stats: { connections: 0, authAttempts: 0, execs: 0, commands: [] } },
       cache: new Map(),
     } as Omit<DeviceState, "ssh" | "net"> as DeviceState;
-    state.ssh = makeSshServer(state, spec.hostKey ?? usableKeyPair().private);
+    state.ssh = this.makeSshServer(state, spec.hostKey ?? usableKeyPair().private);
     // Our own listener hands sockets to the current ssh2 Server, so a host key change needs no re-listen.
     state.net = createServer((sock) => {
-      sockets.add(sock);
-      sock.on("close", () => sockets.delete(sock));
+      this.sockets.add(sock);
+      sock.on("close", () => this.sockets.delete(sock));
       sock.on("error", noop);
       state.info.stats.connections++;
       // hang_connect: TCP is up, SSH never starts (a device stuck before its banner).
@@ -300,63 +330,60 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     });
     await new Promise<void>((resolve, reject) => {
       state.net.once("error", reject);
-      state.net.listen(spec.port ?? 0, host, () => {
+      state.net.listen(spec.port ?? 0, this.host, () => {
         state.net.removeListener("error", reject);
         resolve();
       });
     });
     state.info.port = (state.net.address() as { port: number }).port;
-    states.set(spec.id, state);
-    devices.set(spec.id, state.info);
-  };
-
-  try {
-    for (const spec of opts.devices) await addDevice(spec);
-  } catch (err) {
-    for (const s of states.values()) s.net.close();
-    throw err;
+    this.states.set(spec.id, state);
+    this.devices.set(spec.id, state.info);
   }
 
-  return {
-    host,
-    devices,
-    setExport(id, text) {
-      const s = get(id);
-      s.exportText = text;
-      s.cache.clear();
-    },
-    setFault(id, fault) {
-      get(id).fault = fault;
-    },
-    setHostKey(id, pem) {
-      const s = get(id);
-      s.ssh = makeSshServer(s, pem);
-      return s.info.hostKeyFingerprint;
-    },
-    setPassword(id, password) {
-      get(id).password = password;
-    },
-    setVersion(id, version) {
-      const s = get(id);
-      s.version = version;
-      s.cache.clear();
-    },
-    setDelay(id, delayMs) {
-      get(id).delayMs = delayMs;
-    },
-    execCount(id) {
-      return get(id).info.stats.execs;
-    },
-    peakConcurrentExecs() {
-      return execsPeak;
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const sock of sockets) sock.destroy();
-      await Promise.all([...states.values()].map((s) => new Promise<void>((resolve) => s.net.close(() => resolve()))));
-    },
-  };
+  setExport(id: string, text: string): void {
+    const s = this.get(id);
+    s.exportText = text;
+    s.cache.clear();
+  }
+
+  setFault(id: string, fault: SimFault | null): void {
+    this.get(id).fault = fault;
+  }
+
+  setHostKey(id: string, pem: string): string {
+    const s = this.get(id);
+    s.ssh = this.makeSshServer(s, pem);
+    return s.info.hostKeyFingerprint;
+  }
+
+  setPassword(id: string, password: string): void {
+    this.get(id).password = password;
+  }
+
+  setVersion(id: string, version: string): void {
+    const s = this.get(id);
+    s.version = version;
+    s.cache.clear();
+  }
+
+  setDelay(id: string, delayMs: number): void {
+    this.get(id).delayMs = delayMs;
+  }
+
+  execCount(id: string): number {
+    return this.get(id).info.stats.execs;
+  }
+
+  peakConcurrentExecs(): number {
+    return this.execsPeak;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const sock of this.sockets) sock.destroy();
+    await Promise.all([...this.states.values()].map((s) => new Promise<void>((resolve) => s.net.close(() => resolve()))));
+  }
 }
