@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { readConfigFile } from "../src/cli/load.js";
 import { startService } from "../src/cli/start-service.js";
@@ -74,7 +75,24 @@ export async function benchReadsWhileWriting(devices: number, commits: number, r
         await new Promise((res) => setTimeout(res, 5));
       }
     })();
+    // Where the service's event loop stalls while writing: its delay histogram and the GC pauses, printed beside the rows.
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    const gc: number[] = [];
+    const gcMajor: number[] = [];
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gc.push(e.duration);
+        // NODE_PERFORMANCE_GC_MAJOR (mark-compact) is kind 4.
+        if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === 4) gcMajor.push(e.duration);
+      }
+    });
+    gcObserver.observe({ entryTypes: ["gc"] });
+    loop.enable();
     const loaded = await probe(service.url, devices, seconds);
+    loop.disable();
+    gcObserver.disconnect();
+    const ms = (ns: number) => (ns / 1e6).toFixed(1);
+    log(`  event loop while writing: delay p50 ${ms(loop.percentile(50))} ms, p99 ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms; GC pauses ${gc.length}, p99 ${percentile(gc.length ? gc : [0], 99).toFixed(1)} ms, max ${Math.max(0, ...gc).toFixed(1)} ms, total ${gc.reduce((x, y) => x + y, 0).toFixed(0)} ms (${gcMajor.length} mark-compact, max ${Math.max(0, ...gcMajor).toFixed(1)} ms)`);
     stop = true;
     await writer;
     while (busy.size > 0) await new Promise((res) => setTimeout(res, 10));
