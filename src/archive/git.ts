@@ -237,6 +237,10 @@ class GitLauncher {
   private readonly pending = new Map<number, { call: GitCall; resolve: (r: GitResult) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failures = 0;
+  /** The helper said it reads requests. */
+  private ready = false;
+  /** Requests the helper answered (tests). */
+  answered = 0;
 
   constructor(private readonly argv: readonly string[], readonly aboveRss: number) {}
 
@@ -252,7 +256,8 @@ class GitLauncher {
       return Promise.reject(err);
     }
     const child = this.start();
-    if (!child) return Promise.reject(new LauncherUnavailable());
+    // While the helper boots (Node's start takes 50-150 ms) requests run git from here: none waits for it.
+    if (!child || !this.ready) return Promise.reject(new LauncherUnavailable());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { call, resolve, reject });
@@ -276,6 +281,7 @@ class GitLauncher {
     const gone = () => {
       if (this.child !== child) return;
       this.child = null;
+      this.ready = false;
       this.failures++;
       this.buffer = Buffer.alloc(0);
       // Unanswered requests run again from the service.
@@ -294,7 +300,12 @@ class GitLauncher {
     for (;;) {
       const nl = this.buffer.indexOf(10);
       if (nl < 0) return;
-      const head = JSON.parse(this.buffer.toString("utf8", 0, nl)) as { id: number; code: number; stderr: string; size: number; error?: { code: string; message: string; data?: Record<string, unknown> } };
+      const head = JSON.parse(this.buffer.toString("utf8", 0, nl)) as { id: number; code: number; stderr: string; size: number; ready?: true; error?: { code: string; message: string; data?: Record<string, unknown> } };
+      if (head.ready) {
+        this.ready = true;
+        this.buffer = this.buffer.subarray(nl + 1);
+        continue;
+      }
       if (this.buffer.length < nl + 1 + head.size) return;
       const stdout = Buffer.from(this.buffer.subarray(nl + 1, nl + 1 + head.size));
       this.buffer = this.buffer.subarray(nl + 1 + head.size);
@@ -302,6 +313,7 @@ class GitLauncher {
       this.pending.delete(head.id);
       if (!p) continue;
       this.failures = 0;
+      this.answered++;
       if (head.error) p.reject(new RosarchiveError(head.error.code as ErrorCode, head.error.message, head.error.data ?? {}));
       else p.resolve({ stdout, stderr: head.stderr, code: head.code });
     }
@@ -310,6 +322,7 @@ class GitLauncher {
   close(): void {
     const child = this.child;
     this.child = null;
+    this.ready = false;
     child?.kill();
   }
 }
@@ -325,9 +338,12 @@ export function launchGitFrom(argv: readonly string[], opts: { aboveRss?: number
   launcher = new GitLauncher(argv, opts.aboveRss ?? LAUNCH_ABOVE_RSS);
 }
 
-/** The helper's process id, when one runs (tests). */
+/** The helper's process id, when one runs, and how many requests it answered (tests). */
 export function gitLauncherPid(): number | null {
   return launcher?.pid ?? null;
+}
+export function gitLauncherAnswered(): number {
+  return launcher?.answered ?? 0;
 }
 
 /** Stops the helper (service shutdown); git runs from this process again. */
@@ -338,6 +354,7 @@ export function stopGitLauncher(): void {
 
 /** The helper's side: answers requests read from `input` with runGit, on `output`. */
 export function serveGitRequests(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): void {
+  output.write(`${JSON.stringify({ ready: true, id: 0, code: 0, stderr: "", size: 0 })}\n`);
   let rest = "";
   input.setEncoding("utf8");
   input.on("data", (chunk: string) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import path from "node:path";
-import { gitLauncherPid, launchGitFrom, runGit, runGitQuickly, stopGitLauncher } from "../../src/archive/git.js";
+import { gitLauncherAnswered, gitLauncherPid, launchGitFrom, runGit, runGitQuickly, stopGitLauncher } from "../../src/archive/git.js";
 import { commitText, openRepo } from "../helpers/archive.js";
 import { REPO_ROOT, tempDir } from "../helpers/tmp.js";
 import { until } from "../helpers/wait.js";
@@ -21,10 +21,17 @@ describe("git launcher (git for reads, run from a small helper process)", functi
     const call = { gitDir: repo.gitDir, args: ["diff", "--no-color"], revs: [a.commit!, b.commit!], paths: ["core-1.rsc"] };
     const direct = (await runGit(call)).stdout.toString();
     assert.match(direct, /^-set note=one$/m);
-    const answers = await Promise.all(Array.from({ length: 12 }, () => runGitQuickly(call)));
-    for (const r of answers) assert.equal(r.stdout.toString(), direct);
+    // The first calls start the helper but do not wait for it to boot: they run git from here, with the same answer.
+    const first = await Promise.all(Array.from({ length: 4 }, () => runGitQuickly(call)));
+    for (const r of first) assert.equal(r.stdout.toString(), direct);
     const pid = gitLauncherPid();
     assert.ok(pid, "the helper runs");
+    // Once it is up, the helper answers.
+    await until("the helper answering", 30_000, async () => ((await runGitQuickly(call)) && gitLauncherAnswered() > 0 ? true : undefined));
+    const before = gitLauncherAnswered();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => runGitQuickly(call)));
+    for (const r of answers) assert.equal(r.stdout.toString(), direct);
+    assert.equal(gitLauncherAnswered() - before, 12, "every call of a ready helper is answered by it");
     await assert.rejects(runGitQuickly({ gitDir: repo.gitDir, args: ["cat-file", "-p"], revs: ["0".repeat(40)] }), /git cat-file failed/);
     await assert.rejects(runGitQuickly({ gitDir: repo.gitDir, args: ["log"], revs: ["--output=/tmp/x"] }), /may not start with '-'/);
     process.kill(pid!, "SIGKILL");
