@@ -141,6 +141,8 @@ export async function benchDepth(devices: number, commits: number, reuseDir: str
   // git's own path-limited walk, the history page's baseline (slow at depth: a few samples).
   for (const id of sample.slice(0, 3)) histBase.push((await timedGit(repo.gitDir, ["log", "-50", "--format=%H%x00%P%x00%B", "main", "--", `${id}.rsc`])).ms);
   const peak = Math.max(coldPeak, warm.peakRssMb());
+  const slowest = (v: number[]) => [...v].sort((x, y) => y - x).slice(0, 4).map((x) => x.toFixed(0)).join(", ");
+  log(`  slowest: history pages ${slowest(hist)} ms (median ${percentile(hist, 50).toFixed(1)}), diffs ${slowest(diffs)} ms (median ${percentile(diffs, 50).toFixed(1)}), timeline pages ${slowest(tl)} ms (median ${percentile(tl, 50).toFixed(1)})`);
   log(`  reads: ${wrong} wrong answers; diff p95 asked again ${percentile(diffsAgain, 95).toFixed(1)} ms (kept); peak RSS cold ${coldPeak.toFixed(0)} MB, after restart ${warm.peakRssMb().toFixed(0)} MB`);
   await warm.stop();
 

@@ -265,6 +265,11 @@ class GitLauncher {
     });
   }
 
+  /** Starts the helper now when the service is already large, so that no request is the one that starts it. */
+  warm(): void {
+    if (process.memoryUsage.rss() >= this.aboveRss) this.start();
+  }
+
   private start(): ChildProcessWithoutNullStreams | null {
     if (this.child) return this.child;
     if (this.failures >= 3) return null; // it keeps dying: git runs from the service
@@ -344,6 +349,11 @@ export function gitLauncherPid(): number | null {
 }
 export function gitLauncherAnswered(): number {
   return launcher?.answered ?? 0;
+}
+
+/** Starts the helper ahead of the first request, if this process is large enough to use it (after loading caches). */
+export function warmGitLauncher(): void {
+  launcher?.warm();
 }
 
 /** Stops the helper (service shutdown); git runs from this process again. */

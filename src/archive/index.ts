@@ -1,6 +1,6 @@
 export { TenantRepo, ensureBareRepo, REPOSITORY_SETTINGS, type CommitOutcome, type CommitRequest, type TenantRepoOptions } from "./tenant-repo.js";
 export { RepoRegistry, type RepoRegistryOptions } from "./repo-registry.js";
-export { runGit, runGitQuickly, streamGit, gitText, gitEnv, GitPipe, GitError, setGitSearchPath, spawnHttpBackend, launchGitFrom, stopGitLauncher, type GitCall, type StreamResult } from "./git.js";
+export { runGit, runGitQuickly, streamGit, gitText, gitEnv, GitPipe, GitError, setGitSearchPath, spawnHttpBackend, launchGitFrom, stopGitLauncher, warmGitLauncher, type GitCall, type StreamResult } from "./git.js";
 export { summarize, summarizeYielding, summaryLine, sectionsOfLines, splitLines, HEADER_SECTION, type ChangeSummary, type ChangedLines, type SectionLines } from "./summarize.js";
 export { capSections, sectionName, statsFields, MAX_SECTIONS, MAX_SECTION_NAME, type CommitStats, type SectionChange, type SectionsOmitted } from "./change-stats.js";
 export { diffLines, DEFAULT_DIFF_BUDGET, type DiffBudget, type LineDiff } from "./line-diff.js";

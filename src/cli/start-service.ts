@@ -23,7 +23,7 @@ import { RemoteCore } from "../remote/index.js";
 import { PolicyRunner, PolicyStore, violationCounts } from "../policy/index.js";
 import { plaintextWarning, readTlsFiles, type TlsFiles } from "./listen.js";
 import { renderMetrics } from "./render-metrics.js";
-import { launchGitFrom, stopGitLauncher } from "../archive/index.js";
+import { launchGitFrom, stopGitLauncher, warmGitLauncher } from "../archive/index.js";
 import { fileURLToPath } from "node:url";
 
 export interface RunningService {
@@ -252,7 +252,9 @@ function warmCaches(ctx: PipelineContext, log: Logger): void {
     void ctx.states.getMany(tenant.id, tenant.devices.map((d) => d.id)).catch(() => {});
     void ctx.repos
       .get(tenant.id)
-      .then((repo) => Promise.all([repo.paths.ready(), repo.stats.load()]))
+      // The object reader's git process is started and the pack opened by reading the tip, not by the first page.
+      .then((repo) => Promise.all([repo.paths.ready(), repo.stats.load(), repo.readObject("refs/heads/main")]))
+      .then(() => warmGitLauncher())
       .catch((err) => log.debug({ event: "history.index_failed", tenant: tenant.id, msg: (err as Error).message }));
   }
 }
