@@ -10,65 +10,14 @@ import { silentLogger } from "../../src/observe/index.js";
 import { importExport } from "../../src/pipeline/index.js";
 import { keygen, writeConfig } from "../helpers/cli.js";
 import { FIXTURES, tempDir } from "../helpers/tmp.js";
+import { SseClient } from "../helpers/sse.js";
 import { until } from "../helpers/wait.js";
 
 const sha = (t: string) => createHash("sha256").update(t).digest("hex");
 const newToken = () => randomBytes(18).toString("base64url");
 
-interface Message {
-  readonly id: string;
-  readonly event: string;
-  readonly data: string;
-}
-
-/** A stream read with fetch, as the web UI reads it: messages, and whether the server ended it. */
-class Stream {
-  readonly messages: Message[] = [];
-  status = 0;
-  body = "";
-  headers = new Headers();
-  ended = false;
-  private readonly abort = new AbortController();
-  private reading: Promise<void> = Promise.resolve();
-
-  async open(url: string, token: string, lastEventId?: string): Promise<this> {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...(lastEventId && { "last-event-id": lastEventId }) }, signal: this.abort.signal });
-    this.status = res.status;
-    this.headers = res.headers;
-    if (!res.ok || !res.body) {
-      this.body = await res.text();
-      return this;
-    }
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    this.reading = (async () => {
-      let buf = "";
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buf += value;
-          let at: number;
-          while ((at = buf.indexOf("\n\n")) >= 0) {
-            const fields: Record<string, string> = {};
-            for (const line of buf.slice(0, at).split("\n")) if (!line.startsWith(":")) fields[line.slice(0, line.indexOf(": "))] = line.slice(line.indexOf(": ") + 2);
-            if (fields.data !== undefined) this.messages.push({ id: fields.id ?? "", event: fields.event ?? "message", data: fields.data });
-            buf = buf.slice(at + 2);
-          }
-        }
-        this.ended = true;
-      } catch {
-        /* aborted or cut */
-        this.ended = true;
-      }
-    })();
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.abort.abort();
-    await this.reading;
-  }
-}
+/** A stream opened with a bearer token (and a Last-Event-ID to resume from). */
+const stream = (url: string, token: string, lastEventId?: string) => new SseClient().open(url, { authorization: `Bearer ${token}`, ...(lastEventId && { "last-event-id": lastEventId }) });
 
 interface Setup {
   readonly svc: RunningService;
@@ -115,20 +64,20 @@ describe("events: streams are bounded, follow revocations and say when they cann
 
   it("a token may hold limits.event_streams_per_token streams; one more is 429 until one closes", async () => {
     const s = await start("limits: { event_streams_per_token: 2 }");
-    const open: Stream[] = [];
+    const open: SseClient[] = [];
     try {
-      open.push(await new Stream().open(s.url(), s.tokens.a), await new Stream().open(s.url(), s.tokens.a));
+      open.push(await stream(s.url(), s.tokens.a), await stream(s.url(), s.tokens.a));
       assert.deepEqual(open.map((x) => x.status), [200, 200]);
-      const third = await new Stream().open(s.url(), s.tokens.a);
+      const third = await stream(s.url(), s.tokens.a);
       assert.equal(third.status, 429);
       assert.ok(third.headers.get("retry-after"));
       assert.match(JSON.parse(third.body).error.message, /at most 2 open event streams per token/);
-      const otherToken = await new Stream().open(s.url(), s.tokens.b);
+      const otherToken = await stream(s.url(), s.tokens.b);
       open.push(otherToken);
       assert.equal(otherToken.status, 200, "another token has its own share");
       await open.shift()!.close();
       const again = await until("a free stream slot", 10_000, async () => {
-        const x = await new Stream().open(s.url(), s.tokens.a);
+        const x = await stream(s.url(), s.tokens.a);
         if (x.status === 200) return x;
         await x.close();
         return undefined;
@@ -169,7 +118,7 @@ describe("events: streams are bounded, follow revocations and say when they cann
       await until("every paused reader dropped", 20_000, () => (listeners(s.svc) === 0 ? true : undefined));
       assert.ok(peak - before < 150 * 1024 * 1024, `RSS grew by ${Math.round((peak - before) / 1048576)} MB`);
       // A reader that keeps up is not affected.
-      const live = await new Stream().open(s.url(), s.tokens.a);
+      const live = await stream(s.url(), s.tokens.a);
       publish(s.svc, "acme", 32 * 1024);
       await until("the live reader's event", 10_000, () => (live.messages.length === 1 ? true : undefined));
       await live.close();
@@ -181,9 +130,9 @@ describe("events: streams are bounded, follow revocations and say when they cann
 
   it("a reload that removes a token or a tenant closes their open streams; other streams stay", async () => {
     const s = await start("");
-    const kept = await new Stream().open(s.url(), s.tokens.a);
-    const revoked = await new Stream().open(s.url(), s.tokens.b);
-    const gone = await new Stream().open(s.url("gone"), s.tokens.gone);
+    const kept = await stream(s.url(), s.tokens.a);
+    const revoked = await stream(s.url(), s.tokens.b);
+    const gone = await stream(s.url("gone"), s.tokens.gone);
     try {
       assert.deepEqual([kept.status, revoked.status, gone.status], [200, 200, 200]);
       const text = readFileSync(s.file, "utf8");
@@ -199,7 +148,7 @@ describe("events: streams are bounded, follow revocations and say when they cann
       await until("the kept stream's event", 10_000, () => (kept.messages.length === 1 ? true : undefined));
       assert.equal(kept.ended, false);
       // Reconnecting with the revoked token is refused.
-      const retry = await new Stream().open(s.url(), s.tokens.b);
+      const retry = await stream(s.url(), s.tokens.b);
       assert.equal(retry.status, 401);
     } finally {
       for (const x of [kept, revoked, gone]) await x.close();
@@ -214,14 +163,14 @@ describe("events: streams are bounded, follow revocations and say when they cann
     writeFileSync(input, readFileSync(path.join(FIXTURES, "v7.18.2-wifi.rsc")));
     const device = () => first.svc.ctx.config().tenants.get("acme")!.deviceById.get("core-1")!;
     try {
-      const c = await new Stream().open(first.url(), first.tokens.a);
+      const c = await stream(first.url(), first.tokens.a);
       await importExport(first.svc.ctx, device(), input);
       await until("config.changed", 10_000, () => (c.messages.length === 1 ? true : undefined));
       lastId = c.messages[0]!.id;
       await c.close();
       // Within the run: Last-Event-ID replays what followed.
       publish(first.svc, "acme");
-      const resumed = await new Stream().open(first.url(), first.tokens.a, lastId);
+      const resumed = await stream(first.url(), first.tokens.a, lastId);
       await until("the replayed event", 10_000, () => (resumed.messages.length === 1 ? true : undefined));
       assert.equal(resumed.messages[0]!.event, "device.failed");
       await resumed.close();
@@ -230,7 +179,7 @@ describe("events: streams are bounded, follow revocations and say when they cann
     }
     const second = await start("", first.dir, first.tokens);
     try {
-      const after = await new Stream().open(second.url(), second.tokens.a, lastId);
+      const after = await stream(second.url(), second.tokens.a, lastId);
       assert.equal(after.status, 200);
       await until("the reset message", 10_000, () => (after.messages.length >= 1 ? true : undefined));
       const reset = after.messages[0]!;
@@ -244,14 +193,14 @@ describe("events: streams are bounded, follow revocations and say when they cann
       assert.equal(after.messages[1]!.event, "device.failed");
       await after.close();
       // An id of an earlier version (a bare number other than 0) cannot be placed either.
-      const legacy = await new Stream().open(second.url(), second.tokens.a, "41");
+      const legacy = await stream(second.url(), second.tokens.a, "41");
       await until("reset for a bare id", 10_000, () => (legacy.messages.length >= 1 ? true : undefined));
       assert.equal(legacy.messages[0]!.event, "reset");
       await legacy.close();
       // Events no longer held in this run (past the 500 kept per tenant): reset too, never a silent gap.
       const early = second.svc.bus.epoch;
       for (let i = 0; i < 510; i++) publish(second.svc, "acme");
-      const old = await new Stream().open(second.url(), second.tokens.a, `${early}-2`);
+      const old = await stream(second.url(), second.tokens.a, `${early}-2`);
       await until("reset for an evicted id", 10_000, () => (old.messages.length >= 1 ? true : undefined));
       assert.equal(old.messages[0]!.event, "reset");
       assert.equal(JSON.parse(old.messages[0]!.data).reason, "too_old");

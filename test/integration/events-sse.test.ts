@@ -14,76 +14,13 @@ import { keygen, writeConfig } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
 import { eventually, Receiver } from "../helpers/receiver.js";
 import { readFixture, startDevices, TEST_PASSWORD, V7_FIXTURE } from "../helpers/simulator.js";
+import { SseClient, type SseMessage } from "../helpers/sse.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const sha = (t: string) => createHash("sha256").update(t).digest("hex");
 const newToken = () => randomBytes(24).toString("base64url");
 const PUBLIC_URL = "https://archive.example.net";
 const HOOK_SECRET = "whsec-sse-test-0123456789";
-
-interface SseMessage {
-  readonly id: string;
-  readonly event: string;
-  readonly data: string;
-}
-
-/** A minimal EventSource over fetch: records messages and comment lines as they arrive. */
-class SseClient {
-  readonly messages: SseMessage[] = [];
-  readonly comments: string[] = [];
-  private readonly abort = new AbortController();
-  private done: Promise<void> = Promise.resolve();
-  status = 0;
-  headers = new Headers();
-
-  async open(url: string, headers: Record<string, string>): Promise<this> {
-    const res = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: this.abort.signal });
-    this.status = res.status;
-    this.headers = res.headers;
-    if (!res.ok || !res.body) {
-      this.body = await res.text();
-      return this;
-    }
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    this.done = (async () => {
-      let buf = "";
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buf += value;
-          let at: number;
-          while ((at = buf.indexOf("\n\n")) >= 0) {
-            this.parse(buf.slice(0, at));
-            buf = buf.slice(at + 2);
-          }
-        }
-      } catch {
-        /* aborted by close() */
-      }
-    })();
-    return this;
-  }
-
-  body = "";
-
-  private parse(block: string): void {
-    const fields: Record<string, string> = {};
-    for (const line of block.split("\n")) {
-      if (line.startsWith(":")) this.comments.push(line.slice(1).trim());
-      else {
-        const i = line.indexOf(": ");
-        fields[line.slice(0, i)] = line.slice(i + 2);
-      }
-    }
-    if (fields.data !== undefined) this.messages.push({ id: fields.id ?? "", event: fields.event ?? "message", data: fields.data });
-  }
-
-  async close(): Promise<void> {
-    this.abort.abort();
-    await this.done;
-  }
-}
 
 describe("events: Server-Sent Events per tenant", function () {
   this.timeout(120_000);
