@@ -6,17 +6,10 @@ import { ROUTEROS } from "../../src/routeros/index.js";
 import { cli, keygen, writeConfig } from "../helpers/cli.js";
 import { allObjects, commitCount, fsckStrict, git } from "../helpers/git.js";
 import { distinctive, sensitiveTokens, sensitiveValues } from "../helpers/secrets.js";
-import { FIXTURES, tempDir } from "../helpers/tmp.js";
+import { filesUnder, FIXTURES, tempDir } from "../helpers/tmp.js";
 
 const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith(".rsc") && !f.endsWith(".normalized.rsc")).sort();
 const deviceId = (f: string) => f.replace(/\.rsc$/, "").toLowerCase().replace(/[^a-z0-9._-]/g, "-");
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name));
-}
 
 /** Re-wrap every long line as RouterOS does, at another width. */
 function rewrap(text: string, width: number): string {

@@ -10,7 +10,7 @@ import { allObjects, fsckStrict, git } from "../helpers/git.js";
 import { eventually, Receiver } from "../helpers/receiver.js";
 import { distinctive, sensitiveValues } from "../helpers/secrets.js";
 import { TEST_PASSWORD, TEST_USER } from "../helpers/simulator.js";
-import { FIXTURES, REPO_ROOT, tempDir } from "../helpers/tmp.js";
+import { filesUnder, FIXTURES, REPO_ROOT, tempDir } from "../helpers/tmp.js";
 
 const WEBHOOK_SECRET = `whsec-${randomBytes(12).toString("hex")}`;
 const sha = (t: string) => createHash("sha256").update(t).digest("hex");
@@ -71,17 +71,6 @@ function scriptCanaries(tag: string): string[] {
 /** `v6.48.4-rb952-wifi.rsc` → `6.48.4`; the header-less v7 file gets a v7 version. */
 function versionOf(fixture: string): string {
   return /^v(\d+\.\d+(?:\.\d+)?)/.exec(fixture)?.[1] ?? "7.16.2";
-}
-
-/** Every regular file under `dir`, recursively. */
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesUnder(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { constants as zlibConstants, inflateRawSync } from "node:zlib";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -16,7 +16,7 @@ import { sshdAvailable, startSshd, type Sshd } from "../helpers/openssh.js";
 import { Receiver } from "../helpers/receiver.js";
 import { distinctive, sensitiveValues } from "../helpers/secrets.js";
 import { readFixture, TEST_PASSWORD, TEST_USER, V7_FIXTURE } from "../helpers/simulator.js";
-import { tempDir } from "../helpers/tmp.js";
+import { filesUnder, tempDir } from "../helpers/tmp.js";
 import { until } from "../helpers/wait.js";
 
 const sha = (t: string) => createHash("sha256").update(t).digest("hex");
@@ -47,16 +47,6 @@ function gzipMembers(buf: Buffer): string[] {
   return out;
 }
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesUnder(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
 
 /**
  * Remote collectors over a real nats-server (JetStream, file storage): the
