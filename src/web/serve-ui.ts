@@ -11,7 +11,7 @@ import express, { type Request, type Response, type Router } from "express";
  */
 const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
   ...Object.fromEntries(
-    ["app", "state", "live", "actions", "sign-in", "fleet-view", "device-view", "sources-view", "collectors-panel", "api", "session", "dom", "format", "diff-view", "diff-head", "compare-panel", "line-view", "device-layout", "device-history", "device-diff", "device-facts", "blocked-card", "timeline-entry", "fleet-search", "policy-cell"].map((m) => [`${m}.js`, { file: `${m}.js`, type: "text/javascript; charset=utf-8" }]),
+    ["app", "state", "live", "actions", "sign-in", "fleet-view", "device-view", "sources-view", "collectors-panel", "api", "session", "dom", "format", "diff-view", "diff-head", "compare-panel", "line-view", "device-layout", "device-history", "device-diff", "device-facts", "blocked-card", "timeline-entry", "fleet-search", "fleet-layout", "fleet-filters", "fleet-rows", "policy-cell"].map((m) => [`${m}.js`, { file: `${m}.js`, type: "text/javascript; charset=utf-8" }]),
   ),
   "style.css": { file: "style.css", type: "text/css; charset=utf-8" },
   "favicon.svg": { file: "favicon.svg", type: "image/svg+xml; charset=utf-8" },
