@@ -15,3 +15,15 @@ export function rewriteHeader(lines: readonly string[], platform: Pick<Platform,
   for (let i = 0; i < end; i++) out[i] = out[i]!.replace(pattern, replacement);
   return out;
 }
+
+/**
+ * The export with its first line's date dropped as `rewriteHeader` drops it
+ * (the rest untouched): two exports equal after this normalize to the same
+ * text, so this is what tells "the same export, taken later" apart cheaply.
+ */
+export function withoutExportDate(text: string, platform: Pick<Platform, "header">): string {
+  const nl = text.indexOf("\n");
+  const first = nl < 0 ? text : text.slice(0, nl);
+  const rewritten = first.replace(platform.header.pattern, platform.header.replacement);
+  return rewritten === first ? text : rewritten + (nl < 0 ? "" : text.slice(nl));
+}

@@ -1,12 +1,12 @@
 import { rfc3339 } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
-import { NORMALIZER_VERSION, normalize } from "../normalize/index.js";
+import { NORMALIZER_VERSION, normalize, withoutExportDate } from "../normalize/index.js";
 import { configChangedEvent } from "../notify/index.js";
 import { exportDigest, extendPlatform, isReseal, recipientsDigest, resealSummary, sealedDigest, sealValues, type SealResult } from "../seal/index.js";
 import type { SecretIndexState } from "../store/index.js";
 import { recipientsOf } from "./recipients.js";
 import type { PipelineContext } from "./context.js";
-import { LastExports } from "./last-exports.js";
+import type { LastExports } from "./last-exports.js";
 import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
 
 /**
@@ -17,9 +17,6 @@ import type { SnapshotInput, SnapshotResult } from "./snapshot-queue.js";
  */
 type ArchiveResult = SnapshotResult & { version: string; resealed: boolean; secretsMissing: number };
 
-/** Each context's memory of the last export of every device (see LastExports). */
-const lastExports = new WeakMap<PipelineContext, LastExports>();
-
 export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput): Promise<ArchiveResult> {
   const { device } = input;
   const { platform } = ctx;
@@ -27,11 +24,10 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
   const version = platform.versionFromExport(input.text) ?? input.version ?? "unknown";
   const context = `${device.tenant}/${device.id}`;
   const indexKey = await ctx.secrets.indexKey();
-  const digest = exportDigest(indexKey, context, input.text);
-  const memo = lastExportsOf(ctx);
-  const again = input.resealOf === undefined ? await sameAsLast(ctx, input, memo, digest, version) : null;
+  // Exports taken at other times differ in their header's date, which normalization drops: so does the digest.
+  const digest = exportDigest(indexKey, context, withoutExportDate(input.text, platform));
+  const again = input.resealOf === undefined ? await sameAsLast(ctx, input, ctx.lastExports, digest, version) : null;
   if (again) return again;
-  memo.forget(context);
 
   const normalized = normalize(input.text, platform);
   if (!platform.hasMenuLine(normalized)) {
@@ -48,12 +44,6 @@ export async function archiveSnapshot(ctx: PipelineContext, input: SnapshotInput
     context,
   });
   return archiveSealed(ctx, input, { version, previous, sealed, recipients, digest });
-}
-
-function lastExportsOf(ctx: PipelineContext): LastExports {
-  let memo = lastExports.get(ctx);
-  if (!memo) lastExports.set(ctx, (memo = new LastExports()));
-  return memo;
 }
 
 /** A normalized text sealed for one device, with what the sealer reports about it. */
@@ -76,10 +66,10 @@ export async function archiveSealed(
     /** The keyed digest of the raw export sealed here (exportDigest): remembered so the same export next time is answered from memory. Absent for a text sealed elsewhere. */
     readonly digest?: string;
   },
-): Promise<SnapshotResult & { version: string; resealed: boolean; secretsMissing: number }> {
+): Promise<ArchiveResult> {
   const { device } = input;
   const context = `${device.tenant}/${device.id}`;
-  const memo = lastExportsOf(ctx);
+  const memo = ctx.lastExports;
   memo.forget(context);
   const { platform } = ctx;
   const config = ctx.config();

@@ -6,6 +6,7 @@ import type { DeviceStateStore, SecretIndexStore } from "../store/index.js";
 import type PQueue from "p-queue";
 import type { DeviceLocks } from "./device-locks.js";
 import type { RepoRegistry } from "../archive/index.js";
+import type { LastExports } from "./last-exports.js";
 import type { SnapshotQueue, SnapshotResult } from "./snapshot-queue.js";
 import type { Trigger } from "../archive/index.js";
 
@@ -44,6 +45,8 @@ export interface PipelineContext {
   readonly sshSessions: PQueue;
   /** Where collected exports go to be archived (see snapshot-queue.ts). */
   readonly archive: SnapshotQueue;
+  /** What each device's last export became: the same export again is answered without normalizing or sealing. */
+  readonly lastExports: LastExports;
   /** Set when a `nats:` block moves collection to remote collectors. */
   readonly remote?: RemoteBackup;
   readonly log: Logger;

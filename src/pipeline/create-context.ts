@@ -8,6 +8,7 @@ import { DeviceStateStore, SecretIndexStore } from "../store/index.js";
 import { archiveSnapshot } from "./archive-snapshot.js";
 import type { PipelineContext, RunTiming } from "./context.js";
 import { DeviceLocks } from "./device-locks.js";
+import { LastExports } from "./last-exports.js";
 import { RepoRegistry } from "../archive/index.js";
 
 /** Wires a pipeline context: stores, locks, SSH session slots and the in-process snapshot queue. */
@@ -42,6 +43,7 @@ export function createPipelineContext(p: {
     sshSessions: new PQueue({ concurrency: initial.schedule.concurrency }),
     // In one process the queue is a call into the archive path; see snapshot-queue.ts.
     archive: { submit: (snapshot) => archiveSnapshot(ctx, snapshot) },
+    lastExports: new LastExports(),
     log: p.log,
     events: p.events,
     env: p.env,

@@ -27,6 +27,7 @@ describe("unchanged exports: answered from the last one only while nothing it de
   let live: LiveConfig;
   let ctx: PipelineContext;
   let recipient: string;
+  let normalized = 0;
   const snapshot = (text = EXPORT) => archiveSnapshot(ctx, { device: live.source().tenants.get("acme")!.devices[0]!, text, trigger: "scheduled", collectedAtMs: Date.parse("2026-01-01T00:00:00Z") });
   const gitDir = () => path.join(dir, "repos/acme.git");
   const archived = () => git(gitDir(), ["show", "main:core-1.rsc"]);
@@ -35,7 +36,10 @@ describe("unchanged exports: answered from the last one only while nothing it de
     dir = tempDir();
     recipient = keygen(dir).recipient;
     live = new LiveConfig(readConfigFile(writeConfig(dir, { recipient, devices: [{ id: "core-1" }] })));
-    ctx = createPipelineContext({ config: live.source, platform: ROUTEROS, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
+    normalized = 0;
+    // hasMenuLine runs on every normalized export: counting it counts the exports that took the whole path.
+    const platform = { ...ROUTEROS, hasMenuLine: (text: string) => (normalized++, ROUTEROS.hasMenuLine(text)) };
+    ctx = createPipelineContext({ config: live.source, platform, timing: RUN_TIMING, log: silentLogger(), events: NO_EVENTS, env: {}, fsync: false });
   });
   afterEach(() => ctx.repos.closeAll());
 
@@ -44,6 +48,20 @@ describe("unchanged exports: answered from the last one only while nothing it de
     const again = await snapshot();
     assert.deepEqual([first.changed, again.changed, again.commit], [true, false, first.commit]);
     assert.equal(git(gitDir(), ["rev-list", "--count", "main"]).trim(), "2");
+  });
+
+  it("the same configuration exported later (another date in the header) is answered from memory; a changed one is not", async () => {
+    assert.match(EXPORT, /^# \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} by RouterOS /);
+    const later = EXPORT.replace(/^# \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/, "# 2027-03-04 05:06:07");
+    assert.notEqual(later, EXPORT);
+    await snapshot();
+    assert.equal(normalized, 1);
+    const again = await snapshot(later);
+    assert.equal(again.changed, false);
+    assert.equal(normalized, 1, "not normalized or sealed again");
+    const changed = await snapshot(later.replace(/\n\/system identity\n/, "\n/system note\nset note=changed\n/system identity\n"));
+    assert.equal(normalized, 2, "a changed export takes the whole path");
+    assert.equal(changed.changed, true);
   });
 
   it("the same export after the archived file changed elsewhere is committed back", async () => {
