@@ -227,13 +227,32 @@ export function runGitQuickly(call: GitCall): Promise<GitResult> {
 
 class LauncherUnavailable extends Error {}
 
+interface LauncherHead {
+  readonly id: number;
+  readonly code: number;
+  readonly stderr: string;
+  readonly size: number;
+  readonly ready?: true;
+  readonly error?: { code: string; message: string; data?: Record<string, unknown> };
+}
+
+/** One answer of the helper: its header line, then `size` bytes of git's stdout. */
+function parseLauncherAnswer(buf: Buffer): { value: { head: LauncherHead; stdout: Buffer }; used: number } | { need: number } | null {
+  const nl = buf.indexOf(10);
+  if (nl < 0) return null;
+  const head = JSON.parse(buf.toString("utf8", 0, nl)) as LauncherHead;
+  const end = nl + 1 + head.size;
+  if (buf.length < end) return { need: end };
+  return { value: { head, stdout: Buffer.from(buf.subarray(nl + 1, end)) }, used: end };
+}
+
 /** Resident size past which git runs from the helper (a small install never starts it). */
 const LAUNCH_ABOVE_RSS = 128 * 2 ** 20;
 
 /** The helper process and the requests it has not answered yet. */
 class GitLauncher {
   private child: ChildProcessWithoutNullStreams | null = null;
-  private buffer: Buffer = Buffer.alloc(0);
+  private frames = new FrameReader();
   private readonly pending = new Map<number, { call: GitCall; resolve: (r: GitResult) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failures = 0;
@@ -278,8 +297,7 @@ class GitLauncher {
     child.unref();
     for (const s of [child.stdin, child.stdout, child.stderr] as unknown as Array<{ unref?: () => void }>) s.unref?.();
     child.stdout.on("data", (c: Buffer) => {
-      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, c]) : c;
-      this.drain();
+      if (this.frames.push(c)) this.drain();
     });
     child.stderr.resume();
     child.stdin.on("error", () => {});
@@ -288,7 +306,7 @@ class GitLauncher {
       this.child = null;
       this.ready = false;
       this.failures++;
-      this.buffer = Buffer.alloc(0);
+      this.frames = new FrameReader();
       // Unanswered requests run again from the service.
       for (const [id, p] of this.pending) {
         this.pending.delete(id);
@@ -302,18 +320,12 @@ class GitLauncher {
 
   /** `<header JSON>\n<stdout bytes>` per answer, in any order. */
   private drain(): void {
-    for (;;) {
-      const nl = this.buffer.indexOf(10);
-      if (nl < 0) return;
-      const head = JSON.parse(this.buffer.toString("utf8", 0, nl)) as { id: number; code: number; stderr: string; size: number; ready?: true; error?: { code: string; message: string; data?: Record<string, unknown> } };
+    for (let frame = this.frames.next(parseLauncherAnswer); frame; frame = this.frames.next(parseLauncherAnswer)) {
+      const { head, stdout } = frame.value;
       if (head.ready) {
         this.ready = true;
-        this.buffer = this.buffer.subarray(nl + 1);
         continue;
       }
-      if (this.buffer.length < nl + 1 + head.size) return;
-      const stdout = Buffer.from(this.buffer.subarray(nl + 1, nl + 1 + head.size));
-      this.buffer = this.buffer.subarray(nl + 1 + head.size);
       const p = this.pending.get(head.id);
       this.pending.delete(head.id);
       if (!p) continue;
@@ -399,14 +411,56 @@ export async function gitText(call: GitCall): Promise<string> {
 }
 
 /**
+ * Reads one answer from the front of a `GitPipe`'s output: the value and the
+ * bytes it used, `{ need }` (the answer's whole length, once its header says
+ * it) or null (not even the header yet).
+ */
+export type PipeParser<T> = (buf: Buffer) => { value: T; used: number } | { need: number } | null;
+
+/**
+ * A child's output as it arrives, read in frames a parser recognises. The
+ * chunks are joined only when a whole frame is there (or to look for its
+ * header), so a 64 MiB object costs one copy, not one per 64 KiB chunk.
+ */
+class FrameReader {
+  private chunks: Buffer[] = [];
+  private length = 0;
+  /** Bytes the next frame needs before parsing is worth trying again. */
+  private need = 0;
+
+  /** Adds output; true when the next frame may be complete. */
+  push(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    return this.length >= this.need;
+  }
+
+  /** The next whole frame, taken off the front, or null until more output arrives. */
+  next<T>(parse: PipeParser<T>): { value: T } | null {
+    if (this.length === 0 || this.length < this.need) return null;
+    const buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
+    const r = parse(buf);
+    const rest = r && "used" in r ? buf.subarray(r.used) : buf;
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.length = rest.length;
+    if (!r || "need" in r) {
+      this.need = r ? r.need : this.length + 1;
+      return null;
+    }
+    this.need = 0;
+    return { value: r.value };
+  }
+}
+
+/**
  * A long-lived git process speaking a line protocol on stdin/stdout
  * (`cat-file --batch`): one spawn serves many requests.
  * Requests are queued and answered in order.
  */
 export class GitPipe {
   private child: ChildProcessWithoutNullStreams | null = null;
-  private buffer: Buffer = Buffer.alloc(0);
-  private waiters: Array<{ parse: (buf: Buffer) => { value: unknown; used: number } | null; resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
+  private frames = new FrameReader();
+  private waiters: Array<{ parse: PipeParser<unknown>; resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
   private stderr = "";
   private closed = false;
 
@@ -420,8 +474,7 @@ export class GitPipe {
     this.child = child;
     this.stderr = "";
     child.stdout.on("data", (c: Buffer) => {
-      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, c]) : c;
-      this.drain();
+      if (this.frames.push(c)) this.drain();
     });
     child.stderr.on("data", (c: Buffer) => {
       if (this.stderr.length < 8192) this.stderr += c.toString("utf8");
@@ -430,7 +483,7 @@ export class GitPipe {
     const fail = (why: string) => {
       if (this.child !== child) return;
       this.child = null;
-      this.buffer = Buffer.alloc(0);
+      this.frames = new FrameReader();
       const err = new GitError(this.args, null, why || this.stderr);
       for (const w of this.waiters.splice(0)) w.reject(err);
     };
@@ -442,16 +495,15 @@ export class GitPipe {
   private drain(): void {
     while (this.waiters.length > 0) {
       const w = this.waiters[0]!;
-      const r = w.parse(this.buffer);
-      if (!r) return;
-      this.buffer = this.buffer.subarray(r.used);
+      const frame = this.frames.next(w.parse);
+      if (!frame) return;
       this.waiters.shift();
-      w.resolve(r.value);
+      w.resolve(frame.value);
     }
   }
 
   /** Sends `input` and resolves with what `parse` reads from the output. */
-  request<T>(input: string, parse: (buf: Buffer) => { value: T; used: number } | null): Promise<T> {
+  request<T>(input: string, parse: PipeParser<T>): Promise<T> {
     let child: ChildProcessWithoutNullStreams;
     try {
       child = this.start();

@@ -16,3 +16,4 @@ export { grepLines, type GrepHit, type GrepQuery, type GrepOutcome } from "./gre
 export { commitAtOrBefore, committerTime, fileCommitAt } from "./commit-at.js";
 export { prepareCompare, compareUnified, compareSections, type CompareSide, type CompareOptions, type IgnoreRule, type ComparedTexts, type CompareJson } from "./compare.js";
 export { linesToLeaveOut, withoutLines, maskSealedValues, sectionsOfDiff, SEALED_MASK, type IgnoreHit, type SectionedChange } from "./compare-lines.js";
+export { parseBatchObject, type ReadObject } from "./object-reader.js";

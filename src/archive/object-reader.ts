@@ -37,13 +37,13 @@ export class ObjectReader {
 }
 
 /** `cat-file --batch` answer: `<id> <type> <size>\n<body>\n` or `<rev> missing\n`. */
-export function parseBatchObject(buf: Buffer): { value: ReadObject | null; used: number } | null {
+export function parseBatchObject(buf: Buffer): { value: ReadObject | null; used: number } | { need: number } | null {
   const nl = buf.indexOf(10);
   if (nl < 0) return null;
   const header = buf.toString("utf8", 0, nl);
   if (header.endsWith(" missing") || header.endsWith(" ambiguous")) return { value: null, used: nl + 1 };
   const [id, type, sizeText] = header.split(" ");
   const size = Number(sizeText);
-  if (buf.length < nl + 1 + size + 1) return null;
+  if (buf.length < nl + 1 + size + 1) return { need: nl + 1 + size + 1 };
   return { value: { id: id!, type: type!, body: Buffer.from(buf.subarray(nl + 1, nl + 1 + size)) }, used: nl + 1 + size + 1 };
 }

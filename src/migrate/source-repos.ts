@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { GitPipe, runGit } from "../archive/index.js";
+import { GitPipe, parseBatchObject, runGit } from "../archive/index.js";
 import { RosarchiveError } from "../common/index.js";
 import type { SourceFile, SourceVersion } from "./types.js";
 
@@ -120,7 +120,7 @@ export class BlobReader {
 
   async read(blob: string): Promise<Buffer> {
     if (!/^[0-9a-f]{40,64}$/.test(blob)) throw new RosarchiveError("bad_parameter", "not a blob id");
-    const got = await this.pipe.request(`${blob}\n`, parseBatchBlob);
+    const got = (await this.pipe.request(`${blob}\n`, parseBatchObject))?.body;
     if (!got) throw new RosarchiveError("error", `blob ${blob} is missing from the source repository (run git fsck there)`);
     return got;
   }
@@ -130,13 +130,3 @@ export class BlobReader {
   }
 }
 
-/** `<id> blob <size>\n<bytes>\n`, or `<id> missing\n`; null until the whole answer is buffered. */
-function parseBatchBlob(buf: Buffer): { value: Buffer | null; used: number } | null {
-  const nl = buf.indexOf(10);
-  if (nl < 0) return null;
-  const header = buf.toString("latin1", 0, nl).split(" ");
-  if (header[1] === "missing" || header.length < 3) return { value: null, used: nl + 1 };
-  const size = Number(header[2]);
-  if (buf.length < nl + 1 + size + 1) return null;
-  return { value: Buffer.from(buf.subarray(nl + 1, nl + 1 + size)), used: nl + 2 + size };
-}
