@@ -24,15 +24,21 @@ export interface StructuredDiff {
   readonly approximate?: true;
 }
 
-/** The unified diff of one file between two commits, byte for byte as `git diff FROM TO -- PATH` prints it. */
-export async function unifiedDiff(repo: TenantRepo, from: string, to: string, filePath: string): Promise<Buffer> {
+/**
+ * The unified diff of one file between two commits, byte for byte as `git
+ * diff FROM TO -- PATH` prints it. When `from` is the file's version just
+ * before `to` (the default diff), it is the patch `to` made, read from the
+ * repository's long-lived diff process when that can answer exactly.
+ */
+export async function unifiedDiff(repo: TenantRepo, from: string, to: string, filePath: string, opts: { readonly fromIsPrevious?: boolean } = {}): Promise<Buffer> {
   const key = `${from}:${to}:${filePath}`;
   const known = repo.diffs.get(key);
   if (known) return known;
-  const r = await runGitQuickly({ gitDir: repo.gitDir, args: ["diff", "--no-color", "--no-ext-diff", "--no-textconv"], revs: [from, to], paths: [filePath], maxBytes: 256 * 1024 * 1024 });
+  const patch = opts.fromIsPrevious ? await repo.patches.patchOf(to, filePath) : null;
+  const out = patch ?? (await runGitQuickly({ gitDir: repo.gitDir, args: ["diff", "--no-color", "--no-ext-diff", "--no-textconv"], revs: [from, to], paths: [filePath], maxBytes: 256 * 1024 * 1024 })).stdout;
   // Only full commit ids name fixed content (a ref or a prefix could name another commit later).
-  if (/^[0-9a-f]{40}$/.test(from) && /^[0-9a-f]{40}$/.test(to)) repo.diffs.set(key, r.stdout);
-  return r.stdout;
+  if (/^[0-9a-f]{40}$/.test(from) && /^[0-9a-f]{40}$/.test(to)) repo.diffs.set(key, out);
+  return out;
 }
 
 /** Changed lines grouped by the section each stands in, taken from the whole files. */

@@ -9,6 +9,7 @@ import { runGit } from "./git.js";
 import { GroupCommit } from "./group-commit.js";
 import { StatsStore, STATS_FILE, type CommitStats } from "./history-stats.js";
 import { maintainRepository, shouldMaintain } from "./maintenance.js";
+import { CommitPatches } from "./commit-patches.js";
 import { ObjectReader, type ReadObject } from "./object-reader.js";
 import { decodeTree, encodeCommit, encodeTree, makeObject, type TreeEntry } from "./objects.js";
 import { writePackFiles } from "./pack-files.js";
@@ -94,6 +95,8 @@ export class TenantRepo {
   readonly stats: StatsStore;
   /** Unified diffs served lately, by `<from>:<to>:<path>`: two commits never change, so neither does their diff. */
   readonly diffs = new RecentContents(DIFF_CACHE_BYTES);
+  /** The patch each commit made, from one long-lived git (diffs without a process start each). */
+  readonly patches: CommitPatches;
   private head: string | null = null;
   private root: Map<string, TreeEntry> = new Map();
   private readonly subtrees = new Map<string, Map<string, TreeEntry>>();
@@ -109,6 +112,7 @@ export class TenantRepo {
 
   private constructor(readonly tenant: string, readonly gitDir: string, private readonly opts: TenantRepoOptions) {
     this.reader = new ObjectReader(gitDir);
+    this.patches = new CommitPatches(gitDir);
     const onNotice = opts.onNotice;
     this.paths = new PathIndex(
       { gitDir, mainTip: () => this.resolve(MAIN) },
@@ -366,6 +370,7 @@ export class TenantRepo {
   close(): void {
     this.paths.stop();
     this.reader.close();
+    this.patches.close();
     if (this.ownsPacks) this.packs.close();
   }
 }

@@ -32,17 +32,15 @@ export async function getDiff(deps: ApiDeps, req: Request, res: Response): Promi
     // `to` names a snapshot; another device's commit is not one of this device's.
     throw new RosarchiveError("not_found", "that commit holds no snapshot of this device");
   }
-  let from = fromParam;
-  if (from === null) {
-    // The device's previous version (the last commit before `to` that changed its file), as the UI shows it;
-    // its first snapshot is diffed against git's empty tree.
-    from = (await previousVersionOf(repo, d.path, to)) ?? EMPTY_TREE;
-  }
+  // The device's previous version (the last commit before `to` that changed its file), as the UI shows it;
+  // its first snapshot is diffed against git's empty tree.
+  const previous = (await previousVersionOf(repo, d.path, to)) ?? EMPTY_TREE;
+  const from = fromParam ?? previous;
   await recordAudit(deps, access, "diff.read", d.id, { from, to });
   if (req.accepts(["text/x-diff", "application/json"]) === "application/json" && /application\/json/.test(req.get("accept") ?? "")) {
     res.json(await structuredDiff(repo, from, to, d.path, deps.platform.sectionOf));
     return;
   }
   res.set({ "Content-Type": "text/x-diff; charset=utf-8", "X-Rosarchive-From": from, "X-Rosarchive-To": to });
-  res.status(200).end(await unifiedDiff(repo, from, to, d.path));
+  res.status(200).end(await unifiedDiff(repo, from, to, d.path, { fromIsPrevious: from === previous }));
 }
