@@ -147,7 +147,7 @@ export class TenantRepo {
     const objects = firstCommitObjects(this.tenant, this.now());
     await this.packs.writePack(this.gitDir, objects, { fsync: this.opts.fsync ?? true });
     try {
-      this.moveMain(objects[objects.length - 1]!.id, null, 1);
+      await this.moveMain(objects[objects.length - 1]!.id, null, 1);
     } catch {
       // another process initialized it first: take theirs
     }
@@ -320,7 +320,7 @@ export class TenantRepo {
       const base: TreeState = { head: this.head, root: this.root, subtrees };
       const built = buildBatch(base, changes, { ...IDENT, time: this.now() });
       await this.packs.writePack(this.gitDir, built.objects, { fsync: this.opts.fsync ?? true });
-      this.moveMain(built.head!, this.head, changes.length);
+      await this.moveMain(built.head!, this.head, changes.length);
       this.paths.record(this.head, changes.map((c, k) => ({ commit: built.commits[k]!.commit, changes: [{ path: c.path, blob: c.blob?.id ?? null }] })));
       this.packsSinceMaintenance += 1;
       this.head = built.head;
@@ -363,8 +363,8 @@ export class TenantRepo {
   }
 
   /** Atomic compare-and-swap of `main` through git's own lock-and-rename (ref-lock.ts). */
-  private moveMain(next: string, expected: string | null, commits: number): void {
-    compareAndSwapRef(this.gitDir, MAIN, next, expected, { ...IDENT, time: this.now(), message: commits === 1 ? "rosarchive: 1 commit" : `rosarchive: ${commits} commits` });
+  private moveMain(next: string, expected: string | null, commits: number): Promise<void> {
+    return compareAndSwapRef(this.gitDir, MAIN, next, expected, { ...IDENT, time: this.now(), message: commits === 1 ? "rosarchive: 1 commit" : `rosarchive: ${commits} commits` });
   }
 
   close(): void {
@@ -425,8 +425,8 @@ export async function ensureBareRepo(gitDir: string, tenant: string, opts: { fsy
     for (const [k, v] of REPOSITORY_SETTINGS) await runGit({ gitDir: tmp, args: ["config", k, v] });
     const objects = firstCommitObjects(tenant, opts.time);
     await writePackFiles(tmp, objects.map((o) => ({ type: o.type, id: o.id, size: o.body.length, body: o.body, deflated: false })), { fsync: opts.fsync });
-    compareAndSwapRef(tmp, MAIN, objects[objects.length - 1]!.id, null, { ...IDENT, time: opts.time, message: "rosarchive: 1 commit" });
-    if (readRef(tmp, MAIN) === null) throw new RosarchiveError("error", `could not create the first commit of ${gitDir}`);
+    await compareAndSwapRef(tmp, MAIN, objects[objects.length - 1]!.id, null, { ...IDENT, time: opts.time, message: "rosarchive: 1 commit" });
+    if ((await readRef(tmp, MAIN)) === null) throw new RosarchiveError("error", `could not create the first commit of ${gitDir}`);
     await fs.rename(tmp, gitDir);
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true });

@@ -23,9 +23,9 @@ function repoWithTwoCommits(): { gitDir: string; first: string; second: string }
 }
 
 describe("archive: moving main with git's lock protocol (ref-lock)", () => {
-  it("moves main when it is where the writer expects, with a reflog line stock git reads", () => {
+  it("moves main when it is where the writer expects, with a reflog line stock git reads", async () => {
     const { gitDir, first, second } = repoWithTwoCommits();
-    compareAndSwapRef(gitDir, "refs/heads/main", second, first, LOG);
+    await compareAndSwapRef(gitDir, "refs/heads/main", second, first, LOG);
     assert.equal(git(gitDir, ["rev-parse", "main"]).trim(), second);
     assert.equal(git(gitDir, ["reflog", "show", "--format=%H %gs", "main"]).split("\n")[0], `${second} rosarchive: 1 commit`);
     assert.equal(git(gitDir, ["reflog", "show", "--format=%H", "HEAD"]).split("\n")[0], second);
@@ -33,43 +33,43 @@ describe("archive: moving main with git's lock protocol (ref-lock)", () => {
     fsckStrict(gitDir);
   });
 
-  it("refuses when main moved (a lost race), leaving main and no lock behind", () => {
+  it("refuses when main moved (a lost race), leaving main and no lock behind", async () => {
     const { gitDir, first, second } = repoWithTwoCommits();
     git(gitDir, ["update-ref", "refs/heads/main", second]);
-    assert.throws(() => compareAndSwapRef(gitDir, "refs/heads/main", first, first, LOG), (e: unknown) => e instanceof RefRaceError && /expected/.test(e.message));
+    await assert.rejects(compareAndSwapRef(gitDir, "refs/heads/main", first, first, LOG), (e: unknown) => e instanceof RefRaceError && /expected/.test(e.message));
     assert.equal(git(gitDir, ["rev-parse", "main"]).trim(), second);
     assert.equal(existsSync(path.join(gitDir, "refs/heads/main.lock")), false);
   });
 
-  it("refuses while another writer holds main.lock, and leaves that lock alone", () => {
+  it("refuses while another writer holds main.lock, and leaves that lock alone", async () => {
     const { gitDir, first, second } = repoWithTwoCommits();
     const lock = path.join(gitDir, "refs/heads/main.lock");
     writeFileSync(lock, "held by someone else\n");
-    assert.throws(() => compareAndSwapRef(gitDir, "refs/heads/main", second, first, LOG), RefRaceError);
+    await assert.rejects(compareAndSwapRef(gitDir, "refs/heads/main", second, first, LOG), RefRaceError);
     assert.equal(existsSync(lock), true);
     // git itself sees the same lock: the protocol is shared.
     assert.throws(() => execFileSync("git", ["--git-dir", gitDir, "update-ref", "refs/heads/main", second, first], { stdio: "pipe" }), /main\.lock/);
   });
 
-  it("takes over a main.lock left by a killed writer (older than a live writer ever holds one)", () => {
+  it("takes over a main.lock left by a killed writer (older than a live writer ever holds one)", async () => {
     const { gitDir, first, second } = repoWithTwoCommits();
     const lock = path.join(gitDir, "refs/heads/main.lock");
     writeFileSync(lock, "");
     const now = Date.now() / 1000;
     utimesSync(lock, now - 60, now - 60);
-    compareAndSwapRef(gitDir, "refs/heads/main", second, first, { ...LOG, time: Math.floor(now) });
+    await compareAndSwapRef(gitDir, "refs/heads/main", second, first, { ...LOG, time: Math.floor(now) });
     assert.equal(git(gitDir, ["rev-parse", "main"]).trim(), second);
     assert.equal(existsSync(lock), false);
   });
 
-  it("reads a ref that git packed into packed-refs, and overrides it with a loose one", () => {
+  it("reads a ref that git packed into packed-refs, and overrides it with a loose one", async () => {
     const { gitDir, first, second } = repoWithTwoCommits();
     git(gitDir, ["pack-refs", "--all"]);
     assert.equal(existsSync(path.join(gitDir, "refs/heads/main")), false);
-    assert.equal(readRef(gitDir, "refs/heads/main"), first);
-    compareAndSwapRef(gitDir, "refs/heads/main", second, first, LOG);
+    assert.equal(await readRef(gitDir, "refs/heads/main"), first);
+    await compareAndSwapRef(gitDir, "refs/heads/main", second, first, LOG);
     assert.equal(git(gitDir, ["rev-parse", "main"]).trim(), second);
-    assert.equal(readRef(gitDir, "refs/heads/other"), null);
+    assert.equal(await readRef(gitDir, "refs/heads/other"), null);
   });
 
   it("a writer whose main was moved by stock git rebuilds on top, losing neither commit", async () => {
@@ -100,7 +100,7 @@ describe("archive: moving main with git's lock protocol (ref-lock)", () => {
     writeFileSync(packDir, "");
     try {
       await assert.rejects(commitText(repo, "a.rsc", "/x\nset a=1\n", 1), /writing pack/);
-      assert.equal(readRef(gitDir, "refs/heads/main"), repo.tip);
+      assert.equal(await readRef(gitDir, "refs/heads/main"), repo.tip);
     } finally {
       rmSync(packDir);
       renameSync(`${packDir}.away`, packDir);
