@@ -4,6 +4,10 @@ import { RosarchiveError, type ErrorCode } from "../common/index.js";
 /** Where git is looked for: set once by the composition root from its environment. */
 let searchPath = "/usr/local/bin:/usr/bin:/bin";
 
+export function gitSearchPath(): string {
+  return searchPath;
+}
+
 /** The PATH git runs with (the CLI passes its own PATH at start, so a git in /opt is found). */
 export function setGitSearchPath(value: string | undefined): void {
   if (value) searchPath = value;

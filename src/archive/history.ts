@@ -53,13 +53,17 @@ const NO_STATS: Stats = { stats: { added: 0, removed: 0 }, sections: [] };
 
 async function recordOf(repo: TenantRepo, commit: string): Promise<LogRecord | null> {
   const obj = await repo.readObject(commit);
-  if (!obj || obj.type !== "commit") return null;
-  const text = obj.body.toString("utf8");
+  return obj && obj.type === "commit" ? parseCommit(commit, obj.body) : null;
+}
+
+/** A commit object's first parent, author time and message, and how many parents it has. */
+function parseCommit(commit: string, body: Buffer): LogRecord & { readonly parents: number } {
+  const text = body.toString("utf8");
   const split = text.indexOf("\n\n");
-  const head = text.slice(0, split);
-  const parent = /^parent ([0-9a-f]{40})$/m.exec(head)?.[1] ?? null;
+  const head = split < 0 ? text : text.slice(0, split);
+  const parents = head.match(/^parent [0-9a-f]{40}$/gm) ?? [];
   const at = Number(/^author .* (\d+) [+-]\d{4}$/m.exec(head)?.[1] ?? 0);
-  return { commit, parent, authorTime: at, message: split < 0 ? "" : text.slice(split + 2) };
+  return { commit, parent: parents[0]?.slice(7) ?? null, parents: parents.length, authorTime: at, message: split < 0 ? "" : text.slice(split + 2) };
 }
 
 /** Newest first, the commits that changed `filePath` (from the history index; git answers for what it has not read yet). */
@@ -100,17 +104,46 @@ async function blobText(repo: TenantRepo, blob: string | null): Promise<string |
 export async function tenantHistory(repo: TenantRepo, q: HistoryQuery): Promise<TimelineEntry[]> {
   const start = await startRev(repo, q.before ?? null);
   if (!start) return [];
-  const out: TimelineEntry[] = [];
+  const records = (await walkIndexed(repo, start, q.limit)) ?? (await walkLog(repo, start, q.limit));
+  // Each entry's stats at once: the reads of their blobs (by id) share one round of the object reader.
+  const stats = await Promise.all(records.map((r) => (r.change ? statsOf(repo, r, r.change, q.sectionOf) : NO_STATS)));
+  return records.map((r, i) => ({ ...toEntry(r, stats[i]!), device: parseTrailers(r.message).Device! }));
+}
+
+/**
+ * Up to `limit` device commits from `start` down main, read commit by commit
+ * through the object reader, with what each did to its file from the
+ * history index: no git process and no tree diffs. Null when a commit is
+ * one the index cannot answer for (a merge, several files, not indexed
+ * yet): git's log answers the page then.
+ */
+async function walkIndexed(repo: TenantRepo, start: string, limit: number): Promise<TimelineRecord[] | null> {
+  const found: Array<LogRecord & { readonly device: string }> = [];
+  let rev: string | null = start;
+  while (rev && found.length < limit) {
+    const obj = await repo.readObject(rev);
+    if (!obj || obj.type !== "commit") return null;
+    const r = parseCommit(obj.id, obj.body);
+    // A merge: which side the log lists first is git's to say.
+    if (r.parents > 1) return null;
+    const device = parseTrailers(r.message).Device;
+    if (device) found.push({ ...r, device });
+    rev = r.parent;
+  }
+  const changes = await repo.paths.changesOf(found);
+  if (changes.some((c) => c === null)) return null;
+  return found.map((r, i) => ({ commit: r.commit, parent: r.parent, authorTime: r.authorTime, message: r.message, change: changes[i]! }));
+}
+
+/** The same records from `git log --raw` (the first file each commit changed). */
+async function walkLog(repo: TenantRepo, start: string, limit: number): Promise<TimelineRecord[]> {
+  const out: TimelineRecord[] = [];
   let rev: string | null = start;
   // Only the root commit lacks a Device trailer, so one extra record usually suffices; loop for safety.
-  while (rev && out.length < q.limit) {
-    const want: number = q.limit - out.length + 1;
+  while (rev && out.length < limit) {
+    const want: number = limit - out.length + 1;
     const records = await readLog(repo, rev, want);
-    const devices = records.map((r) => parseTrailers(r.message).Device);
-    // Each entry's stats at once: the reads of their blobs (by id, from the log's raw lines) share one round of the object reader.
-    const kept = records.filter((r, i) => devices[i]).slice(0, q.limit - out.length);
-    const stats = await Promise.all(kept.map((r) => (r.change ? statsOf(repo, r, r.change, q.sectionOf) : NO_STATS)));
-    kept.forEach((r, i) => out.push({ ...toEntry(r, stats[i]!), device: parseTrailers(r.message).Device! }));
+    out.push(...records.filter((r) => parseTrailers(r.message).Device).slice(0, limit - out.length));
     if (records.length < want) break;
     rev = records[records.length - 1]!.parent;
   }

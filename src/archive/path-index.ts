@@ -42,6 +42,13 @@ export interface PathChange {
   readonly blob: string | null;
 }
 
+/** What one commit did to one file: the blob before it and the blob it left (null: none, the file was added or removed). */
+export interface FileChange {
+  readonly path: string;
+  readonly before: string | null;
+  readonly after: string | null;
+}
+
 /** One record of `git log --first-parent --raw --format=%x1e%H %P`. */
 export interface LogRecord {
   readonly commit: string;
@@ -71,6 +78,7 @@ const SAVE_EVERY = 20_000;
  */
 export class PathIndex {
   private lists = new Map<string, PathList>();
+  private byDevice: { readonly lists: Map<string, PathList>; readonly size: number; readonly map: Map<string, string[]> } | null = null;
   /** Newest commit indexed; forward extensions start from it. */
   private head: string | null = null;
   /** Newest commit not yet indexed below the indexed range (null: the index reaches the root). */
@@ -175,6 +183,43 @@ export class PathIndex {
     if (at === 0 && this.below === null) return null;
     // Not indexed (yet), or the oldest the index has read so far: git walks from it.
     return (await this.gitVersions(commit, filePath, 2)).filter((v) => v.commit !== commit)[0]?.commit ?? null;
+  }
+
+  /**
+   * What each commit did to its device's file (`<device>.rsc` in any
+   * folder), from the index alone: the blob it left and the one before.
+   * Null for a commit the index cannot answer for (no single such file
+   * lists it, or the version before it is not read yet): the caller asks git.
+   */
+  async changesOf(commits: ReadonlyArray<{ readonly commit: string; readonly device: string }>): Promise<Array<FileChange | null>> {
+    await this.sync();
+    return commits.map(({ commit, device }) => {
+      let found: FileChange | null = null;
+      for (const p of this.pathsOfDevice(device)) {
+        const list = this.lists.get(p)!;
+        const at = list.lastIndexOf(commit);
+        if (at < 0) continue;
+        if (found || (at === 0 && this.below !== null)) return null;
+        found = { path: p, before: at > 0 ? list.at(at - 1).blob : null, after: list.at(at).blob };
+      }
+      return found;
+    });
+  }
+
+  /** The indexed files named `<device>.rsc`, by device; remade when files were added or the index was reset. */
+  private pathsOfDevice(device: string): readonly string[] {
+    if (this.byDevice?.lists !== this.lists || this.byDevice.size !== this.lists.size) {
+      const map = new Map<string, string[]>();
+      for (const p of this.lists.keys()) {
+        if (!p.endsWith(".rsc")) continue;
+        const id = p.slice(p.lastIndexOf("/") + 1, -".rsc".length);
+        const known = map.get(id);
+        if (known) known.push(p);
+        else map.set(id, [p]);
+      }
+      this.byDevice = { lists: this.lists, size: this.lists.size, map };
+    }
+    return this.byDevice.map.get(device) ?? [];
   }
 
   /**
