@@ -14,6 +14,9 @@ const MAX_PATCH_BYTES = 4 * 1024 * 1024;
 /** A pack added or removed less than this long ago: the next diff is answered by a fresh git instead of a new long-lived one, so a busy writer does not cost a process start per diff. */
 const SETTLE_MS = 1000;
 
+/** An idle repository's diff process ends; the next default diff starts one again. */
+const IDLE_MS = 10 * 60_000;
+
 /**
  * The patch a commit made, from one long-lived `git diff-tree --stdin -p`
  * per repository: no git process start per diff, which was most of a
@@ -69,7 +72,7 @@ export class CommitPatches {
     this.pipe = null;
     if (Date.now() - stamp < SETTLE_MS) return null;
     this.stamp = stamp;
-    this.pipe = new GitPipe(this.gitDir, ["diff-tree", "--stdin", "-p", "--root", "--no-commit-id", "--no-renames", "--no-color", "--no-ext-diff", "--no-textconv"]);
+    this.pipe = new GitPipe(this.gitDir, ["diff-tree", "--stdin", "-p", "--root", "--no-commit-id", "--no-renames", "--no-color", "--no-ext-diff", "--no-textconv"], { idleMs: IDLE_MS });
     return this.pipe;
   }
 

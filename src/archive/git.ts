@@ -467,8 +467,24 @@ export class GitPipe {
   private waiters: Array<{ parse: PipeParser<unknown>; resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
   private stderr = "";
   private closed = false;
+  private idle: NodeJS.Timeout | null = null;
 
-  constructor(private readonly gitDir: string, private readonly args: readonly string[]) {}
+  /** `idleMs`: the process ends after this long without a request (the next one starts it again). */
+  constructor(
+    private readonly gitDir: string,
+    private readonly args: readonly string[],
+    private readonly opts: { readonly idleMs?: number } = {},
+  ) {}
+
+  /** True while its git process runs. */
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  /** Requests sent and not answered yet. */
+  get pending(): number {
+    return this.waiters.length;
+  }
 
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
@@ -504,6 +520,20 @@ export class GitPipe {
       this.waiters.shift();
       w.resolve(frame.value);
     }
+    if (this.opts.idleMs !== undefined) this.idleSoon(this.opts.idleMs);
+  }
+
+  private idleSoon(ms: number): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      this.idle = null;
+      const child = this.child;
+      if (!child || this.waiters.length > 0) return;
+      this.child = null;
+      this.frames = new FrameReader();
+      child.stdin.end();
+    }, ms);
+    this.idle.unref();
   }
 
   /** Sends `input` and resolves with what `parse` reads from the output. */
@@ -522,6 +552,7 @@ export class GitPipe {
 
   close(): void {
     this.closed = true;
+    if (this.idle) clearTimeout(this.idle);
     const child = this.child;
     this.child = null;
     if (child) {

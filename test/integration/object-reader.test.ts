@@ -3,7 +3,8 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { ObjectReader } from "../../src/archive/object-reader.js";
+import { GitPipe } from "../../src/archive/git.js";
+import { ObjectReader, parseBatchObject } from "../../src/archive/object-reader.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /**
@@ -38,6 +39,26 @@ describe("object reader: large objects through git cat-file", function () {
       assert.ok(ms < 10_000, `two 64 MiB reads took ${ms.toFixed(0)} ms`);
     } finally {
       reader.close();
+    }
+  });
+
+  it("a pipe idle for its idle time ends its git process, and the next request starts one again", async () => {
+    const dir = tempDir();
+    const gitDir = path.join(dir, "r.git");
+    execFileSync("git", ["init", "-q", "--bare", gitDir]);
+    writeFileSync(path.join(dir, "small.txt"), "/system note\nset note=idle\n");
+    const id = execFileSync("git", ["--git-dir", gitDir, "hash-object", "-w", path.join(dir, "small.txt")], { encoding: "utf8" }).trim();
+    const pipe = new GitPipe(gitDir, ["cat-file", "--batch"], { idleMs: 100 });
+    try {
+      assert.equal((await pipe.request(`${id}\n`, parseBatchObject))?.body.toString(), "/system note\nset note=idle\n");
+      assert.equal(pipe.running, true);
+      const t0 = Date.now();
+      while (pipe.running && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(pipe.running, false, "ended after being idle");
+      assert.equal((await pipe.request(`${id}\n`, parseBatchObject))?.body.toString(), "/system note\nset note=idle\n");
+      assert.equal(pipe.running, true);
+    } finally {
+      pipe.close();
     }
   });
 });
