@@ -100,6 +100,7 @@ describe("leak sweep: no plaintext secret anywhere but an admin's decrypt", func
   let decrypted = "";
 
   const api = async (p: string, role: keyof typeof tokens = "viewer", init: RequestInit = {}) => {
+    lastRequest = `${init.method ?? "GET"} ${p}`;
     const res = await fetch(`${url}/api/v1/tenants/acme${p}`, { ...init, headers: { authorization: `Bearer ${tokens[role]}`, ...(init.headers as Record<string, string>) } });
     const text = await res.text();
     return { status: res.status, text };
@@ -110,7 +111,22 @@ describe("leak sweep: no plaintext secret anywhere but an admin's decrypt", func
     return r;
   };
 
+  /** Where the setup is, for the message if it stalls: the step and the end of serve's log. */
+  let step = "starting";
+  let lastRequest = "none";
   before(async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`setup stalled at: ${step} (last request ${lastRequest})\n${logs.slice(-4000)}`)), 220_000);
+    });
+    try {
+      await Promise.race([setUp(), stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  async function setUp(): Promise<void> {
     dir = tempDir();
     tmp = path.join(dir, "tmp");
     mkdirSync(tmp);
@@ -163,6 +179,7 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
     serve.stderr.on("data", (c) => (logs += c));
     url = (await eventually(() => /"event":"serve.listening".*?"url":"(http:[^"]+)"/.exec(logs)?.[1], 30_000, "serve to listen"))!;
 
+    step = "SSE client";
     // An SSE client for the whole run.
     sseAbort = new AbortController();
     void fetch(`${url}/api/v1/tenants/acme/events`, { headers: { authorization: `Bearer ${tokens.viewer}` }, signal: sseAbort.signal })
@@ -172,6 +189,7 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
       .catch(() => {});
     await new Promise((r) => setTimeout(r, 300));
 
+    step = "backups";
     // First backups, then a changed secret on every device (a commit whose diff touches a sealed line).
     for (const id of ids) assert.equal((await record(`/devices/${id}/backup`, "operator", { method: "POST" })).status, 201, logs.slice(-2000));
     for (const id of ids) {
@@ -180,6 +198,7 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
       sim.setExport(id, next);
       assert.equal((await record(`/devices/${id}/backup`, "operator", { method: "POST" })).status, 201);
     }
+    step = "failures";
     // Failure and recovery events: a device that fails, one whose password stops working.
     sim.setFault(ids[0]!, "bad_command");
     assert.equal((await record(`/devices/${ids[0]}/backup`, "operator", { method: "POST" })).status, 502);
@@ -188,6 +207,7 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
     sim.setPassword(ids[1]!, "rotated-on-the-device");
     assert.equal((await record(`/devices/${ids[1]}/backup`, "operator", { method: "POST" })).status, 502);
 
+    step = "reads";
     // Everything a viewer or admin can read.
     await record("/devices");
     await record("/history?limit=200");
@@ -201,6 +221,7 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
       await record(`/devices/${id}/diff`);
       await record(`/devices/${id}/diff`, "viewer", { headers: { accept: "application/json" } });
     }
+    step = "search and compare";
     // Search and compare read every device's archived text: sealed values only, whatever the query.
     for (const q of ["q=password%3D", "q=secret", "regex=true&q=(key|passphrase|psk)%3D", "history=true&q=password%3D"]) {
       const r = await record(`/search?${q}&limit=200`);
@@ -218,13 +239,15 @@ ${ids.map((id) => `      - { id: ${id}, host: 127.0.0.1, port: ${sim.devices.get
     assert.equal(control.status, 200);
     decrypted = control.text;
 
+    step = "webhooks, hooks and SSE events";
     await receiver.waitFor(2 * ids.length + 3, 60_000);
     await eventually(() => readdirSync(hookOut).filter((f) => f.endsWith(".json")).length >= 2 * ids.length + 3, 60_000, "hooks");
     await eventually(() => (sse.match(/^event: /gm) ?? []).length >= 2 * ids.length + 3, 30_000, "SSE events");
     sseAbort.abort();
+    step = "serve to exit on SIGTERM";
     serve.kill("SIGTERM");
     await new Promise((r) => serve.once("exit", r));
-  });
+  }
 
   after(async () => {
     sseAbort?.abort();
