@@ -59,6 +59,12 @@ export class CommitPatches {
     return onlyFile(out, filePath) ? out : null;
   }
 
+  /** Starts the process ahead of the first diff (at service start, beside the object reader). */
+  async warm(): Promise<void> {
+    const pipe = await this.current();
+    await pipe?.request(END, untilEnd).catch(() => null);
+  }
+
   private async current(): Promise<GitPipe | null> {
     let stamp: number;
     try {

@@ -29,7 +29,13 @@ const COMPACT_BYTES = 4 * TAIL_BYTES;
  * skipped when read.
  */
 export class StatsStore {
-  private readonly map = new Map<string, { readonly value: CommitStats; readonly bytes: number }>();
+  /**
+   * Each commit's line(s) as written, parsed again when asked for: tens of
+   * thousands of kept entries are then one string each, not a tree of small
+   * objects that every full garbage collection has to walk (that made
+   * 20-50 ms pauses in a service holding 8 MiB of them).
+   */
+  private readonly map = new Map<string, string | string[]>();
   private bytes = 0;
   private loading: Promise<void> | null = null;
   /** Lines waiting for the next append: one write per event-loop turn, not one per commit. */
@@ -47,17 +53,17 @@ export class StatsStore {
   }
 
   get(commit: string, filePath: string): CommitStats | undefined {
-    return this.map.get(`${commit}:${filePath}`)?.value;
+    const line = this.lineOf(commit, filePath);
+    return line === undefined ? undefined : parseLine(line)?.value;
   }
 
   has(commit: string, filePath: string): boolean {
-    return this.map.has(`${commit}:${filePath}`);
+    return this.lineOf(commit, filePath) !== undefined;
   }
 
   /** Remembers the stats and appends them to the file (once per key and process). */
   put(commit: string, filePath: string, value: CommitStats): void {
-    const key = `${commit}:${filePath}`;
-    if (this.map.has(key)) return;
+    if (this.has(commit, filePath)) return;
     // Sections capped as listed (`o`: the rest counted); `x`: the counts are approximate.
     const { sections, omitted } = capSections(value.sections, undefined, value.sectionsOmitted);
     const line = `${JSON.stringify({
@@ -69,26 +75,34 @@ export class StatsStore {
       ...(omitted && { o: [omitted.sections, omitted.added, omitted.removed] }),
       ...(value.approximate && { x: 1 }),
     })}\n`;
-    // Kept as parsed back from the line: section names sliced from the export
-    // can keep the whole export text alive (V8 sliced strings).
-    this.keep(key, parseLine(line)?.value ?? value, line.length);
+    this.keep(commit, line);
     this.append(line);
+  }
+
+  /** The kept line of `<commit>:<path>`: lines start `{"c":"<commit>","p":<path>` as `put` writes them. */
+  private lineOf(commit: string, filePath: string): string | undefined {
+    const kept = this.map.get(commit);
+    if (kept === undefined) return undefined;
+    const p = JSON.stringify(filePath);
+    const ofPath = (l: string) => l.startsWith(p, PATH_AT);
+    return typeof kept === "string" ? (ofPath(kept) ? kept : undefined) : kept.find(ofPath);
+  }
+
+  private keep(commit: string, line: string): void {
+    const kept = this.map.get(commit);
+    this.map.set(commit, kept === undefined ? line : typeof kept === "string" ? [kept, line] : [...kept, line]);
+    this.bytes += line.length;
+    while (this.bytes > KEEP_BYTES && this.map.size > 1) {
+      const [oldest, lines] = this.map.entries().next().value!;
+      this.map.delete(oldest);
+      for (const l of typeof lines === "string" ? [lines] : lines) this.bytes -= l.length;
+    }
   }
 
   /** Resolves once everything put so far is in the file (tests, shutdown). */
   async flushed(): Promise<void> {
     await new Promise((r) => setImmediate(r));
     await this.flushing;
-  }
-
-  private keep(key: string, value: CommitStats, bytes: number): void {
-    this.map.set(key, { value, bytes });
-    this.bytes += bytes;
-    while (this.bytes > KEEP_BYTES && this.map.size > 1) {
-      const [oldest, entry] = this.map.entries().next().value!;
-      this.map.delete(oldest);
-      this.bytes -= entry.bytes;
-    }
   }
 
   private append(line: string): void {
@@ -133,7 +147,8 @@ export class StatsStore {
     }
     for (const line of text.split("\n")) {
       const e = parseLine(line);
-      if (e && !this.map.has(e.key)) this.keep(e.key, e.value, line.length + 1);
+      // Only lines as `put` writes them (commit, then path, first) can be found again.
+      if (e && line.startsWith(`{"c":"${e.commit}","p":`) && !this.has(e.commit, e.path)) this.keep(e.commit, `${line}\n`);
     }
     // Lines another process appends between the read and the rename are lost: a cache, they are diffed again.
     if (size > this.limits.compactBytes) {
@@ -147,10 +162,12 @@ export class StatsStore {
 }
 
 const COMMIT_ID = /^[0-9a-f]{40}$/;
+/** Where a line's path begins: after `{"c":"<40 hex>","p":`. */
+const PATH_AT = 52;
 const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /** One line of the file, or null for anything that is not exactly what `append` writes. */
-function parseLine(line: string): { key: string; value: CommitStats } | null {
+function parseLine(line: string): { commit: string; path: string; value: CommitStats } | null {
   if (!line) return null;
   let j: { c?: unknown; p?: unknown; a?: unknown; r?: unknown; s?: unknown; o?: unknown; x?: unknown };
   try {
@@ -172,5 +189,5 @@ function parseLine(line: string): { key: string; value: CommitStats } | null {
   }
   // Lines written before sections were capped may list any number: capped as they are read.
   const capped = capSections(sections, undefined, earlier);
-  return { key: `${j.c}:${j.p}`, value: { stats: { added: j.a, removed: j.r }, sections: capped.sections, ...(capped.omitted && { sectionsOmitted: capped.omitted }), ...(j.x === 1 && { approximate: true }) } };
+  return { commit: j.c, path: j.p, value: { stats: { added: j.a, removed: j.r }, sections: capped.sections, ...(capped.omitted && { sectionsOmitted: capped.omitted }), ...(j.x === 1 && { approximate: true }) } };
 }

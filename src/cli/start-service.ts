@@ -252,8 +252,8 @@ function warmCaches(ctx: PipelineContext, log: Logger): void {
     void ctx.states.getMany(tenant.id, tenant.devices.map((d) => d.id)).catch(() => {});
     void ctx.repos
       .get(tenant.id)
-      // The object reader's git process is started and the pack opened by reading the tip, not by the first page.
-      .then((repo) => Promise.all([repo.paths.ready(), repo.stats.load(), repo.readObject("refs/heads/main")]))
+      // The object reader's and the diff's git processes are started (and the pack opened) now, not by the first page.
+      .then((repo) => Promise.all([repo.paths.ready(), repo.stats.load(), repo.readObject("refs/heads/main"), repo.patches.warm()]))
       .then(() => warmGitLauncher())
       .catch((err) => log.debug({ event: "history.index_failed", tenant: tenant.id, msg: (err as Error).message }));
   }

@@ -47,4 +47,22 @@ describe("history stats cache file: bounded to its newest lines", () => {
     await again.load();
     assert.deepEqual(again.get(id(2), "b.rsc"), { stats: { added: 5, removed: 5 }, sections: [{ section: "/a", added: 5, removed: 5 }], sectionsOmitted: { sections: 7, added: 9, removed: 9 }, approximate: true });
   });
+
+  it("one commit that changed two files keeps the stats of each, also after a restart", async () => {
+    const file = path.join(tempDir(), "stats.jsonl");
+    const store = new StatsStore(file);
+    await store.load();
+    const stats = (n: number) => ({ stats: { added: n, removed: 0 }, sections: [{ section: "/system note", added: n, removed: 0 }] });
+    store.put(id(7), "fra/core-1.rsc", stats(1));
+    store.put(id(7), "core-10.rsc", stats(2));
+    store.put(id(7), "fra/core-1.rsc", stats(9)); // once per key: the first stays
+    await store.flushed();
+    for (const s of [store, new StatsStore(file)]) {
+      await s.load();
+      assert.deepEqual(s.get(id(7), "fra/core-1.rsc"), stats(1));
+      assert.deepEqual(s.get(id(7), "core-10.rsc"), stats(2));
+      assert.equal(s.has(id(7), "core-1.rsc"), false, "a path that is only a suffix of a kept one");
+      assert.equal(s.has(id(8), "core-10.rsc"), false);
+    }
+  });
 });
