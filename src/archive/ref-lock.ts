@@ -58,6 +58,8 @@ export interface RefLogEntry {
 export async function compareAndSwapRef(gitDir: string, ref: string, next: string, expected: string | null, log: RefLogEntry): Promise<void> {
   const file = path.join(gitDir, ref);
   const lock = `${file}.lock`;
+  // Read before the lock is taken: the fewer steps inside it, the less often a killed writer leaves it behind.
+  const logHead = (await headTarget(gitDir)) === ref;
   let fd: FileHandle | null;
   try {
     fd = await open(lock, "wx", 0o644);
@@ -81,8 +83,7 @@ export async function compareAndSwapRef(gitDir: string, ref: string, next: strin
     await fd.close();
     fd = null;
     const line = `${expected ?? ZERO} ${next} ${log.name} <${log.email}> ${log.time} +0000\t${log.message}\n`;
-    await appendLog(gitDir, ref, line);
-    if ((await headTarget(gitDir)) === ref) await appendLog(gitDir, "HEAD", line);
+    await Promise.all([appendLog(gitDir, ref, line), logHead && appendLog(gitDir, "HEAD", line)]);
     await rename(lock, file);
     done = true;
   } finally {
