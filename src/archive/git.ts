@@ -4,6 +4,7 @@ import { RosarchiveError, type ErrorCode } from "../common/index.js";
 /** Where git is looked for: set once by the composition root from its environment. */
 let searchPath = "/usr/local/bin:/usr/bin:/bin";
 
+/** The PATH git runs with now (tests that take git away put it back). */
 export function gitSearchPath(): string {
   return searchPath;
 }

@@ -107,7 +107,7 @@ export async function tenantHistory(repo: TenantRepo, q: HistoryQuery): Promise<
   const records = (await walkIndexed(repo, start, q.limit)) ?? (await walkLog(repo, start, q.limit));
   // Each entry's stats at once: the reads of their blobs (by id) share one round of the object reader.
   const stats = await Promise.all(records.map((r) => (r.change ? statsOf(repo, r, r.change, q.sectionOf) : NO_STATS)));
-  return records.map((r, i) => ({ ...toEntry(r, stats[i]!), device: parseTrailers(r.message).Device! }));
+  return records.map((r, i) => ({ ...toEntry(r, stats[i]!), device: r.device }));
 }
 
 /**
@@ -117,7 +117,7 @@ export async function tenantHistory(repo: TenantRepo, q: HistoryQuery): Promise<
  * one the index cannot answer for (a merge, several files, not indexed
  * yet): git's log answers the page then.
  */
-async function walkIndexed(repo: TenantRepo, start: string, limit: number): Promise<TimelineRecord[] | null> {
+async function walkIndexed(repo: TenantRepo, start: string, limit: number): Promise<DeviceRecord[] | null> {
   const found: Array<LogRecord & { readonly device: string }> = [];
   let rev: string | null = start;
   for (let read = 0; rev && found.length < limit; read++) {
@@ -134,18 +134,22 @@ async function walkIndexed(repo: TenantRepo, start: string, limit: number): Prom
   }
   const changes = await repo.paths.changesOf(found);
   if (changes.some((c) => c === null)) return null;
-  return found.map((r, i) => ({ commit: r.commit, parent: r.parent, authorTime: r.authorTime, message: r.message, change: changes[i]! }));
+  return found.map((r, i) => ({ commit: r.commit, parent: r.parent, authorTime: r.authorTime, message: r.message, device: r.device, change: changes[i]! }));
 }
 
 /** The same records from `git log --raw` (the first file each commit changed). */
-async function walkLog(repo: TenantRepo, start: string, limit: number): Promise<TimelineRecord[]> {
-  const out: TimelineRecord[] = [];
+async function walkLog(repo: TenantRepo, start: string, limit: number): Promise<DeviceRecord[]> {
+  const out: DeviceRecord[] = [];
   let rev: string | null = start;
   // Only the root commit lacks a Device trailer, so one extra record usually suffices; loop for safety.
   while (rev && out.length < limit) {
     const want: number = limit - out.length + 1;
     const records = await readLog(repo, rev, want);
-    out.push(...records.filter((r) => parseTrailers(r.message).Device).slice(0, limit - out.length));
+    const kept = records.flatMap((r) => {
+      const device = parseTrailers(r.message).Device;
+      return device ? [{ ...r, device }] : [];
+    });
+    out.push(...kept.slice(0, limit - out.length));
     if (records.length < want) break;
     rev = records[records.length - 1]!.parent;
   }
@@ -189,6 +193,11 @@ async function startRev(repo: TenantRepo, before: string | null): Promise<string
 /** A timeline record: the commit and what it did to its (first) file. */
 interface TimelineRecord extends LogRecord {
   readonly change: { readonly path: string; readonly before: string | null; readonly after: string | null } | null;
+}
+
+/** A timeline entry before its stats: a commit with a Device trailer. */
+interface DeviceRecord extends TimelineRecord {
+  readonly device: string;
 }
 
 const NO_BLOB = "0".repeat(40);
