@@ -38,8 +38,9 @@ export class StatsStore {
   private readonly map = new Map<string, string | string[]>();
   private bytes = 0;
   private loading: Promise<void> | null = null;
-  /** Lines waiting for the next append: one write per event-loop turn, not one per commit. */
+  /** Lines waiting for the next append. */
   private queued: string[] = [];
+  private writing = false;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -105,19 +106,26 @@ export class StatsStore {
     await this.flushing;
   }
 
+  /**
+   * Lines put while a write runs go in the next one: a cold page of 200
+   * versions (a diff per event-loop turn) is a few appends, not 200.
+   */
   private append(line: string): void {
-    if (this.queued.push(line) > 1) return;
-    setImmediate(() => {
-      const text = this.queued.join("");
-      this.queued = [];
-      this.flushing = this.flushing.then(async () => {
+    if (this.queued.push(line) > 1 || this.writing) return;
+    this.writing = true;
+    this.flushing = this.flushing.then(async () => {
+      await new Promise((r) => setImmediate(r));
+      while (this.queued.length > 0) {
+        const text = this.queued.join("");
+        this.queued = [];
         try {
           await fs.mkdir(path.dirname(this.file), { recursive: true });
           await fs.appendFile(this.file, text);
         } catch {
           // A cache that cannot be written is only a slower next start.
         }
-      });
+      }
+      this.writing = false;
     });
   }
 

@@ -19,7 +19,7 @@ import { WebhookDeliverer, type EventBus, type EventSink } from "../notify/index
 import { inventoryApi } from "../api/inventory-api.js";
 import { createNotifier } from "./outbox.js";
 import { openInventory, runInventory, type RunningInventory } from "./start-inventory.js";
-import { RemoteCore } from "../remote/index.js";
+import type { RemoteCore } from "../remote/index.js";
 import { PolicyRunner, PolicyStore, violationCounts } from "../policy/index.js";
 import { plaintextWarning, readTlsFiles, type TlsFiles } from "./listen.js";
 import { renderMetrics } from "./render-metrics.js";
@@ -83,7 +83,8 @@ export async function startService(config: Config, env: NodeJS.ProcessEnv, opts:
   });
   const notifier = createNotifier(live.source, env, log, () => deliverer.wake(), (result) => metrics.hookRuns.inc({ result }));
   // Remote collection: connect and set up JetStream before the scheduler publishes its first job.
-  const remote = config.nats ? new RemoteCore(live.source, env, log, metrics.registry) : null;
+  // Loaded only when configured: the NATS client is some MB a service without collectors never uses.
+  const remote = config.nats ? new (await import("../remote/index.js")).RemoteCore(live.source, env, log, metrics.registry) : null;
   await remote?.start();
   // Policy checks run after each commit (through ctx.observe.committed), bound once the context exists.
   let policy: PolicyRunner | null = null;

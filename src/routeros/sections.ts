@@ -11,8 +11,13 @@ export function sectionOf(line: string): string | null {
   const known = MEMO.get(line);
   if (known !== undefined) return known;
   const found = parseSection(line);
-  if (MEMO.size > 4096) MEMO.clear(); // menu lines repeat across every export; a small memo covers them
-  MEMO.set(line, found);
+  // Bare menu lines repeat across every export; a small memo covers them. It is
+  // keyed by the parsed path, a new string: `line` is a slice that would keep
+  // its whole export alive (V8 substrings point into the text they came from).
+  if (found === line) {
+    if (MEMO.size > 4096) MEMO.clear();
+    MEMO.set(found, found);
+  }
   return found;
 }
 
