@@ -3,22 +3,19 @@ import { constants, PerformanceObserver } from "node:perf_hooks";
 
 /** The old generation grows by this share of what survived the last full collection, normally. */
 const SETTLED_PERCENT = 10;
-/** At most this while collections come fast. */
-const BUSY_PERCENT_MAX = 30;
-/** While busy, each step is at least this many bytes (within BUSY_PERCENT_MAX). */
-const BUSY_STEP_BYTES = 12 * 2 ** 20;
+/** While full collections come fast, a smaller heap may grow to this before the next one. */
+const BUSY_ROOM_BYTES = 64 * 2 ** 20;
 /** Full collections closer together than this mean the heap is busy. */
 const BUSY_GAP_MS = 1000;
 
 /**
  * The percent the old generation grows by before the next full collection:
- * SETTLED_PERCENT, or, when the last two came within BUSY_GAP_MS of each
- * other, enough for a BUSY_STEP_BYTES step over `usedBytes` (at most
- * BUSY_PERCENT_MAX, never less than SETTLED_PERCENT).
+ * SETTLED_PERCENT; or, when the last two came within BUSY_GAP_MS of each
+ * other and `usedBytes` is under BUSY_ROOM_BYTES, enough to reach it.
  */
 export function growthPercent(usedBytes: number, gapMs: number): number {
   if (gapMs >= BUSY_GAP_MS || usedBytes <= 0) return SETTLED_PERCENT;
-  return Math.min(BUSY_PERCENT_MAX, Math.max(SETTLED_PERCENT, Math.ceil((100 * BUSY_STEP_BYTES) / usedBytes)));
+  return Math.max(SETTLED_PERCENT, Math.ceil((100 * (BUSY_ROOM_BYTES - usedBytes)) / usedBytes));
 }
 
 /**
@@ -29,14 +26,17 @@ export function growthPercent(usedBytes: number, gapMs: number): number {
  * devices peaked at 155 MB instead of 272 MB, for about 6 % more time
  * (bench/memory-process.ts).
  *
- * But on a small heap 10 % is a step of a few MB: a service holding 40 MB
- * that pages through cold history then collects its whole heap every
- * 150 ms, and each collection's pause lands in some request (the depth
- * benchmark's diff p95 went from 6-9 ms to 10-14 ms). So while full
- * collections come less than a second apart, the step is at least 12 MB
- * (30 % of a 40 MB heap, 10 % of 120 MB: a large heap keeps its step); once
- * they are rare again, 10 %, and an idle service settles as before. Set once,
- * before the service allocates; the observer holds nothing alive.
+ * But on a small heap 10 % is a step of a few MB, and V8 starts marking
+ * early whenever the room left is less than its young generation (up to
+ * 32 MB): a service holding 35 MB that pages through cold history collected
+ * its whole heap every 150 ms (42 times in the depth benchmark's reads), and
+ * each pause landed in some request. So while full collections come less
+ * than a second apart, a heap under 64 MB may grow to 64 MB first (11 full
+ * collections in the same reads); a larger one keeps 10 % steps, which keep
+ * the 10,000-device first round's peak down (a 40 MB step raised it from
+ * 258 to 317 MB, room up to 80 MB to 279 MB). Once collections are rare again, 10 %, and an idle service
+ * settles as before. Set once, before the service allocates; the observer
+ * holds nothing alive.
  */
 export function applyHeapPolicy(): void {
   let percent = SETTLED_PERCENT;

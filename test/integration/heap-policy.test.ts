@@ -17,17 +17,18 @@ async function majors(mode: "policy" | "flat"): Promise<number> {
 /**
  * A service with a small heap that pages through cold history collects its
  * whole heap often; each pause lands in some request. The heap policy
- * grows in larger steps while that happens, and in 10 % steps otherwise
- * (what keeps a large first round's memory down).
+ * lets a heap under 64 MB grow to 64 MB while that happens, and grows in
+ * 10 % steps otherwise (what keeps a large first round's memory down).
  */
 describe("heap policy: growth step", function () {
   this.timeout(120_000);
 
-  it("grows a quiet heap by 10 %, a busy small one by 12 MB (at most 30 %), a busy large one by 10 %", () => {
-    assert.equal(growthPercent(40 * MB, 5000), 10, "collections far apart");
-    assert.equal(growthPercent(40 * MB, 200), 30, "12 MB over 40 MB, capped");
-    assert.equal(growthPercent(60 * MB, 200), 20, "12 MB over 60 MB");
-    assert.equal(growthPercent(200 * MB, 200), 10, "6 % would be less than the settled step");
+  it("grows a quiet heap by 10 %, a busy one under 64 MB to 64 MB, a busy larger one by 10 %", () => {
+    assert.equal(growthPercent(32 * MB, 5000), 10, "collections far apart");
+    assert.equal(growthPercent(32 * MB, 200), 100, "32 MB may double to 64");
+    assert.equal(growthPercent(48 * MB, 200), 34, "48 MB may grow by 16 MB");
+    assert.equal(growthPercent(62 * MB, 200), 10, "never less than the settled step");
+    assert.equal(growthPercent(200 * MB, 200), 10, "a large heap keeps 10 % steps");
   });
 
   it("makes fewer full collections than a flat 10 % step on a busy 40 MB heap", async () => {
@@ -39,6 +40,6 @@ describe("heap policy: growth step", function () {
       flat.push(await majors("flat"));
     }
     const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
-    assert.ok(sum(policy) * 1.1 < sum(flat), `full collections: policy ${policy.join(", ")}, flat 10 % ${flat.join(", ")}`);
+    assert.ok(sum(policy) * 1.5 < sum(flat), `full collections: policy ${policy.join(", ")}, flat 10 % ${flat.join(", ")}`);
   });
 });
