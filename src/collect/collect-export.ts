@@ -20,11 +20,13 @@ export async function collectExport(target: SshTarget, opts: CollectOptions): Pr
   const where = `${target.host}:${target.port}`;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_EXPORT_BYTES;
   const { platform } = opts;
-  const session = await openSshSession(target, {
-    pinnedFingerprint: opts.pinnedFingerprint,
-    connectTimeoutMs: opts.connectTimeoutMs,
-    ...(opts.signal && { signal: opts.signal }),
-  });
+  const open = () =>
+    openSshSession(target, {
+      pinnedFingerprint: opts.pinnedFingerprint,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      ...(opts.signal && { signal: opts.signal }),
+    });
+  const session = await (opts.handshakes ? opts.handshakes.run(open) : open());
   const withWhere = <T>(fn: () => T): T => {
     try {
       return fn();

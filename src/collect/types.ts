@@ -1,4 +1,5 @@
 import type { Platform } from "../common/index.js";
+import type { HandshakeGate } from "./handshake-gate.js";
 
 /** Where and as whom to connect. Secrets live only in memory for the duration of one collection. */
 export interface SshTarget {
@@ -23,6 +24,8 @@ export interface CollectOptions {
   /** Export size cap, enforced while streaming (below 64 MiB). */
   readonly maxBytes?: number;
   readonly signal?: AbortSignal;
+  /** Shared by the collections of a process: spaces out handshakes that would all start at once. */
+  readonly handshakes?: HandshakeGate;
   /** Epoch milliseconds, for the command deadline and the duration reported (default `Date.now`). */
   readonly clock?: () => number;
 }

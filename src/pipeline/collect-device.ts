@@ -1,6 +1,6 @@
 import { asRosarchiveError, RosarchiveError } from "../common/index.js";
 import type { DeviceConfig } from "../config/index.js";
-import { collectExport, type CollectResult, type SshTarget } from "../collect/index.js";
+import { collectExport, type CollectResult, type HandshakeGate, type SshTarget } from "../collect/index.js";
 import type { Platform } from "../common/index.js";
 import type { DeviceState } from "../store/index.js";
 import type { PipelineContext } from "./context.js";
@@ -16,6 +16,8 @@ export interface CollectSettings {
   readonly maxBytes: number;
   readonly clock: () => number;
   readonly signal?: AbortSignal;
+  /** The process's handshake gate (see HandshakeGate). */
+  readonly handshakes?: HandshakeGate;
 }
 
 /** The SSH target of a device with its resolved credentials (held in memory for one collection). */
@@ -47,6 +49,7 @@ export async function collectWithVersionCheck(target: SshTarget, s: CollectSetti
       maxBytes: s.maxBytes,
       clock: s.clock,
       ...(s.signal && { signal: s.signal }),
+      ...(s.handshakes && { handshakes: s.handshakes }),
     });
   const got = await collectOnce(s.knownVersion);
   const header = s.platform.versionFromExport(got.text);
@@ -93,6 +96,7 @@ export async function collectDevice(ctx: PipelineContext, device: DeviceConfig, 
     maxBytes: config.limits.maxExportBytes,
     clock: ctx.clock,
     ...(opts.signal && { signal: opts.signal }),
+    handshakes: ctx.sshHandshakes,
   };
   const collect = () => collectWithVersionCheck(sshTargetOf(device.host, device.port, creds), settings);
   try {

@@ -1,3 +1,4 @@
+import type { HandshakeGate } from "../collect/index.js";
 import type { Platform } from "../common/index.js";
 import type { ConfigSource, DeviceConfig } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
@@ -43,6 +44,8 @@ export interface PipelineContext {
    * back before archiving, so a slow commit never holds a session.
    */
   readonly sshSessions: PQueue;
+  /** Spaces out SSH handshakes that would all start at once (see HandshakeGate). */
+  readonly sshHandshakes: HandshakeGate;
   /** Where collected exports go to be archived (see snapshot-queue.ts). */
   readonly archive: SnapshotQueue;
   /** What each device's last export became: the same export again is answered without normalizing or sealing. */

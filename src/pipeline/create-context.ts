@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import PQueue from "p-queue";
+import { HandshakeGate } from "../collect/index.js";
 import type { Platform } from "../common/index.js";
 import type { ConfigSource } from "../config/index.js";
 import type { Logger } from "../observe/index.js";
@@ -41,6 +42,7 @@ export function createPipelineContext(p: {
     states: new DeviceStateStore(initial.stateDir),
     locks: new DeviceLocks(),
     sshSessions: new PQueue({ concurrency: initial.schedule.concurrency }),
+    sshHandshakes: new HandshakeGate(),
     // In one process the queue is a call into the archive path; see snapshot-queue.ts.
     archive: { submit: (snapshot) => archiveSnapshot(ctx, snapshot) },
     lastExports: new LastExports(),

@@ -2,6 +2,7 @@ export { archiveSnapshot, archiveSealed, sameKeys, type SealedText } from "./arc
 export { runBackup, type BackupOptions } from "./run-backup.js";
 export { acceptHostKey, unblockDevice, FINGERPRINT } from "./clear-block.js";
 export { collectDevice, collectWithVersionCheck, sshTargetOf, type Collected, type CollectSettings } from "./collect-device.js";
+export { HandshakeGate } from "../collect/index.js";
 export { recipientsOf } from "./recipients.js";
 export { recordFailure, recordSuccess, resultCode, preciseTime, type Failure, type Success } from "./device-outcome.js";
 export { importExport } from "./import-export.js";

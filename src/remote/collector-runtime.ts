@@ -5,7 +5,7 @@ import { asRosarchiveError, RosarchiveError, type Platform } from "../common/ind
 import { resolveDevice, type Config } from "../config/index.js";
 import { normalize } from "../normalize/index.js";
 import type { Logger } from "../observe/index.js";
-import { collectWithVersionCheck, credentialsFingerprint, recipientsOf, resolveCredentials, resultCode, sshTargetOf } from "../pipeline/index.js";
+import { collectWithVersionCheck, credentialsFingerprint, HandshakeGate, recipientsOf, resolveCredentials, resultCode, sshTargetOf } from "../pipeline/index.js";
 import { extendPlatform, sealValues } from "../seal/index.js";
 import { mergeExtensions } from "./merge-extensions.js";
 import { readKeyFile } from "../store/index.js";
@@ -104,7 +104,7 @@ export async function startCollector(o: CollectorOptions): Promise<RunningCollec
   beat(false);
   const heartbeat = setInterval(() => beat(false), nats.heartbeatMs);
 
-  const work: Work = { js, names, indexKey, metrics, log, config, o, clock, maxPayload: () => nc.info?.max_payload ?? 1024 * 1024 };
+  const work: Work = { js, names, indexKey, metrics, log, config, o, clock, handshakes: new HandshakeGate(), maxPayload: () => nc.info?.max_payload ?? 1024 * 1024 };
   const pull: Pull = { js, names, log, live, slots: new Slots(o.concurrency), handle: (m, site) => handleJob(work, live, m, site) };
   const loops: Promise<void>[] = [];
   for (const site of o.sites) for (let i = 0; i < o.concurrency; i++) loops.push(pullLoop(pull, site));
@@ -244,6 +244,8 @@ interface Work {
   readonly config: Config;
   readonly o: CollectorOptions;
   readonly clock: () => number;
+  /** Spaces out this collector's SSH handshakes (see HandshakeGate). */
+  readonly handshakes: HandshakeGate;
   /** The server's max_payload: a snapshot above it fails instead of retrying for ever. */
   readonly maxPayload: () => number;
 }
@@ -356,6 +358,7 @@ async function collectJob(w: Work, job: JobMessage): Promise<SnapshotMessage> {
       commandTimeoutMs: config.schedule.commandTimeoutMs,
       maxBytes: config.limits.maxExportBytes,
       clock,
+      handshakes: w.handshakes,
     });
     const collectedAt = clock();
     const platform = extendPlatform(o.platform, mergeExtensions(config.sensitive, job.sensitive));
