@@ -111,7 +111,8 @@ export class StatsStore {
    * versions (a diff per event-loop turn) is a few appends, not 200.
    */
   private append(line: string): void {
-    if (this.queued.push(line) > 1 || this.writing) return;
+    this.queued.push(line);
+    if (this.writing) return;
     this.writing = true;
     this.flushing = this.flushing.then(async () => {
       await new Promise((r) => setImmediate(r));

@@ -34,9 +34,10 @@ export function growthPercent(usedBytes: number, gapMs: number): number {
  * than a second apart, a heap under 64 MB may grow to 64 MB first (11 full
  * collections in the same reads); a larger one keeps 10 % steps, which keep
  * the 10,000-device first round's peak down (a 40 MB step raised it from
- * 258 to 317 MB, room up to 80 MB to 279 MB). Once collections are rare again, 10 %, and an idle service
- * settles as before. Set once, before the service allocates; the observer
- * holds nothing alive.
+ * 258 to 317 MB, room up to 80 MB to 279 MB). Once collections are rare
+ * again, 10 %, and an idle service settles as before. Applied before the
+ * service allocates, then after each full collection; the observer holds
+ * nothing alive.
  */
 export function applyHeapPolicy(): void {
   let percent = SETTLED_PERCENT;
