@@ -262,6 +262,29 @@ describe("web UI in chromium against the demo", function () {
     }
   });
 
+  // The demo backs a device up every second, so the table refreshes every few seconds under the user's keyboard.
+  it("keeps keyboard focus on a row's button while live updates refresh the table", async function () {
+    const ctx = await newContext();
+    try {
+      const p = await ctx.newPage();
+      await signIn(p, viewerToken);
+      const btn = p.locator('tr[data-device="router-03"]').getByRole("button", { name: "Back up router-03 now" });
+      await btn.focus();
+      let refreshes = 0;
+      p.on("response", (r) => {
+        if (/\/api\/v1\/tenants\/demo\/devices\?/.test(r.url())) refreshes++;
+      });
+      // Each refresh starts only after the one before it was drawn: after three, two have been drawn.
+      await until("three fleet refreshes", 60_000, () => (refreshes >= 3 ? true : undefined));
+      assert.equal(await p.evaluate(() => {
+        const active = (globalThis as any).document.activeElement;
+        return (active?.getAttribute("aria-label") ?? active?.tagName) as string;
+      }), "Back up router-03 now");
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it("shows a device's timeline and a colored diff with its sections", async function () {
     await until("router-01 with a few versions", 90_000, async () => ((await history("router-01")).length >= 4 ? true : undefined));
     await page.getByRole("link", { name: "router-01" }).click();

@@ -40,6 +40,19 @@ export function fill(el, ...children) {
   return append(el, children);
 }
 
+/**
+ * Makes `nodes` the children of `el`, in order, moving only those out of
+ * place: a node taken out of the page loses keyboard focus, so rows that
+ * stay where they were keep it through a live refresh.
+ */
+export function keepChildren(el, nodes) {
+  nodes.forEach((n, i) => {
+    if (el.children[i] !== n) el.insertBefore(n, el.children[i] ?? null);
+  });
+  while (el.children.length > nodes.length) el.lastElementChild.remove();
+  return el;
+}
+
 export const $ = (sel, root = document) => root.querySelector(sel);
 
 export function announce(text) {

@@ -1,7 +1,7 @@
 // The fleet page: every device of the tenant with its state, filters and "back up now".
 
 import { describeError } from "./api.js";
-import { fill } from "./dom.js";
+import { keepChildren } from "./dom.js";
 import { session } from "./session.js";
 import { loadDevices, loadMoreDevices, POLL_MS, setView, store, view } from "./state.js";
 import { fleetLayout } from "./fleet-layout.js";
@@ -38,7 +38,7 @@ export function renderFleet() {
       if (!tr) rows.set(d.id, makeRow(d));
       else fillRow(tr, d);
     }
-    fill(tbody, ...shown.map((d) => rows.get(d.id)));
+    keepChildren(tbody, shown.map((d) => rows.get(d.id)));
     const total = fleet.counts?.active ?? 0;
     const filtered = f.state !== "" || f.group !== "" || f.site !== "" || f.q !== "" || f.policy !== "";
     sub.textContent = `${total} device${total === 1 ? "" : "s"} in tenant ${session.tenant}${filtered ? ` · ${fleet.total} shown` : ""}`;
